@@ -1,0 +1,59 @@
+/**
+ * Every error bpfscope raises on bad input is a BpfscopeError: it carries where it
+ * happened (file, section, program, instruction) so the CLI can print one line that
+ * names the place, and a library user can inspect the fields.
+ */
+export interface ErrorContext {
+  file?: string;
+  section?: string;
+  program?: string;
+  /** Instruction index (in 8-byte slots) within the program or section. */
+  pc?: number;
+}
+
+export class BpfscopeError extends Error {
+  readonly context: ErrorContext;
+  readonly reason: string;
+
+  constructor(reason: string, context: ErrorContext = {}) {
+    super(formatMessage(reason, context));
+    this.name = new.target.name;
+    this.reason = reason;
+    this.context = { ...context };
+  }
+
+  /** The same error with outer context filled in where this one has none. */
+  within(outer: ErrorContext): this {
+    const merged: ErrorContext = { ...outer, ...this.context };
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, { context: merged, message: formatMessage(this.reason, merged) });
+    return copy;
+  }
+}
+
+function formatMessage(reason: string, c: ErrorContext): string {
+  const parts: string[] = [];
+  if (c.file !== undefined) parts.push(c.file);
+  if (c.section !== undefined) parts.push(`section ${c.section}`);
+  if (c.program !== undefined) parts.push(`program ${c.program}`);
+  if (c.pc !== undefined) parts.push(`insn ${c.pc}`);
+  parts.push(reason);
+  return parts.join(': ');
+}
+
+/** The bytes are not a well-formed ELF file, or not one for BPF. */
+export class ElfError extends BpfscopeError {}
+/** BTF or BTF.ext that cannot be parsed. */
+export class BtfError extends BpfscopeError {}
+/** An instruction that cannot be decoded or encoded. */
+export class InsnError extends BpfscopeError {}
+/** A relocation that cannot be applied. */
+export class RelocationError extends BpfscopeError {}
+/** A program or map that the loader cannot make sense of. */
+export class ObjectError extends BpfscopeError {}
+/** The verifier refused a program. */
+export class VerifierError extends BpfscopeError {}
+/** A program stopped at run time (bad access, budget exceeded, ...). */
+export class VmFault extends BpfscopeError {}
+/** The command line asked for something that does not exist or is malformed. */
+export class UsageError extends BpfscopeError {}

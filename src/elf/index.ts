@@ -1,0 +1,3 @@
+export * from './types.js';
+export { readElf } from './read-elf.js';
+export { readCString } from './symbols.js';

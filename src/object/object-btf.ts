@@ -1,0 +1,42 @@
+import { BpfscopeError } from '../errors.js';
+import type { ElfFile, ElfSymbol } from '../elf/index.js';
+import { parseBtf, type Btf } from '../btf/index.js';
+import { btfMapSpecs } from './btf-maps.js';
+import type { SectionFunction } from './functions.js';
+import type { FuncInfoSpec, LineInfoSpec, MapSpec, FunctionSpec } from './spec.js';
+
+/** An object's BTF as the loader uses it: map definitions, data sections, ext info. */
+export interface ObjectBtf {
+  btf: Btf | undefined;
+  mapSpecs(elf: ElfFile): { symbol: ElfSymbol; spec: MapSpec }[];
+  /** The DATASEC describing a global-data section, 0 if none. */
+  datasecTypeId(sectionName: string): number;
+  /** func_info and line_info of a linked program, re-based onto its instructions. */
+  extInfo(functions: { fn: SectionFunction; spec: FunctionSpec }[]): { funcInfo: FuncInfoSpec[]; lineInfo: LineInfoSpec[] };
+}
+
+export function openObjectBtf(elf: ElfFile): ObjectBtf {
+  const section = elf.sections.find((s) => s.name === '.BTF');
+  let btf: Btf | undefined;
+  if (section) {
+    try {
+      btf = parseBtf(section.data);
+    } catch (e) {
+      if (e instanceof BpfscopeError) throw e.within({ file: elf.fileName, section: '.BTF' });
+      throw e;
+    }
+  }
+  return {
+    btf,
+    mapSpecs(file) {
+      const maps = file.sections.find((s) => s.name === '.maps');
+      return maps && btf ? btfMapSpecs(file, maps, btf) : [];
+    },
+    datasecTypeId(name) {
+      return btf?.findOne(name, 'DATASEC')?.id ?? 0;
+    },
+    extInfo() {
+      return { funcInfo: [], lineInfo: [] };
+    },
+  };
+}

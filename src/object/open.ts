@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { BpfscopeError, ObjectError } from '../errors.js';
+import { readElf, type ElfFile, type ElfSymbol } from '../elf/index.js';
+import { collectCodeSections, type CodeSection } from './functions.js';
+import { dataMapSpec, dataSectionOrigin } from './data-maps.js';
+import { legacyMapSpecs } from './legacy-maps.js';
+import { isGplCompatible, readKernelVersion, readLicense } from './license.js';
+import { linkProgram } from './link.js';
+import { collectCodeRelocations, type CodeRelocation, type MapSymbolResolver } from './relocations.js';
+import { programKindForSection } from './section-defs.js';
+import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
+import { programTag } from './tag.js';
+import { openObjectBtf, type ObjectBtf } from './object-btf.js';
+
+/** libbpf's object name: the file's base name up to its first dot. */
+export function objectNameOf(fileName: string): string {
+  const base = basename(fileName);
+  const dot = base.indexOf('.');
+  return dot < 0 ? base : base.slice(0, dot);
+}
+
+/**
+ * Opens a clang-produced BPF object the way libbpf's bpf_object__open does: programs
+ * split by symbol and linked with the subprograms they call, maps from `.maps`, the
+ * legacy `maps` section and global data, relocations applied. Nothing is loaded.
+ */
+export function openObject(source: string | Uint8Array, fileName?: string): ObjectSpec {
+  const name = fileName ?? (typeof source === 'string' ? source : '<memory>');
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof source === 'string' ? readFileSync(source) : source;
+  } catch (e) {
+    throw new ObjectError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: name });
+  }
+  try {
+    return openElf(readElf(bytes, name));
+  } catch (e) {
+    if (e instanceof BpfscopeError) throw e.within({ file: name });
+    throw e;
+  }
+}
+
+function openElf(elf: ElfFile): ObjectSpec {
+  const objectName = objectNameOf(elf.fileName);
+  const license = readLicense(elf);
+  const kernelVersion = readKernelVersion(elf);
+  const btf = openObjectBtf(elf);
+
+  const maps: MapSpec[] = [];
+  const mapBySymbol = new Map<ElfSymbol, number>();
+  for (const { symbol, spec } of btf.mapSpecs(elf)) {
+    mapBySymbol.set(symbol, maps.push(spec) - 1);
+  }
+  const legacy = elf.sections.find((s) => s.name === 'maps');
+  if (legacy) {
+    for (const { symbol, spec } of legacyMapSpecs(elf, legacy)) mapBySymbol.set(symbol, maps.push(spec) - 1);
+  }
+  const dataMapBySection = new Map<number, number>();
+  for (const section of elf.sections) {
+    const origin = dataSectionOrigin(section);
+    if (!origin || section.size === 0) continue;
+    dataMapBySection.set(section.index, maps.push(dataMapSpec(objectName, section, origin, btf.datasecTypeId(section.name))) - 1);
+  }
+  const resolver: MapSymbolResolver = {
+    mapForSymbol: (sym) => mapBySymbol.get(sym),
+    dataMapForSection: (index) => dataMapBySection.get(index),
+  };
+
+  const codeSections = new Map<number, CodeSection>();
+  const relocations = new Map<number, Map<number, CodeRelocation>>();
+  for (const code of collectCodeSections(elf)) {
+    codeSections.set(code.section.index, code);
+    relocations.set(code.section.index, collectCodeRelocations(elf, code, resolver));
+  }
+
+  const programs: ProgramSpec[] = [];
+  for (const code of codeSections.values()) {
+    if (code.section.name === '.text') continue;
+    const kind = programKindForSection(code.section.name);
+    for (const fn of code.functions) {
+      const ctx = { file: elf.fileName, section: code.section.name, program: fn.name };
+      if (!kind) throw new ObjectError('unknown program type for this section name (see the SEC() names libbpf accepts)', ctx);
+      if (!fn.global) throw new ObjectError('program is static; programs must be global functions', ctx);
+      const linked = linkProgram(fn, { file: elf.fileName, codeSections, relocations });
+      const ext = btf.extInfo(linked.functions);
+      programs.push({
+        name: fn.name,
+        sectionName: code.section.name,
+        kind,
+        insns: linked.insns,
+        mapRefs: linked.mapRefs,
+        functions: linked.functions.map((f) => f.spec),
+        funcInfo: ext.funcInfo,
+        lineInfo: ext.lineInfo,
+        license,
+        gplCompatible: isGplCompatible(license),
+        kernelVersion,
+        tag: programTag(linked.insns),
+      });
+    }
+  }
+  return {
+    fileName: elf.fileName,
+    objectName,
+    littleEndian: elf.littleEndian,
+    license,
+    kernelVersion,
+    programs,
+    maps,
+    ...(btf.btf ? { btf: btf.btf } : {}),
+  };
+}
+
+export type { ObjectBtf };

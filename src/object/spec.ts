@@ -1,0 +1,101 @@
+import type { Btf } from '../btf/index.js';
+import type { Insn } from '../isa/insn.js';
+import type { SectionProgramKind } from './section-defs.js';
+
+/**
+ * What opening an object yields: inert specs, as libbpf holds them after "open" and
+ * relocation but before anything is loaded. The same spec can be loaded many times.
+ */
+
+/** A reference from an ld_imm64 to a map (src 1) or into a map's value (src 2). */
+export interface MapReference {
+  /** Instruction index of the ld_imm64 within the linked program. */
+  pc: number;
+  mapIndex: number;
+  kind: 'map' | 'value';
+  /** Byte offset into the value, for `value` references. */
+  offset: number;
+}
+
+export interface FuncInfoSpec {
+  insnOff: number;
+  typeId: number;
+  name: string;
+  signature: string;
+}
+
+export interface LineInfoSpec {
+  insnOff: number;
+  fileName: string;
+  line: string;
+  lineNum: number;
+  lineCol: number;
+}
+
+/** A function of the object: a program's entry or a `.text` subprogram it calls. */
+export interface FunctionSpec {
+  name: string;
+  /** Where it starts in the linked program. */
+  insnOff: number;
+  insnCount: number;
+  sectionName: string;
+}
+
+export interface ProgramSpec {
+  name: string;
+  sectionName: string;
+  kind: SectionProgramKind;
+  /**
+   * The program as libbpf hands it to the kernel: the entry function followed by every
+   * subprogram it reaches, call offsets fixed; ld_imm64 map references carry the map's
+   * index in this object (src 1 or 2) until a loader gives them ids.
+   */
+  insns: Insn[];
+  mapRefs: MapReference[];
+  functions: FunctionSpec[];
+  funcInfo: FuncInfoSpec[];
+  lineInfo: LineInfoSpec[];
+  license: string;
+  gplCompatible: boolean;
+  kernelVersion: number;
+  /** The kernel's program tag (hex), as computed at load from these instructions. */
+  tag: string;
+}
+
+export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss';
+
+export interface MapSpec {
+  /** The name as the kernel would hold it (internal maps renamed as libbpf does). */
+  name: string;
+  origin: MapOrigin;
+  /** The ELF section it came from (`.maps`, `maps`, `.data`, ...). */
+  sectionName: string;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  numaNode: number;
+  pinning: number;
+  mapExtra: bigint;
+  btfKeyTypeId: number;
+  btfValueTypeId: number;
+  /** The inner map's definition for map-in-map types. */
+  inner?: MapSpec;
+  /** Initial contents of global data maps (zeros for .bss). */
+  initialData?: Uint8Array;
+  /** Initial slots of prog arrays (program names) and map-in-maps (map names). */
+  initialSlots: { index: number; target: string }[];
+}
+
+export interface ObjectSpec {
+  fileName: string;
+  /** libbpf's object name: the file's base name up to its first dot. */
+  objectName: string;
+  littleEndian: boolean;
+  license: string;
+  kernelVersion: number;
+  programs: ProgramSpec[];
+  maps: MapSpec[];
+  btf?: Btf;
+}

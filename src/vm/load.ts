@@ -1,0 +1,116 @@
+import { VerifierError } from '../errors.js';
+import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
+import { subprogramTag } from '../object/tag.js';
+import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
+import { checkStructure } from './verifier/structure.js';
+
+const BPF_OBJ_NAME_LEN = 16;
+const PAGE_SIZE = 4096;
+/** offsetof(struct bpf_prog, insns) on x86-64 kernels of the 6.x series. */
+const BPF_PROG_HEADER_SIZE = 72;
+const LD_IMM64 = 0x18;
+const CALL = 0x85;
+const BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_FUNC = 4;
+
+export interface LoadOptions {
+  /** The uid recorded as the loader's; the process's own by default. */
+  uid?: number;
+  now?: Date;
+}
+
+/**
+ * libbpf's load step followed by the kernel's: create the object's maps, then verify
+ * and load every program, giving each map reference the map's id. What the kernel would
+ * rewrite beyond that (helper addresses, inlined lookups, context fields) is not done here.
+ */
+export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions = {}): LoadedObject {
+  const btfId = spec.btf ? ids.nextBtfId() : 0;
+  const maps: LoadedMap[] = spec.maps.map((m) => ({
+    id: ids.nextMapId(),
+    name: m.name.slice(0, BPF_OBJ_NAME_LEN - 1),
+    spec: m,
+    btfId: m.btfValueTypeId || m.btfKeyTypeId ? btfId : 0,
+    frozen: m.origin === 'rodata',
+  }));
+  // libbpf binds the object's .rodata map to every program it loads (BPF_PROG_BIND_MAP).
+  const rodata = maps.find((m) => m.spec.origin === 'rodata' && m.spec.sectionName === '.rodata');
+  const uid = options.uid ?? process.getuid?.() ?? 0;
+  const loadedAt = options.now ?? new Date();
+  const programs = spec.programs
+    .filter((p) => p.kind.autoload)
+    .map((p) => loadProgram(spec, p, maps, rodata, ids.nextProgramId(), btfId, uid, loadedAt));
+  return { spec, programs, maps, btfId };
+}
+
+function loadProgram(
+  object: ObjectSpec,
+  prog: ProgramSpec,
+  maps: LoadedMap[],
+  rodata: LoadedMap | undefined,
+  id: number,
+  btfId: number,
+  uid: number,
+  loadedAt: Date,
+): LoadedProgram {
+  try {
+    checkStructure(prog.insns);
+  } catch (e) {
+    if (e instanceof VerifierError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
+    throw e;
+  }
+  const xlated = prog.insns.map((i) => ({ ...i }));
+  const mapIds: number[] = [];
+  for (const ref of prog.mapRefs) {
+    const map = maps[ref.mapIndex]!;
+    xlated[ref.pc]!.imm = map.id;
+    if (!mapIds.includes(map.id)) mapIds.push(map.id);
+  }
+  if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
+
+  const starts = prog.functions.map((f) => f.insnOff);
+  markSubprogramCalls(xlated, starts);
+  const symbolAt = new Map<number, string>();
+  if (prog.functions.length > 1) {
+    for (const [index, fn] of prog.functions.entries()) {
+      if (index === 0) continue;
+      const tag = subprogramTag(prog.insns, fn.insnOff, fn.insnCount, (insn) => starts.indexOf(insn));
+      symbolAt.set(fn.insnOff, `bpf_prog_${tag}_${fn.name}`);
+    }
+  }
+  return {
+    id,
+    name: prog.name.slice(0, BPF_OBJ_NAME_LEN - 1),
+    spec: prog,
+    xlated,
+    mapIds,
+    btfId,
+    loadedAt,
+    uid,
+    memlock: programMemlock(xlated.length),
+    symbolAt,
+  };
+}
+
+
+/**
+ * How a JITing kernel leaves bpf-to-bpf calls for dumps: a call keeps its relative
+ * offset in `off` and holds the callee's subprogram index in `imm`; a callback address
+ * (ld_imm64 src 4) keeps the offset in `imm` and the index in the second slot's `imm`.
+ */
+function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]): void {
+  for (let pc = 0; pc < xlated.length; pc++) {
+    const insn = xlated[pc]!;
+    if (insn.code === CALL && insn.src === BPF_PSEUDO_CALL) {
+      const rel = insn.imm;
+      insn.off = rel;
+      insn.imm = starts.indexOf(pc + rel + 1);
+    } else if (insn.code === LD_IMM64 && insn.src === BPF_PSEUDO_FUNC) {
+      xlated[pc + 1]!.imm = starts.indexOf(pc + insn.imm + 1);
+    }
+  }
+}
+
+function programMemlock(insnCount: number): number {
+  return Math.ceil((BPF_PROG_HEADER_SIZE + insnCount * 8) / PAGE_SIZE) * PAGE_SIZE;
+}

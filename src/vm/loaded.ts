@@ -1,0 +1,48 @@
+import type { Insn } from '../isa/insn.js';
+import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
+
+/** A map as the VM holds it once created. */
+export interface LoadedMap {
+  id: number;
+  /** The kernel's copy of the name: at most 15 characters. */
+  name: string;
+  spec: MapSpec;
+  btfId: number;
+  frozen: boolean;
+}
+
+/** A program as the VM holds it once loaded and verified. */
+export interface LoadedProgram {
+  id: number;
+  /** The kernel's copy of the name: at most 15 characters. */
+  name: string;
+  spec: ProgramSpec;
+  /**
+   * The instructions as `prog dump xlated` returns them: map references carry map ids
+   * (src 1 `map[id:N]`, src 2 `map[id:N][0]+off`), everything else as loaded.
+   */
+  xlated: Insn[];
+  /** The maps the program holds, in the kernel's order (first use, then bound maps). */
+  mapIds: number[];
+  btfId: number;
+  loadedAt: Date;
+  uid: number;
+  /** What the kernel would charge: the program's pages (struct bpf_prog plus instructions). */
+  memlock: number;
+  /** Kallsyms-style names of the program's functions, by linked instruction offset. */
+  symbolAt: Map<number, string>;
+}
+
+export interface LoadedObject {
+  spec: ObjectSpec;
+  programs: LoadedProgram[];
+  maps: LoadedMap[];
+  btfId: number;
+}
+
+/** Where ids come from: the store hands them out, growing only, as the kernel's idr does. */
+export interface IdSource {
+  nextProgramId(): number;
+  nextMapId(): number;
+  nextBtfId(): number;
+}

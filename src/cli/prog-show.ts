@@ -1,0 +1,44 @@
+import type { LoadedProgram } from '../vm/loaded.js';
+import { progTypeName } from '../object/kinds.js';
+import { progJson, progPlain, type ProgInfo } from '../render/prog-info.js';
+import { jsonWriter, type CliContext } from './context.js';
+import { fullProgramName, parseProgSelector, selectPrograms } from './selectors.js';
+import type { Words } from './words.js';
+import { INSN_SIZE } from '../isa/insn.js';
+
+/** The VM's view of a program as bpftool's prog info. */
+export function progInfo(p: LoadedProgram): ProgInfo {
+  return {
+    id: p.id,
+    type: progTypeName(p.spec.kind.progType),
+    name: fullProgramName(p),
+    tag: p.spec.tag,
+    gplCompatible: p.spec.gplCompatible,
+    loadedAt: p.loadedAt,
+    uid: p.uid,
+    bytesXlated: p.xlated.length * INSN_SIZE,
+    bytesJited: 0,
+    bytesMemlock: p.memlock,
+    mapIds: p.mapIds,
+    btfId: p.btfId,
+  };
+}
+
+/** prog { show | list } [PROG] */
+export function progShow(ctx: CliContext, words: Words): void {
+  const all = ctx.store.programs;
+  const selected = words.done ? undefined : selectPrograms(all, parseProgSelector(words));
+  words.end();
+  const progs = selected ?? all;
+  if (!ctx.json) {
+    ctx.out(progs.map((p) => progPlain(progInfo(p))).join(''));
+    return;
+  }
+  const w = jsonWriter(ctx);
+  // bpftool prints a bare object for exactly one selected program, an array otherwise.
+  const asArray = !selected || selected.length > 1;
+  if (asArray) w.startArray();
+  for (const p of progs) progJson(w, progInfo(p));
+  if (asArray) w.endArray();
+  ctx.out(w.finish());
+}

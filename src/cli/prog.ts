@@ -1,0 +1,11 @@
+import type { CommandTable } from './main.js';
+import { progShow } from './prog-show.js';
+import { PROG_USAGE } from './usage.js';
+
+export const progCommands: CommandTable = {
+  usage: PROG_USAGE,
+  commands: [
+    { name: 'show', run: progShow },
+    { name: 'list', run: progShow },
+  ],
+};

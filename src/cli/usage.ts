@@ -1,0 +1,20 @@
+/** Usage texts, in bpftool's shape, for `help` and `-h` at every level. */
+export const MAIN_USAGE = `Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }
+       bpfscope version
+
+       OBJECT := { prog | btf }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
+                    {-V|--version} }
+`;
+
+export const PROG_USAGE = `Usage: bpfscope prog { show | list } [PROG]
+       bpfscope prog dump xlated PROG [{ file FILE | opcodes | visual | linum }]
+       bpfscope prog callgraph [PROG] [render { svg | png } FILE]
+       bpfscope prog help
+
+       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... }
+
+       Programs come from the objects given with --object, loaded for this
+       invocation and numbered from 1 in object order.
+`;

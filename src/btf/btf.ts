@@ -1,0 +1,222 @@
+import { BtfError } from '../errors.js';
+import type { StringTable } from './strings.js';
+import type { BtfHeader, BtfKindName, BtfMember, BtfOfKind, BtfType, BtfVoid, ByteOrder } from './types.js';
+
+/** BPF is a 64-bit target: every pointer is 8 bytes. */
+export const POINTER_SIZE = 8;
+
+const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'VOID', name: '', nameOff: 0 });
+
+/** What a Btf is made of; parseBtf builds it from bytes, fixups from another Btf. */
+export interface BtfParts {
+  byteOrder: ByteOrder;
+  header: BtfHeader;
+  strings: StringTable;
+  /** This blob's own types, the first with id `startId`. */
+  types: readonly BtfType[];
+  base: Btf | undefined;
+}
+
+/** A member found by name, with its offset from the start of the outermost type. */
+export interface MemberLocation {
+  member: BtfMember;
+  /** Offset in bits from the start of the type searched. */
+  bitOffset: number;
+}
+
+/**
+ * Parsed BTF: types by id (split BTF sees its base's ids below `startId`), names,
+ * lookups, and the size and qualifier arithmetic that CO-RE and map specs need.
+ * Immutable; fixups return a new Btf.
+ */
+export class Btf {
+  readonly byteOrder: ByteOrder;
+  readonly header: BtfHeader;
+  readonly strings: StringTable;
+  readonly base: Btf | undefined;
+  /** First id this blob defines: 1, or the base's typeCount for split BTF. */
+  readonly startId: number;
+  /** One more than the highest id, counting void and the base (libbpf's btf__type_cnt). */
+  readonly typeCount: number;
+  private readonly own: readonly BtfType[];
+  private byName: Map<string, number[]> | undefined;
+
+  constructor(parts: BtfParts) {
+    this.byteOrder = parts.byteOrder;
+    this.header = parts.header;
+    this.strings = parts.strings;
+    this.base = parts.base;
+    this.own = parts.types;
+    this.startId = parts.base ? parts.base.typeCount : 1;
+    this.typeCount = this.startId + parts.types.length;
+  }
+
+  /** This blob's own types in id order (without void or the base's). */
+  get types(): readonly BtfType[] {
+    return this.own;
+  }
+
+  /** The type with this id; 0 is void. */
+  type(id: number): BtfType {
+    // A fractional, negative or too large id indexes nothing and falls through.
+    const t = this.own[id - this.startId];
+    if (t !== undefined) return t;
+    if (id === 0) return VOID;
+    if (this.base && Number.isInteger(id) && id > 0 && id < this.startId) return this.base.type(id);
+    throw new BtfError(`type id ${id} out of range (${this.typeCount} types)`);
+  }
+
+  /** The type with this id, which must be of the given kind. */
+  typeOf<K extends BtfKindName>(id: number, kind: K): BtfOfKind<K> {
+    const t = this.type(id);
+    if (t.kind !== kind) throw new BtfError(`type [${id}] is ${t.kind}, expected ${kind}`);
+    return t as BtfOfKind<K>;
+  }
+
+  /** Whether `id` names a type here (void included). */
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.typeCount;
+  }
+
+  /** The type's name, '' when anonymous. */
+  name(id: number): string {
+    return this.type(id).name;
+  }
+
+  /** The string at a string-table offset (split BTF: offsets continue the base's). */
+  str(off: number): string {
+    return this.strings.get(off, 'string');
+  }
+
+  /** Every type with this name, in id order, base first; optionally of one kind. */
+  find<K extends BtfKindName>(name: string, kind?: K): BtfOfKind<K>[] {
+    const ids = this.nameIndex().get(name) ?? [];
+    const found = ids.map((id) => this.type(id)).filter((t) => kind === undefined || t.kind === kind);
+    return (this.base ? [...this.base.find(name, kind), ...found] : found) as BtfOfKind<K>[];
+  }
+
+  /** The first type with this name and kind, if any. */
+  findOne<K extends BtfKindName>(name: string, kind: K): BtfOfKind<K> | undefined {
+    return this.find(name, kind)[0];
+  }
+
+  /** Every type of one kind, in id order, base first. */
+  ofKind<K extends BtfKindName>(kind: K): BtfOfKind<K>[] {
+    const mine = this.own.filter((t) => t.kind === kind) as BtfOfKind<K>[];
+    return this.base ? [...this.base.ofKind(kind), ...mine] : mine;
+  }
+
+  /**
+   * The id reached by skipping typedefs and qualifiers (const, volatile, restrict,
+   * type tags). Throws on a reference loop rather than spinning.
+   */
+  resolve(id: number): number {
+    let cur = id;
+    for (let steps = 0; ; steps++) {
+      const t = this.type(cur);
+      if (t.kind !== 'TYPEDEF' && t.kind !== 'CONST' && t.kind !== 'VOLATILE' && t.kind !== 'RESTRICT' && t.kind !== 'TYPE_TAG') return cur;
+      this.guard(id, steps);
+      cur = t.type;
+    }
+  }
+
+  /** The resolved type itself. */
+  resolved(id: number): BtfType {
+    return this.type(this.resolve(id));
+  }
+
+  /**
+   * Size in bytes of a value of this type, as libbpf's btf__resolve_size computes it:
+   * through typedefs, qualifiers, vars and tags, pointers are 8, arrays multiply.
+   * Functions, forward declarations and void have no size and throw.
+   */
+  size(id: number): number {
+    let cur = id;
+    let factor = 1;
+    for (let steps = 0; ; steps++) {
+      const t = this.type(cur);
+      switch (t.kind) {
+        case 'INT':
+        case 'ENUM':
+        case 'ENUM64':
+        case 'STRUCT':
+        case 'UNION':
+        case 'DATASEC':
+        case 'FLOAT':
+          return checkedProduct(id, factor, t.size);
+        case 'PTR':
+          return checkedProduct(id, factor, POINTER_SIZE);
+        case 'ARRAY':
+          factor = checkedProduct(id, factor, t.nelems);
+          cur = t.type;
+          break;
+        case 'TYPEDEF':
+        case 'VOLATILE':
+        case 'CONST':
+        case 'RESTRICT':
+        case 'TYPE_TAG':
+        case 'VAR':
+        case 'DECL_TAG':
+          cur = t.type;
+          break;
+        case 'VOID':
+        case 'FWD':
+        case 'FUNC':
+        case 'FUNC_PROTO':
+          throw new BtfError(`type [${id}]: ${cur === id ? '' : `refers to [${cur}] `}${t.kind === 'VOID' ? 'void' : t.kind} which has no size`);
+      }
+      this.guard(id, steps);
+    }
+  }
+
+  /**
+   * Finds a member by name in a struct or union (through typedefs and qualifiers),
+   * looking inside anonymous struct/union members as C does.
+   */
+  findMember(id: number, name: string): MemberLocation | undefined {
+    return this.searchMember(id, name, 0, 0);
+  }
+
+  private searchMember(id: number, name: string, bitBase: number, depth: number): MemberLocation | undefined {
+    this.guard(id, depth);
+    const t = this.resolved(id);
+    if (t.kind !== 'STRUCT' && t.kind !== 'UNION') return undefined;
+    for (const m of t.members) {
+      if (m.name === name) return { member: m, bitOffset: bitBase + m.bitOffset };
+    }
+    for (const m of t.members) {
+      if (m.name !== '') continue;
+      const inner = this.searchMember(m.type, name, bitBase + m.bitOffset, depth + 1);
+      if (inner) return inner;
+    }
+    return undefined;
+  }
+
+  /**
+   * A chain of references can be at most as long as the number of types without
+   * repeating one; past that it is a loop.
+   */
+  private guard(start: number, steps: number): void {
+    if (steps > this.typeCount) throw new BtfError(`type [${start}]: reference loop`);
+  }
+
+  private nameIndex(): Map<string, number[]> {
+    if (!this.byName) {
+      const index = new Map<string, number[]>();
+      for (const t of this.own) {
+        if (t.name === '') continue;
+        const ids = index.get(t.name);
+        if (ids) ids.push(t.id);
+        else index.set(t.name, [t.id]);
+      }
+      this.byName = index;
+    }
+    return this.byName;
+  }
+}
+
+function checkedProduct(id: number, a: number, b: number): number {
+  const p = a * b;
+  if (p > 0xffffffff) throw new BtfError(`type [${id}]: size ${a} * ${b} overflows 32 bits`);
+  return p;
+}

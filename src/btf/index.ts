@@ -1,0 +1,10 @@
+/**
+ * The BTF layer: bytes in, types out. Knows nothing of ELF; the object loader hands
+ * it the .BTF and .BTF.ext section contents and, for fixups, plain section sizes and
+ * symbol offsets.
+ */
+export { Btf, POINTER_SIZE, type MemberLocation } from './btf.js';
+export { parseBtf, type ParseBtfOptions } from './parse.js';
+export type { StringTable } from './strings.js';
+export * from './types.js';
+export { fixDatasecs, type DatasecFacts } from './fixup.js';

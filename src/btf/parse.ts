@@ -1,0 +1,33 @@
+import { Btf } from './btf.js';
+import { checkRefs, decodeTypes } from './decode.js';
+import { readHeader } from './header.js';
+import { Reader, detectByteOrder } from './reader.js';
+import { StringTable, checkStringSection } from './strings.js';
+
+export interface ParseBtfOptions {
+  /**
+   * For split BTF (a kernel module's, or anything built on top of vmlinux): the BTF
+   * this blob extends. Its type ids and string offsets continue after the base's.
+   */
+  base?: Btf;
+}
+
+/**
+ * Parses a raw BTF blob (the contents of a .BTF section, or /sys/kernel/btf/*) in
+ * either byte order. Every name offset and type reference is checked, so the
+ * returned Btf can be walked without further bounds checks.
+ */
+export function parseBtf(bytes: Uint8Array, options: ParseBtfOptions = {}): Btf {
+  const order = detectByteOrder(bytes, 'BTF');
+  const r = new Reader(bytes, order);
+  const layout = readHeader(r);
+  const base = options.base;
+  const strBytes = bytes.subarray(layout.strStart, layout.strEnd);
+  checkStringSection(strBytes, base !== undefined);
+  const strings = new StringTable(strBytes, base?.strings);
+  const startId = base ? base.typeCount : 1;
+  const types = decodeTypes(r, layout.typeStart, layout.typeEnd, startId, strings);
+  const typeCount = startId + types.length;
+  for (const t of types) checkRefs(t, typeCount);
+  return new Btf({ byteOrder: order, header: layout.header, strings, types, base });
+}

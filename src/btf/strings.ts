@@ -1,0 +1,74 @@
+import { BtfError } from '../errors.js';
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A BTF string section: NUL-terminated strings addressed by byte offset. In split BTF
+ * the offsets continue after the base's section, so a lookup below `start` goes to
+ * the base table.
+ */
+export class StringTable {
+  /** First offset this table owns (the base's total size for split BTF, else 0). */
+  readonly start: number;
+  /** One past the last offset this table owns. */
+  readonly end: number;
+  /**
+   * The whole section as one string when it is pure ASCII, so that character and byte
+   * offsets agree and a lookup is an indexOf and a slice (vmlinux's table is megabytes
+   * and we look up hundreds of thousands of names).
+   */
+  private readonly ascii: string | undefined;
+  private readonly cache = new Map<number, string>();
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly base: StringTable | undefined,
+  ) {
+    this.start = base ? base.end : 0;
+    this.end = this.start + bytes.byteLength;
+    this.ascii = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : undefined;
+  }
+
+  /** Whether `off` addresses a byte of this table or of its base. */
+  has(off: number): boolean {
+    return Number.isInteger(off) && off >= 0 && off < this.end;
+  }
+
+  /** The string at `off`; throws a BtfError naming `what` when out of range. */
+  get(off: number, what: string): string {
+    if (!this.has(off)) throw new BtfError(`${what} offset ${off} out of range (string table has ${this.end} bytes)`);
+    return this.at(off);
+  }
+
+  /** The string at an offset already known to be in range. */
+  at(off: number): string {
+    if (off < this.start) return this.base!.at(off);
+    const local = off - this.start;
+    if (this.ascii !== undefined) return this.ascii.slice(local, this.ascii.indexOf('\0', local));
+    let s = this.cache.get(local);
+    if (s === undefined) {
+      s = utf8.decode(this.bytes.subarray(local, this.bytes.indexOf(0, local)));
+      this.cache.set(local, s);
+    }
+    return s;
+  }
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Checks a string section the way libbpf does: a base table starts with the empty
+ * string, and every table ends with a NUL so no string runs off the end. A split
+ * table may be empty.
+ */
+export function checkStringSection(bytes: Uint8Array, split: boolean): void {
+  if (bytes.length === 0) {
+    if (split) return;
+    throw new BtfError('string section is empty (needs at least the empty string)');
+  }
+  if (!split && bytes[0] !== 0) throw new BtfError('string section does not start with the empty string');
+  if (bytes[bytes.length - 1] !== 0) throw new BtfError('string section does not end with a NUL byte');
+}

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// socket: a socket filter. It reads the packet with the legacy LD_ABS loads
-// (which the kernel rewrites into helper calls) and with bpf_skb_load_bytes,
-// reads __sk_buff fields, keeps whole IPv4 TCP/UDP packets, truncates
-// everything else to its Ethernet header.
+// socket: a socket filter. On an IP socket (and in BPF_PROG_TEST_RUN) a
+// socket filter sees the packet from its network header on, with the
+// Ethernet type in skb->protocol. It reads the IPv4 header with the legacy
+// LD_ABS loads (which the kernel rewrites) and with bpf_skb_load_bytes, adds
+// the length of TCP and UDP packets to an array map, keeps whole packets whose
+// TTL is above 1, truncates other IPv4 packets to their first 20 bytes and
+// drops the rest.
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -16,6 +19,8 @@ char LICENSE[] SEC("license") = "GPL";
 unsigned long long ld_abs_byte(void *skb, unsigned long long off) asm("llvm.bpf.load.byte");
 unsigned long long ld_abs_half(void *skb, unsigned long long off) asm("llvm.bpf.load.half");
 
+#define IP_HEAD 20
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2);
@@ -26,17 +31,20 @@ struct {
 SEC("socket")
 int socket_filter(struct __sk_buff *skb)
 {
-	__u32 key = 0;
+	__u32 key;
 	__u64 *bytes;
 	__u8 ttl;
 
-	if (ld_abs_half(skb, offsetof(struct ethhdr, h_proto)) != ETH_P_IP)
-		return ETH_HLEN;
-
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, ttl), &ttl, 1) < 0)
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		return 0;
+	/* version 4, and the total length field agrees with what we got */
+	if ((ld_abs_byte(skb, 0) >> 4) != 4 ||
+	    ld_abs_half(skb, offsetof(struct iphdr, tot_len)) > skb->len)
+		return 0;
+	if (bpf_skb_load_bytes(skb, offsetof(struct iphdr, ttl), &ttl, 1) < 0)
 		return 0;
 
-	switch (ld_abs_byte(skb, ETH_HLEN + offsetof(struct iphdr, protocol))) {
+	switch (ld_abs_byte(skb, offsetof(struct iphdr, protocol))) {
 	case IPPROTO_TCP:
 		key = 0;
 		break;
@@ -44,7 +52,7 @@ int socket_filter(struct __sk_buff *skb)
 		key = 1;
 		break;
 	default:
-		return ETH_HLEN;
+		return IP_HEAD;
 	}
 
 	bytes = bpf_map_lookup_elem(&sock_bytes, &key);

@@ -4,6 +4,7 @@ import { openObject } from '../object/open.js';
 import { JsonWriter } from '../render/json-writer.js';
 import { SessionStore } from '../store/session-store.js';
 import type { CliContext } from './context.js';
+import { mapCommands } from './map.js';
 import { progCommands } from './prog.js';
 import { MAIN_USAGE } from './usage.js';
 import { isPrefix, Words } from './words.js';
@@ -15,6 +16,7 @@ export interface CommandTable {
 
 const OBJECTS: Record<string, CommandTable> = {
   prog: progCommands,
+  map: mapCommands,
 };
 
 interface GlobalOptions {

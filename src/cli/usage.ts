@@ -2,7 +2,7 @@
 export const MAIN_USAGE = `Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }
        bpfscope version
 
-       OBJECT := { prog | btf }
+       OBJECT := { prog | map }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
                     {-V|--version} }
 `;
@@ -17,4 +17,11 @@ export const PROG_USAGE = `Usage: bpfscope prog { show | list } [PROG]
 
        Programs come from the objects given with --object, loaded for this
        invocation and numbered from 1 in object order.
+`;
+
+export const MAP_USAGE = `Usage: bpfscope map { show | list } [MAP]
+       bpfscope map help
+
+       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... }
 `;

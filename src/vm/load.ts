@@ -2,6 +2,8 @@ import { VerifierError } from '../errors.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
+import { cpus } from 'node:os';
+import { mapMemlock } from './memlock.js';
 import { checkStructure } from './verifier/structure.js';
 
 const BPF_OBJ_NAME_LEN = 16;
@@ -10,10 +12,13 @@ const PAGE_SIZE = 4096;
 const BPF_PROG_HEADER_SIZE = 72;
 const LD_IMM64 = 0x18;
 const CALL = 0x85;
+const BPF_MAP_TYPE_PROG_ARRAY = 3;
 const BPF_PSEUDO_CALL = 1;
 const BPF_PSEUDO_FUNC = 4;
 
 export interface LoadOptions {
+  /** Possible CPUs, for per-CPU maps; the host's count by default. */
+  possibleCpus?: number;
   /** The uid recorded as the loader's; the process's own by default. */
   uid?: number;
   now?: Date;
@@ -32,6 +37,7 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
     spec: m,
     btfId: m.btfValueTypeId || m.btfKeyTypeId ? btfId : 0,
     frozen: m.origin === 'rodata',
+    memlock: mapMemlock(m, options.possibleCpus ?? cpus().length),
   }));
   // libbpf binds the object's .rodata map to every program it loads (BPF_PROG_BIND_MAP).
   const rodata = maps.find((m) => m.spec.origin === 'rodata' && m.spec.sectionName === '.rodata');
@@ -65,6 +71,7 @@ function loadProgram(
     const map = maps[ref.mapIndex]!;
     xlated[ref.pc]!.imm = map.id;
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
+    if (map.spec.type === BPF_MAP_TYPE_PROG_ARRAY) map.ownerProgType ??= prog.kind.progType;
   }
   if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
 

@@ -9,6 +9,9 @@ export interface LoadedMap {
   spec: MapSpec;
   btfId: number;
   frozen: boolean;
+  memlock: number;
+  /** A prog array's owner: the type of the first program loaded that uses it. */
+  ownerProgType?: number;
 }
 
 /** A program as the VM holds it once loaded and verified. */

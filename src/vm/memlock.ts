@@ -1,0 +1,68 @@
+import type { MapSpec } from '../object/spec.js';
+
+/**
+ * What an x86-64 Linux 6.x kernel reports as a map's `memlock` (its map_mem_usage
+ * callbacks), from the sizes of its internal structures. Types not modelled here fall
+ * back to key and value bytes times entries, which is only an estimate.
+ */
+const PAGE = 4096;
+const SIZEOF_BPF_ARRAY = 312;
+const SIZEOF_BPF_HTAB = 832;
+const SIZEOF_BUCKET = 16;
+const SIZEOF_HTAB_ELEM = 48;
+const HASHTAB_MAP_LOCK_COUNT = 8;
+const SIZEOF_RINGBUF_MAP = 304;
+const RINGBUF_META_PAGES = 3;
+const BPF_F_NO_PREALLOC = 1 << 0;
+const BPF_F_MMAPABLE = 1 << 10;
+
+const up8 = (n: number): number => Math.ceil(n / 8) * 8;
+const pageUp = (n: number): number => Math.ceil(n / PAGE) * PAGE;
+const pow2 = (n: number): number => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
+
+export function mapMemlock(m: MapSpec, possibleCpus: number): number {
+  const value = up8(m.valueSize);
+  switch (m.type) {
+    case 2: // array
+      return m.flags & BPF_F_MMAPABLE
+        ? pageUp(SIZEOF_BPF_ARRAY) + pageUp(value * m.maxEntries)
+        : SIZEOF_BPF_ARRAY + value * m.maxEntries;
+    case 6: // percpu_array
+      return SIZEOF_BPF_ARRAY + 8 * m.maxEntries + value * m.maxEntries * possibleCpus;
+    case 3: // prog_array
+    case 4: // perf_event_array
+    case 8: // cgroup_array
+    case 12: // array_of_maps
+      return SIZEOF_BPF_ARRAY + 8 * m.maxEntries;
+    case 1: // hash
+    case 5: // percpu_hash
+    case 9: // lru_hash
+    case 10: // lru_percpu_hash
+      return hashMemlock(m, possibleCpus);
+    case 27: // ringbuf
+      return ringbufMemlock(m.maxEntries);
+    default:
+      return (m.keySize + m.valueSize) * m.maxEntries;
+  }
+}
+
+function hashMemlock(m: MapSpec, cpus: number): number {
+  const percpu = m.type === 5 || m.type === 10;
+  const lru = m.type === 9 || m.type === 10;
+  const value = up8(m.valueSize);
+  const elem = SIZEOF_HTAB_ELEM + up8(m.keySize) + (percpu ? 8 : value);
+  let usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * pow2(m.maxEntries) + 4 * cpus * HASHTAB_MAP_LOCK_COUNT;
+  if (m.flags & BPF_F_NO_PREALLOC && !lru) return usage + elem * m.maxEntries;
+  const extra = !percpu && !lru;
+  const entries = m.maxEntries + (extra ? cpus : 0);
+  usage += elem * entries;
+  if (percpu) usage += value * cpus * entries;
+  else if (!lru) usage += 8 * cpus;
+  return usage;
+}
+
+function ringbufMemlock(size: number): number {
+  const dataPages = Math.floor(size / PAGE);
+  const pages = RINGBUF_META_PAGES + dataPages;
+  return SIZEOF_RINGBUF_MAP + pages * PAGE + (pages + dataPages) * 8;
+}

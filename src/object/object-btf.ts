@@ -1,6 +1,6 @@
 import { BpfscopeError } from '../errors.js';
 import type { ElfFile, ElfSymbol } from '../elf/index.js';
-import { parseBtf, type Btf } from '../btf/index.js';
+import { fixDatasecs, parseBtf, type Btf, type DatasecFacts } from '../btf/index.js';
 import { btfMapSpecs } from './btf-maps.js';
 import type { SectionFunction } from './functions.js';
 import type { FuncInfoSpec, LineInfoSpec, MapSpec, FunctionSpec } from './spec.js';
@@ -20,7 +20,7 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
   let btf: Btf | undefined;
   if (section) {
     try {
-      btf = parseBtf(section.data);
+      btf = fixDatasecs(parseBtf(section.data), elfFacts(elf));
     } catch (e) {
       if (e instanceof BpfscopeError) throw e.within({ file: elf.fileName, section: '.BTF' });
       throw e;
@@ -37,6 +37,20 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
     },
     extInfo() {
       return { funcInfo: [], lineInfo: [] };
+    },
+  };
+}
+
+const STV_INTERNAL = 1;
+const STV_HIDDEN = 2;
+
+/** What libbpf's DATASEC fixup reads from the ELF: section sizes and symbol offsets. */
+function elfFacts(elf: ElfFile): DatasecFacts {
+  return {
+    sectionSize: (name) => elf.sections.find((s) => s.name === name)?.size,
+    symbol: (name) => {
+      const sym = elf.symbols.find((s) => s.name === name && s.shndx !== 0);
+      return sym && { offset: sym.value, hidden: sym.visibility === STV_HIDDEN || sym.visibility === STV_INTERNAL };
     },
   };
 }

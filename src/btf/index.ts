@@ -8,3 +8,15 @@ export { parseBtf, type ParseBtfOptions } from './parse.js';
 export type { StringTable } from './strings.js';
 export * from './types.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
+export {
+  CORE_RELO_KINDS,
+  parseBtfExt,
+  type BtfCoreRelo,
+  type BtfExt,
+  type BtfExtHeader,
+  type BtfExtInfo,
+  type BtfExtSection,
+  type BtfFuncInfo,
+  type BtfLineInfo,
+  type CoreReloKindName,
+} from './ext.js';

@@ -20,3 +20,4 @@ export {
   type BtfLineInfo,
   type CoreReloKindName,
 } from './ext.js';
+export { SIGNATURE_BUFFER, funcSignature } from './signature.js';

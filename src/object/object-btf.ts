@@ -1,7 +1,8 @@
 import { BpfscopeError } from '../errors.js';
 import type { ElfFile, ElfSymbol } from '../elf/index.js';
-import { fixDatasecs, parseBtf, type Btf, type DatasecFacts } from '../btf/index.js';
+import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExtInfo, type DatasecFacts } from '../btf/index.js';
 import { btfMapSpecs } from './btf-maps.js';
+import { funcSignature } from '../btf/index.js';
 import type { SectionFunction } from './functions.js';
 import type { FuncInfoSpec, LineInfoSpec, MapSpec, FunctionSpec } from './spec.js';
 
@@ -17,15 +18,9 @@ export interface ObjectBtf {
 
 export function openObjectBtf(elf: ElfFile): ObjectBtf {
   const section = elf.sections.find((s) => s.name === '.BTF');
-  let btf: Btf | undefined;
-  if (section) {
-    try {
-      btf = fixDatasecs(parseBtf(section.data), elfFacts(elf));
-    } catch (e) {
-      if (e instanceof BpfscopeError) throw e.within({ file: elf.fileName, section: '.BTF' });
-      throw e;
-    }
-  }
+  const btf = section ? withContext(elf, '.BTF', () => fixDatasecs(parseBtf(section.data), elfFacts(elf))) : undefined;
+  const extSection = elf.sections.find((s) => s.name === '.BTF.ext');
+  const ext = btf && extSection ? withContext(elf, '.BTF.ext', () => parseBtfExt(extSection.data, btf)) : undefined;
   return {
     btf,
     mapSpecs(file) {
@@ -35,8 +30,23 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
     datasecTypeId(name) {
       return btf?.findOne(name, 'DATASEC')?.id ?? 0;
     },
-    extInfo() {
-      return { funcInfo: [], lineInfo: [] };
+    extInfo(functions) {
+      if (!btf || !ext) return { funcInfo: [], lineInfo: [] };
+      return {
+        funcInfo: rebase(ext.funcInfo, functions, (r, insnOff): FuncInfoSpec => ({
+          insnOff,
+          typeId: r.typeId,
+          name: btf.name(r.typeId),
+          signature: funcSignature(btf, r.typeId),
+        })),
+        lineInfo: rebase(ext.lineInfo, functions, (r, insnOff): LineInfoSpec => ({
+          insnOff,
+          fileName: r.file,
+          line: r.line,
+          lineNum: r.lineNum,
+          lineCol: r.column,
+        })),
+      };
     },
   };
 }
@@ -53,4 +63,33 @@ function elfFacts(elf: ElfFile): DatasecFacts {
       return sym && { offset: sym.value, hidden: sym.visibility === STV_HIDDEN || sym.visibility === STV_INTERNAL };
     },
   };
+}
+
+function withContext<T>(elf: ElfFile, section: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof BpfscopeError) throw e.within({ file: elf.fileName, section });
+    throw e;
+  }
+}
+
+/**
+ * Ext records are per ELF section, by byte offset; a linked program wants them by
+ * instruction index in its own layout, for each function it was built from.
+ */
+function rebase<R extends { insnOff: number }, T>(
+  info: BtfExtInfo<R>,
+  functions: { fn: SectionFunction; spec: FunctionSpec }[],
+  make: (record: R, insnOff: number) => T,
+): T[] {
+  const out: T[] = [];
+  for (const { fn, spec } of functions) {
+    const records = info.sections.find((s) => s.section === fn.section.name)?.records ?? [];
+    for (const r of records) {
+      const insn = r.insnOff / 8 - fn.sectionInsnOff;
+      if (insn >= 0 && insn < fn.insns.length) out.push(make(r, spec.insnOff + insn));
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bpfscope } from '../helpers/cli.js';
-import { goldenObjects, kernelMaps, kernelProgs } from './golden.js';
+import { goldenObjects, goldenText, kernelMaps, kernelProgs } from './golden.js';
 
 interface OurProg {
   id: number;
@@ -46,5 +46,24 @@ describe.each(objects)('prog show agrees with the kernel for objects/%s.o', (obj
     // Map ids differ between kernels; the maps they name, in the kernel's order, must not.
     expect((p.map_ids ?? []).map((id) => ourMapNames.get(id) ?? id)).toEqual((k.map_ids ?? []).map((id) => kernelMapNames.get(id)));
     expect(p.btf_id !== undefined).toBe(k.btf_id !== undefined);
+  });
+});
+
+describe.each(objects)('plain prog show of objects/%s.o has bpftool\'s layout', (obj) => {
+  const kernelBlocks = goldenText(obj, 'progs.txt').split(/^(?=\d+: )/m).filter(Boolean);
+  const ours = bpfscope(['--object', `objects/${obj}.o`, 'prog', 'show']).stdout.split(/^(?=\d+: )/m).filter(Boolean);
+
+  it.each(kernelBlocks.map((b) => [b.split('\n')[0]!.replace(/^\d+: /, ''), b] as const))('%s', (_header, block) => {
+    const name = /name (\S+)/.exec(block)![1];
+    const mine = ours.find((b) => b.includes(` name ${name} `))!;
+    // What only a kernel knows: ids, load time, JIT size, and which ids its maps got.
+    const strip = (s: string): string =>
+      s
+        .replace(/^\d+: /, 'ID: ')
+        .replace(/loaded_at \S+  uid \d+/, 'loaded_at TIME  uid UID')
+        .replace(/xlated \d+B {2}(jited \d+B|not jited)/, 'xlated NB  JIT')
+        .replace(/map_ids [\d,]+/, 'map_ids IDS')
+        .replace(/btf_id \d+/, 'btf_id ID');
+    expect(strip(mine)).toBe(strip(block));
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * bpfscope as a library: open a clang-produced BPF object as libbpf would and inspect
+ * it (programs with linked instructions, func and line info, maps, license, BTF), then
+ * disassemble its instructions the way the kernel prints them.
+ */
+export { openObject } from './object/open.js';
+export type {
+  FuncInfoSpec,
+  FunctionSpec,
+  LineInfoSpec,
+  MapOrigin,
+  MapReference,
+  MapSpec,
+  ObjectSpec,
+  ProgramSpec,
+} from './object/spec.js';
+export type { SectionProgramKind } from './object/section-defs.js';
+export { programKindForSection } from './object/section-defs.js';
+export { mapTypeName, progTypeName } from './object/kinds.js';
+export { programTag } from './object/tag.js';
+export type { Insn } from './isa/insn.js';
+export { decodeInsns } from './isa/decode.js';
+export { encodeInsns } from './isa/encode.js';
+export { disasmInsn } from './isa/disasm.js';
+export { helperName, helperId } from './isa/helpers.js';
+export { parseBtf, parseBtfExt, Btf } from './btf/index.js';
+export {
+  BpfscopeError,
+  BtfError,
+  ElfError,
+  InsnError,
+  ObjectError,
+  RelocationError,
+  UsageError,
+  VerifierError,
+  VmFault,
+  type ErrorContext,
+} from './errors.js';

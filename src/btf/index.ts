@@ -21,3 +21,4 @@ export {
   type CoreReloKindName,
 } from './ext.js';
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
+export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';

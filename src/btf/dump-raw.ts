@@ -1,0 +1,233 @@
+import type { Btf } from './btf.js';
+import { BtfJsonWriter } from './json.js';
+import { TextSink } from './text-sink.js';
+import { BTF_LINKAGE, type BtfType } from './types.js';
+
+/**
+ * `bpftool btf dump ... format raw` (the default), byte for byte as bpftool 7.1
+ * prints it, in its plain text and its -j / -p JSON forms. It prints what the Btf
+ * holds: a .o's BTF as compiled (DATASEC sizes and offsets 0, as bpftool shows them
+ * for a file) or a fixed-up one (as the kernel holds it after loading).
+ */
+export interface DumpRawOptions {
+  /**
+   * Only these types, in this order (bpftool's `btf dump map ... key|value`);
+   * by default every type the blob itself defines (for split BTF: not the base's).
+   */
+  ids?: readonly number[];
+}
+
+/** The plain-text raw dump: a line per type, a tab-indented line per member. */
+export function dumpBtfRaw(btf: Btf, options: DumpRawOptions = {}): string {
+  const out = new TextSink();
+  for (const t of selected(btf, options)) out.put(typeText(btf, t));
+  return out.text();
+}
+
+/** The JSON raw dump, `{"types":[...]}`; `pretty` is bpftool's -p layout. */
+export function dumpBtfRawJson(btf: Btf, options: DumpRawOptions & { pretty?: boolean } = {}): string {
+  const w = new BtfJsonWriter(options.pretty ?? false);
+  w.startObject().name('types').startArray();
+  for (const t of selected(btf, options)) typeJson(t, w);
+  w.endArray().endObject();
+  return w.finish();
+}
+
+function selected(btf: Btf, options: DumpRawOptions): readonly BtfType[] {
+  return options.ids ? options.ids.map((id) => btf.type(id)) : btf.types;
+}
+
+const KIND_TEXT: Record<BtfType['kind'], string> = {
+  VOID: 'UNKNOWN',
+  INT: 'INT',
+  PTR: 'PTR',
+  ARRAY: 'ARRAY',
+  STRUCT: 'STRUCT',
+  UNION: 'UNION',
+  ENUM: 'ENUM',
+  FWD: 'FWD',
+  TYPEDEF: 'TYPEDEF',
+  VOLATILE: 'VOLATILE',
+  CONST: 'CONST',
+  RESTRICT: 'RESTRICT',
+  FUNC: 'FUNC',
+  FUNC_PROTO: 'FUNC_PROTO',
+  VAR: 'VAR',
+  DATASEC: 'DATASEC',
+  FLOAT: 'FLOAT',
+  DECL_TAG: 'DECL_TAG',
+  TYPE_TAG: 'TYPE_TAG',
+  ENUM64: 'ENUM64',
+};
+
+/** bpftool writes a missing name (offset 0) as (anon); an empty one stays empty. */
+function label(nameOff: number, name: string): string {
+  return nameOff === 0 ? '(anon)' : name;
+}
+
+function intEncoding(encoding: number): string {
+  switch (encoding) {
+    case 0:
+      return '(none)';
+    case 1:
+      return 'SIGNED';
+    case 2:
+      return 'CHAR';
+    case 4:
+      return 'BOOL';
+    default:
+      return 'UNKN';
+  }
+}
+
+function linkage(value: number): string {
+  switch (value) {
+    case BTF_LINKAGE.STATIC:
+      return 'static';
+    case BTF_LINKAGE.GLOBAL:
+      return 'global';
+    case BTF_LINKAGE.EXTERN:
+      return 'extern';
+    default:
+      return '(unknown)';
+  }
+}
+
+function typeText(btf: Btf, t: BtfType): string {
+  let s = `[${t.id}] ${KIND_TEXT[t.kind]} '${label(t.nameOff, t.name)}'`;
+  switch (t.kind) {
+    case 'INT':
+      s += ` size=${t.size} bits_offset=${t.bitsOffset} nr_bits=${t.bits} encoding=${intEncoding(t.encoding)}`;
+      break;
+    case 'PTR':
+    case 'CONST':
+    case 'VOLATILE':
+    case 'RESTRICT':
+    case 'TYPEDEF':
+    case 'TYPE_TAG':
+      s += ` type_id=${t.type}`;
+      break;
+    case 'ARRAY':
+      s += ` type_id=${t.type} index_type_id=${t.indexType} nr_elems=${t.nelems}`;
+      break;
+    case 'STRUCT':
+    case 'UNION':
+      s += ` size=${t.size} vlen=${t.members.length}`;
+      for (const m of t.members) {
+        s += `\n\t'${label(m.nameOff, m.name)}' type_id=${m.type} bits_offset=${m.bitOffset}`;
+        if (m.bitfieldSize) s += ` bitfield_size=${m.bitfieldSize}`;
+      }
+      break;
+    case 'ENUM':
+    case 'ENUM64': {
+      s += ` encoding=${t.signed ? 'SIGNED' : 'UNSIGNED'} size=${t.size} vlen=${t.values.length}`;
+      const suffix = t.kind === 'ENUM' ? '' : t.signed ? 'LL' : 'ULL';
+      for (const v of t.values) s += `\n\t'${label(v.nameOff, v.name)}' val=${v.value}${suffix}`;
+      break;
+    }
+    case 'FWD':
+      s += ` fwd_kind=${t.fwdKind}`;
+      break;
+    case 'FUNC':
+      s += ` type_id=${t.type} linkage=${linkage(t.linkage)}`;
+      break;
+    case 'FUNC_PROTO':
+      s += ` ret_type_id=${t.returnType} vlen=${t.params.length}`;
+      for (const p of t.params) s += `\n\t'${label(p.nameOff, p.name)}' type_id=${p.type}`;
+      break;
+    case 'VAR':
+      // The comma is bpftool's.
+      s += ` type_id=${t.type}, linkage=${linkage(t.linkage)}`;
+      break;
+    case 'DATASEC':
+      s += ` size=${t.size} vlen=${t.vars.length}`;
+      for (const v of t.vars) {
+        const vt = btf.type(v.type);
+        s += `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size} (${KIND_TEXT[vt.kind]} '${label(vt.nameOff, vt.name)}')`;
+      }
+      break;
+    case 'FLOAT':
+      s += ` size=${t.size}`;
+      break;
+    case 'DECL_TAG':
+      s += ` type_id=${t.type} component_idx=${t.componentIdx}`;
+      break;
+    case 'VOID':
+      break;
+  }
+  return s + '\n';
+}
+
+function typeJson(t: BtfType, w: BtfJsonWriter): void {
+  w.startObject().number('id', t.id).string('kind', KIND_TEXT[t.kind]).string('name', label(t.nameOff, t.name));
+  switch (t.kind) {
+    case 'INT':
+      w.number('size', t.size).number('bits_offset', t.bitsOffset).number('nr_bits', t.bits).string('encoding', intEncoding(t.encoding));
+      break;
+    case 'PTR':
+    case 'CONST':
+    case 'VOLATILE':
+    case 'RESTRICT':
+    case 'TYPEDEF':
+    case 'TYPE_TAG':
+      w.number('type_id', t.type);
+      break;
+    case 'ARRAY':
+      w.number('type_id', t.type).number('index_type_id', t.indexType).number('nr_elems', t.nelems);
+      break;
+    case 'STRUCT':
+    case 'UNION':
+      w.number('size', t.size).number('vlen', t.members.length).name('members').startArray();
+      for (const m of t.members) {
+        w.startObject().string('name', label(m.nameOff, m.name)).number('type_id', m.type).number('bits_offset', m.bitOffset);
+        if (m.bitfieldSize) w.number('bitfield_size', m.bitfieldSize);
+        w.endObject();
+      }
+      w.endArray();
+      break;
+    case 'ENUM':
+    case 'ENUM64':
+      w.string('encoding', t.signed ? 'SIGNED' : 'UNSIGNED').number('size', t.size).number('vlen', t.values.length).name('values').startArray();
+      for (const v of t.values) w.startObject().string('name', label(v.nameOff, v.name)).number('val', jsonEnumValue(t.signed, v.value)).endObject();
+      w.endArray();
+      break;
+    case 'FWD':
+      w.string('fwd_kind', t.fwdKind);
+      break;
+    case 'FUNC':
+      w.number('type_id', t.type).string('linkage', linkage(t.linkage));
+      break;
+    case 'FUNC_PROTO':
+      w.number('ret_type_id', t.returnType).number('vlen', t.params.length).name('params').startArray();
+      for (const p of t.params) w.startObject().string('name', label(p.nameOff, p.name)).number('type_id', p.type).endObject();
+      w.endArray();
+      break;
+    case 'VAR':
+      w.number('type_id', t.type).string('linkage', linkage(t.linkage));
+      break;
+    case 'DATASEC':
+      w.number('size', t.size).number('vlen', t.vars.length).name('vars').startArray();
+      for (const v of t.vars) w.startObject().number('type_id', v.type).number('offset', v.offset).number('size', v.size).endObject();
+      w.endArray();
+      break;
+    case 'FLOAT':
+      w.number('size', t.size);
+      break;
+    case 'DECL_TAG':
+      w.number('type_id', t.type).number('component_idx', t.componentIdx);
+      break;
+    case 'VOID':
+      break;
+  }
+  w.endObject();
+}
+
+/**
+ * An enum value as bpftool's JSON has it. bpftool hands a 32-bit value, which the
+ * format stores as signed, to its unsigned 64-bit writer when the enum is unsigned, so
+ * values from 2^31 up come out sign-extended to 64 bits. ENUM64 values are as read.
+ */
+function jsonEnumValue(signed: boolean, value: number | bigint): number | bigint {
+  if (typeof value === 'bigint' || signed) return value;
+  return BigInt.asUintN(64, BigInt(value | 0));
+}

@@ -3,7 +3,6 @@ import { signed, type DisasmOptions } from './disasm.js';
 import {
   BPF_PSEUDO_CALL,
   BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL,
   BPF_PSEUDO_MAP_FD,
   BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_PSEUDO_MAP_VALUE,
@@ -17,8 +16,17 @@ export interface BpftoolNames {
    * in `visual`), so return undefined for the latter.
    */
   calleeSymbol?(insn: Insn, pc: number): string | undefined;
-  /** The name of a kernel function a kfunc call reaches (bpftool finds it in kallsyms). */
-  kfuncName?(insn: Insn, pc: number): string | undefined;
+  /**
+   * The kernel function a call reaches when the helper table does not name it: a kfunc,
+   * or a helper the kernel has replaced by another function (`call __htab_map_lookup_elem`)
+   * or that is newer than the table. bpftool finds these in kallsyms.
+   */
+  kernelFunction?(insn: Insn, pc: number): string | undefined;
+}
+
+/** A calleeSymbol that looks symbols up by the callee's first instruction (as a loaded program keeps them). */
+export function calleeSymbolsAt(symbols: ReadonlyMap<number, string>): NonNullable<BpftoolNames['calleeSymbol']> {
+  return (insn, pc) => symbols.get(pc + insn.off + 1);
 }
 
 /**
@@ -35,7 +43,7 @@ export function bpftoolXlatedOptions(names: BpftoolNames = {}): DisasmOptions {
         const symbol = names.calleeSymbol?.(insn, pc);
         return symbol === undefined ? signed(insn.off) : `${signed(insn.off)}#${symbol}`;
       }
-      return insn.src === BPF_PSEUDO_KFUNC_CALL ? names.kfuncName?.(insn, pc) : undefined;
+      return names.kernelFunction?.(insn, pc);
     },
     imm64: (insn, next) => IMM64_TEXT[insn.src]?.(insn, next),
   };

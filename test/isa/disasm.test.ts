@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { disasmInsn, type DisasmOptions } from '../../src/isa/disasm.js';
-import { bpftoolXlatedOptions } from '../../src/isa/disasm-bpftool.js';
+import { bpftoolXlatedOptions, calleeSymbolsAt } from '../../src/isa/disasm-bpftool.js';
 import type { Insn } from '../../src/isa/insn.js';
 import { OPCODES } from '../../src/isa/opcodes.js';
 import { I, lddw } from './oracle.js';
@@ -99,8 +99,12 @@ describe('disasmInsn', () => {
       const call = { ...I('call_local'), off: 6, imm: 1 };
       expect(bpftool(call)).toBe('(85) call pc+6');
       expect(bpftool(call, bpftoolXlatedOptions({ calleeSymbol: () => 'bpf_prog_bd50beb1e9cb1a74_sub1' }))).toBe('(85) call pc+6#bpf_prog_bd50beb1e9cb1a74_sub1');
-      expect(bpftool(I('call_kfunc', { imm: 9 }), bpftoolXlatedOptions({ kfuncName: () => 'bpf_obj_new_impl' }))).toBe('(85) call bpf_obj_new_impl#9');
+      const symbols = new Map([[7, 'bpf_prog_0123456789abcdef_f']]);
+      expect(bpftool(call, bpftoolXlatedOptions({ calleeSymbol: calleeSymbolsAt(symbols) }))).toBe('(85) call pc+6#bpf_prog_0123456789abcdef_f');
+      expect(bpftool(I('call_kfunc', { imm: 9 }), bpftoolXlatedOptions({ kernelFunction: () => 'bpf_obj_new_impl' }))).toBe('(85) call bpf_obj_new_impl#9');
       expect(bpftool(I('call_kfunc', { imm: 9 }))).toBe('(85) call kernel-function#9');
+      expect(bpftool(I('call_helper', { imm: 330864 }), bpftoolXlatedOptions({ kernelFunction: () => '__htab_map_lookup_elem' }))).toBe('(85) call __htab_map_lookup_elem#330864');
+      expect(bpftool(I('call_helper', { imm: 1 }), bpftoolXlatedOptions({ kernelFunction: () => 'never asked' }))).toBe('(85) call bpf_map_lookup_elem#1');
     });
   });
 

@@ -1,4 +1,5 @@
 import type { CommandTable } from './main.js';
+import { progDump } from './prog-dump.js';
 import { progShow } from './prog-show.js';
 import { PROG_USAGE } from './usage.js';
 
@@ -7,5 +8,6 @@ export const progCommands: CommandTable = {
   commands: [
     { name: 'show', run: progShow },
     { name: 'list', run: progShow },
+    { name: 'dump', run: progDump },
   ],
 };

@@ -21,7 +21,7 @@ export function xlatedProgram(p: LoadedProgram): XlatedProgram {
 }
 
 export function listingOptions(p: LoadedProgram, mode: { opcodes?: boolean; linum?: boolean }): XlatedListingOptions {
-  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.symbolAt) } };
+  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()) } };
 }
 
 type DumpMode = { kind: 'text'; opcodes: boolean; linum: boolean } | { kind: 'file'; path: string } | { kind: 'visual' };

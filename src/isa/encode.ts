@@ -1,13 +1,13 @@
 import { InsnError } from '../errors.js';
 import { INSN_SIZE, type Insn } from './insn.js';
 
-const FIELD_RANGES = {
-  code: [0, 0xff],
-  dst: [0, 0x0f],
-  src: [0, 0x0f],
-  off: [-0x8000, 0x7fff],
-  imm: [-0x80000000, 0x7fffffff],
-} as const satisfies Record<keyof Insn, readonly [number, number]>;
+const FIELD_RANGES: readonly (readonly [keyof Insn, number, number])[] = [
+  ['code', 0, 0xff],
+  ['dst', 0, 0x0f],
+  ['src', 0, 0x0f],
+  ['off', -0x8000, 0x7fff],
+  ['imm', -0x80000000, 0x7fffffff],
+];
 
 /**
  * Lays instructions out as the kernel and the ELF file hold them, 8 bytes each; the
@@ -29,7 +29,7 @@ export function encodeInsns(insns: readonly Insn[], littleEndian: boolean): Uint
 }
 
 function checkRanges(insn: Insn, pc: number): void {
-  for (const [field, [min, max]] of Object.entries(FIELD_RANGES) as [keyof Insn, readonly [number, number]][]) {
+  for (const [field, min, max] of FIELD_RANGES) {
     const value = insn[field];
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new InsnError(`${field} ${value} is outside ${min}..${max}`, { pc });

@@ -21,6 +21,8 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
   const btf = section ? withContext(elf, '.BTF', () => fixDatasecs(parseBtf(section.data), elfFacts(elf))) : undefined;
   const extSection = elf.sections.find((s) => s.name === '.BTF.ext');
   const ext = btf && extSection ? withContext(elf, '.BTF.ext', () => parseBtfExt(extSection.data, btf)) : undefined;
+  const funcRecords = ext && bySection(ext.funcInfo);
+  const lineRecords = ext && bySection(ext.lineInfo);
   return {
     btf,
     mapSpecs(file) {
@@ -31,15 +33,15 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
       return btf?.findOne(name, 'DATASEC')?.id ?? 0;
     },
     extInfo(functions) {
-      if (!btf || !ext) return { funcInfo: [], lineInfo: [] };
+      if (!btf || !funcRecords || !lineRecords) return { funcInfo: [], lineInfo: [] };
       return {
-        funcInfo: rebase(ext.funcInfo, functions, (r, insnOff): FuncInfoSpec => ({
+        funcInfo: rebase(funcRecords, functions, (r, insnOff): FuncInfoSpec => ({
           insnOff,
           typeId: r.typeId,
           name: btf.name(r.typeId),
           signature: funcSignature(btf, r.typeId),
         })),
-        lineInfo: rebase(ext.lineInfo, functions, (r, insnOff): LineInfoSpec => ({
+        lineInfo: rebase(lineRecords, functions, (r, insnOff): LineInfoSpec => ({
           insnOff,
           fileName: r.file,
           line: r.line,
@@ -79,17 +81,34 @@ function withContext<T>(elf: ElfFile, section: string, parse: () => T): T {
  * instruction index in its own layout, for each function it was built from.
  */
 function rebase<R extends { insnOff: number }, T>(
-  info: BtfExtInfo<R>,
+  sections: ReadonlyMap<string, readonly R[]>,
   functions: { fn: SectionFunction; spec: FunctionSpec }[],
   make: (record: R, insnOff: number) => T,
 ): T[] {
   const out: T[] = [];
   for (const { fn, spec } of functions) {
-    const records = info.sections.find((s) => s.section === fn.section.name)?.records ?? [];
-    for (const r of records) {
-      const insn = r.insnOff / 8 - fn.sectionInsnOff;
-      if (insn >= 0 && insn < fn.insns.length) out.push(make(r, spec.insnOff + insn));
+    const records = sections.get(fn.section.name) ?? [];
+    const start = fn.sectionInsnOff * 8;
+    const end = start + fn.insns.length * 8;
+    for (let i = firstAtOrAfter(records, start); i < records.length && records[i]!.insnOff < end; i++) {
+      out.push(make(records[i]!, spec.insnOff + (records[i]!.insnOff - start) / 8));
     }
   }
   return out;
+}
+
+/** Each section's records sorted by offset (clang emits them so; sorting makes sure). */
+function bySection<R extends { insnOff: number }>(info: BtfExtInfo<R>): Map<string, readonly R[]> {
+  return new Map(info.sections.map((s) => [s.section, [...s.records].sort((x, y) => x.insnOff - y.insnOff)] as const));
+}
+
+function firstAtOrAfter(records: readonly { insnOff: number }[], off: number): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (records[mid]!.insnOff < off) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

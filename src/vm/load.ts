@@ -77,14 +77,8 @@ function loadProgram(
 
   const starts = prog.functions.map((f) => f.insnOff);
   markSubprogramCalls(xlated, starts);
-  const symbolAt = new Map<number, string>();
-  if (prog.functions.length > 1) {
-    for (const [index, fn] of prog.functions.entries()) {
-      if (index === 0) continue;
-      const tag = subprogramTag(prog.insns, fn.insnOff, fn.insnCount, (insn) => starts.indexOf(insn));
-      symbolAt.set(fn.insnOff, `bpf_prog_${tag}_${fn.name}`);
-    }
-  }
+  let symbols: Map<number, string> | undefined;
+  const subprogramSymbols = (): ReadonlyMap<number, string> => (symbols ??= subprogramSymbolMap(prog, starts));
   return {
     id,
     name: prog.name.slice(0, BPF_OBJ_NAME_LEN - 1),
@@ -95,7 +89,7 @@ function loadProgram(
     loadedAt,
     uid,
     memlock: programMemlock(xlated.length),
-    symbolAt,
+    subprogramSymbols,
   };
 }
 
@@ -106,18 +100,29 @@ function loadProgram(
  * (ld_imm64 src 4) keeps the offset in `imm` and the index in the second slot's `imm`.
  */
 function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]): void {
+  const indexOf = new Map(starts.map((start, index) => [start, index] as const));
   for (let pc = 0; pc < xlated.length; pc++) {
     const insn = xlated[pc]!;
     if (insn.code === CALL && insn.src === BPF_PSEUDO_CALL) {
       const rel = insn.imm;
       insn.off = rel;
-      insn.imm = starts.indexOf(pc + rel + 1);
+      insn.imm = indexOf.get(pc + rel + 1) ?? -1;
     } else if (insn.code === LD_IMM64 && insn.src === BPF_PSEUDO_FUNC) {
-      xlated[pc + 1]!.imm = starts.indexOf(pc + insn.imm + 1);
+      xlated[pc + 1]!.imm = indexOf.get(pc + insn.imm + 1) ?? -1;
     }
   }
 }
 
 function programMemlock(insnCount: number): number {
   return Math.ceil((BPF_PROG_HEADER_SIZE + insnCount * 8) / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** A JITing kernel names each subprogram `bpf_prog_<its own tag>_<name>`; the entry has no such symbol here. */
+function subprogramSymbolMap(prog: ProgramSpec, starts: number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const fn of prog.functions.slice(1)) {
+    const tag = subprogramTag(prog.insns, fn.insnOff, fn.insnCount, (insn) => starts.indexOf(insn));
+    out.set(fn.insnOff, `bpf_prog_${tag}_${fn.name}`);
+  }
+  return out;
 }

@@ -32,8 +32,11 @@ export interface LoadedProgram {
   uid: number;
   /** What the kernel would charge: the program's pages (struct bpf_prog plus instructions). */
   memlock: number;
-  /** Kallsyms-style names of the program's functions, by linked instruction offset. */
-  symbolAt: Map<number, string>;
+  /**
+   * Kallsyms-style names of the program's subprograms, by linked instruction offset.
+   * Computed on first use: it digests every subprogram, and only dumps need it.
+   */
+  subprogramSymbols(): ReadonlyMap<number, string>;
 }
 
 export interface LoadedObject {

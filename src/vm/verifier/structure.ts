@@ -24,18 +24,18 @@ export function checkStructure(insns: readonly Insn[]): void {
     if (secondSlot[pc]) continue;
     const insn = insns[pc]!;
     const jump = jumpTarget(insn, pc);
-    const code = codeReferenceTarget(insn, pc);
-    for (const [target, what] of [[jump, 'jump'], [code, 'call']] as const) {
-      if (target === undefined) continue;
-      if (target < 0 || target >= insns.length) {
-        throw new VerifierError(`${what} out of range from insn ${pc} to ${target}`, { pc });
-      }
-      if (secondSlot[target]) throw new VerifierError(`${what} into the middle of ld_imm64 at insn ${target - 1}`, { pc });
-    }
+    if (jump !== undefined) checkTarget(jump, 'jump', pc, secondSlot);
+    const call = codeReferenceTarget(insn, pc);
+    if (call !== undefined) checkTarget(call, 'call', pc, secondSlot);
   }
   const last = insns[insns.length - 1]!;
   if (!secondSlot[insns.length - 1] && !isExit(last) && !isUnconditionalJump(last)) {
     throw new VerifierError('last insn is not an exit or jmp', { pc: insns.length - 1 });
   }
   if (secondSlot[insns.length - 1]) throw new VerifierError('last insn is not an exit or jmp', { pc: insns.length - 1 });
+}
+
+function checkTarget(target: number, what: string, pc: number, secondSlot: Uint8Array): void {
+  if (target < 0 || target >= secondSlot.length) throw new VerifierError(`${what} out of range from insn ${pc} to ${target}`, { pc });
+  if (secondSlot[target]) throw new VerifierError(`${what} into the middle of ld_imm64 at insn ${target - 1}`, { pc });
 }

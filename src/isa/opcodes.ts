@@ -95,6 +95,8 @@ export interface OpcodeSpec {
   readonly flow: Flow;
   /** For `goto` and `cond`: the field holding the jump offset. */
   readonly target?: 'off' | 'imm';
+  /** Where bpftool 7.1 (which predates gotol) reads the jump offset, when not from `target`. */
+  readonly target61?: 'off';
   /**
    * The kernel's text (Linux 6.18 `print_bpf_insn`), as a template: `{code}` two hex
    * digits, `{dst}` `{src}` register numbers, `{imm}` signed decimal, `{immx}` hex of the
@@ -245,7 +247,7 @@ function jmpRows(): Row[] {
     row({ name: 'ja', code: BPF_JMP | BPF_JA, uses: ['off'], origin: 'v1', flow: 'goto', target: 'off', text: '({code}) goto pc{off}' }),
     // Linux 6.1 had no row for gotol and printed it as a conditional jump named "jmp".
     row({
-      name: 'gotol', code: BPF_JMP32 | BPF_JA, uses: ['imm'], origin: 'v4', flow: 'goto', target: 'imm',
+      name: 'gotol', code: BPF_JMP32 | BPF_JA, uses: ['imm'], origin: 'v4', flow: 'goto', target: 'imm', target61: 'off',
       text: '({code}) gotol pc{immrel}', text61: '({code}) if w{dst} jmp {immx} goto pc{off}',
     }),
     row({ name: 'call_helper', code: call, select: { field: 'src', value: BPF_HELPER_CALL }, fallback: true, uses: ['imm'], origin: 'v1', flow: 'call', text: '({code}) call {call}#{imm}' }),

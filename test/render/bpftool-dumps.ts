@@ -9,7 +9,7 @@ import { missing } from '../helpers/env.js';
 export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dumps.c');
 
 /** The fixture's programs. */
-export const DUMPED_PROGRAMS = ['xdp_dumps', 'sock_loop', 'quotes'];
+export const DUMPED_PROGRAMS = ['xdp_dumps', 'sock_loop', 'quotes', 'order'];
 
 /** Every `prog dump xlated` form bpftool 7.1 has, by the file name suffix we keep it under. */
 export const VARIANTS: Record<string, string[]> = {

@@ -27,9 +27,11 @@ function examples(file: string): Example[] {
   return out;
 }
 
-/** What differs between two runs of the same command: load times. */
+/** What differs between two runs of the same command: load times, and who ran it. */
 function normalise(s: string): string {
-  return s.replace(/loaded_at \S+/g, 'loaded_at TIME').replace(/"loaded_at":\s*\d+/g, '"loaded_at":TIME');
+  return s
+    .replace(/loaded_at \S+ {2}uid \d+/g, 'loaded_at TIME  uid UID')
+    .replace(/"loaded_at":( ?)\d+,("uid":|\n\s*"uid": )\d+/g, '"loaded_at":$1TIME,$2UID');
 }
 
 function run(command: string): { status: number; output: string } {

@@ -1,4 +1,5 @@
 import { BtfError } from '../errors.js';
+import { MAX_NESTING } from './limits.js';
 import type { StringTable } from './strings.js';
 import type { BtfHeader, BtfKindName, BtfMember, BtfOfKind, BtfType, BtfVoid, ByteOrder } from './types.js';
 
@@ -178,7 +179,7 @@ export class Btf {
   }
 
   private searchMember(id: number, name: string, bitBase: number, depth: number): MemberLocation | undefined {
-    this.guard(id, depth);
+    if (depth > MAX_NESTING) throw new BtfError(`type [${id}]: reference loop (or anonymous members nested over ${MAX_NESTING} deep)`);
     const t = this.resolved(id);
     if (t.kind !== 'STRUCT' && t.kind !== 'UNION') return undefined;
     for (const m of t.members) {

@@ -22,3 +22,4 @@ export {
 } from './ext.js';
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
 export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';
+export { dumpBtfC, type DumpCOptions } from './dump-c.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BtfError } from '../../src/errors.js';
 import { parseBtf, parseBtfExt, type Btf } from '../../src/btf/index.js';
 import { skipReason } from '../helpers/env.js';
-import { BtfBuilder, K, type Order } from './builder.js';
+import { BtfBuilder, type Order } from './builder.js';
 import { cannotCompile } from './env.js';
 import { compileAndExtract, scratch } from './fixtures.js';
 
@@ -168,7 +168,7 @@ describe('parseBtfExt on clang output', () => {
     const source = readFileSync(new URL('./sources/core.c', import.meta.url), 'utf8');
     const { obj, btf: raw, ext: rawExt } = compileAndExtract(scratch(), 'core', source);
     const btf = parseBtf(raw);
-    const ext = parseBtfExt(rawExt, btf);
+    const ext = parseBtfExt(rawExt!, btf);
     expect(ext.funcInfo.recordSize).toBe(8);
     expect(ext.lineInfo.recordSize).toBe(16);
     expect(ext.coreRelos.recordSize).toBe(16);

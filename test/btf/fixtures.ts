@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,35 @@ export function kitchenSink(order: Order = 'little'): { bytes: Uint8Array; ids: 
   const tagOnFunc = b.declTag('tag', func, -1);
   b.declTag('argtag', func, 0);
   const typeTag = b.ref(K.TYPE_TAG, int, 'user');
-  b.ref(K.PTR, typeTag);
+  const ptrTag = b.ref(K.PTR, typeTag);
+  // What format c has to get right: declarators of every shape, inline anonymous
+  // types, clashing names, compiler built-ins.
+  const ptrVarArgs = b.ref(K.PTR, varArgsProto);
+  const anonEnum = b.enum('', 4, [['INLINE_A', 0], ['INLINE_B', 1]]);
+  b.enum('', 4, [['GLOBAL_CONST', 42]]);
+  const ptrFwdU = b.ref(K.PTR, fwdU);
+  const fnArr = b.array(b.ref(K.PTR, proto), uint, 2);
+  const dup1 = b.composite(K.STRUCT, 'dup', 4, [['a', int, 0]]);
+  const dup2 = b.composite(K.STRUCT, 'dup', 8, [['a', int, 0], ['b', int, 32]]);
+  const identClash = b.ref(K.TYPEDEF, int, 'POS');
+  const vaList = b.ref(K.TYPEDEF, b.ref(K.PTR, char), '__builtin_va_list');
+  const gnuc = b.ref(K.TYPEDEF, 0, '__gnuc_va_list');
+  const poly = b.int('__Poly8_t', 1, 0);
+  b.composite(K.STRUCT, 'uses', 96, [
+    ['tagged', ptrTag, 0],
+    ['vf', ptrVarArgs, 64],
+    ['r', restrict, 128],
+    ['cv', cnst, 192],
+    ['d', float, 256],
+    ['e', big, 320],
+    ['fu', ptrFwdU, 384],
+    ['inl', anonEnum, 448],
+    ['fns', fnArr, 512],
+    ['d1', dup1, 640],
+    ['d2', dup2, 672],
+    ['pos', identClash, 736],
+  ]);
+  b.composite(K.STRUCT, 'builtins', 24, [['va', vaList, 0], ['gv', b.ref(K.PTR, gnuc), 64], ['poly', poly, 128]]);
   return {
     bytes: b.build(order),
     builder: b,
@@ -89,7 +117,7 @@ export function scratch(): string {
 }
 
 /** Compiles BPF C and extracts its .BTF (and .BTF.ext when present). */
-export function compileAndExtract(dir: string, name: string, source: string): { obj: string; btf: Uint8Array; ext: Uint8Array } {
+export function compileAndExtract(dir: string, name: string, source: string): { obj: string; btf: Uint8Array; ext: Uint8Array | undefined } {
   const src = join(dir, `${name}.c`);
   const obj = join(dir, `${name}.o`);
   writeFileSync(src, source);
@@ -97,9 +125,11 @@ export function compileAndExtract(dir: string, name: string, source: string): { 
   return { obj, ...extractBtf(dir, obj) };
 }
 
-/** The raw .BTF and .BTF.ext sections of an ELF object, via llvm-objcopy. */
-export function extractBtf(dir: string, obj: string): { btf: Uint8Array; ext: Uint8Array } {
+/** The raw .BTF and (if the object has one: not without functions) .BTF.ext sections, via llvm-objcopy. */
+export function extractBtf(dir: string, obj: string): { btf: Uint8Array; ext: Uint8Array | undefined } {
   const base = join(dir, obj.replace(/.*\//, ''));
-  execFileSync('llvm-objcopy', [`--dump-section=.BTF=${base}.btf`, `--dump-section=.BTF.ext=${base}.btfext`, obj, join(dir, 'discard.o')]);
-  return { btf: readFileSync(`${base}.btf`), ext: readFileSync(`${base}.btfext`) };
+  const dump = (section: string, file: string): boolean =>
+    spawnSync('llvm-objcopy', [`--dump-section=${section}=${file}`, obj, join(dir, 'discard.o')]).status === 0;
+  if (!dump('.BTF', `${base}.btf`)) throw new Error(`${obj}: no .BTF section`);
+  return { btf: readFileSync(`${base}.btf`), ext: dump('.BTF.ext', `${base}.btfext`) ? readFileSync(`${base}.btfext`) : undefined };
 }

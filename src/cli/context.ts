@@ -8,9 +8,20 @@ export interface CliContext {
   store: SessionStore;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Set by `--render FORMAT FILE`: where dot output goes instead of stdout. */
+  render?: (dot: string) => void;
 }
 
 /** A JSON writer in the invocation's mode; the caller writes `finish()` when done. */
 export function jsonWriter(ctx: CliContext): JsonWriter {
   return new JsonWriter(ctx.pretty);
+}
+
+/**
+ * Prints Graphviz dot, or renders it to a file when `--render FORMAT FILE` was given.
+ * bpftool prints dot as it is even with `-j`, and so do we.
+ */
+export function emitDot(ctx: CliContext, dot: string): void {
+  if (ctx.render) ctx.render(dot);
+  else ctx.out(dot);
 }

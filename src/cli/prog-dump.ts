@@ -3,9 +3,10 @@ import { UsageError } from '../errors.js';
 import { calleeSymbolsAt } from '../isa/disasm-bpftool.js';
 import type { XlatedProgram } from '../isa/xlated-model.js';
 import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
+import { xlatedVisual } from '../render/dot-visual.js';
 import { xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';
 import type { LoadedProgram } from '../vm/loaded.js';
-import { jsonWriter, type CliContext } from './context.js';
+import { emitDot, jsonWriter, type CliContext } from './context.js';
 import { progInfo } from './prog-show.js';
 import { parseProgSelector, selectPrograms } from './selectors.js';
 import type { Words } from './words.js';
@@ -47,7 +48,10 @@ export function progDump(ctx: CliContext, words: Words): void {
     if (ctx.json) ctx.out('null\n');
     return;
   }
-  if (mode.kind === 'visual') throw new UsageError('visual is not available yet');
+  if (mode.kind === 'visual') {
+    emitDot(ctx, xlatedVisual(xlatedProgram(progs[0]!)));
+    return;
+  }
   const options = (p: LoadedProgram): XlatedListingOptions => listingOptions(p, mode);
   if (!ctx.json) {
     const parts = progs.map((p) => (progs.length > 1 ? progHeaderPlain(progInfo(p)) : '') + xlatedText(xlatedProgram(p), options(p)));

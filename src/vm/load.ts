@@ -1,4 +1,4 @@
-import { VerifierError } from '../errors.js';
+import { BpfscopeError } from '../errors.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
@@ -62,7 +62,7 @@ function loadProgram(
   try {
     checkStructure(prog.insns);
   } catch (e) {
-    if (e instanceof VerifierError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
+    if (e instanceof BpfscopeError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
     throw e;
   }
   const xlated = prog.insns.map((i) => ({ ...i }));

@@ -41,7 +41,7 @@ describe.each(cases)('prog dump xlated: objects/%s.o %s', (obj, name) => {
   if (untouched) identical.add(`${obj}/${name}`);
 
   it.runIf(untouched)('is byte-identical in every form, as the kernel rewrote nothing', () => {
-    for (const [args, file] of [[['linum'], 'linum.txt'], [['opcodes'], 'opcodes.txt']] as const) {
+    for (const [args, file] of [[['linum'], 'linum.txt'], [['opcodes'], 'opcodes.txt'], [['visual'], 'visual.dot']] as const) {
       const mine = normaliseXlated(dump([...args]).stdout, ours);
       const theirs = normaliseXlated(goldenText(obj, `${name}.${file}`), kernelNames);
       expect(maskCallImmBytes(mine)).toBe(maskCallImmBytes(theirs));

@@ -84,6 +84,11 @@ describe('bad objects give one error line naming the place', () => {
     expectOneErrorLine(['--object', path, 'prog', 'show'], /^Error: .*jump-mid\.o: section xdp: program xdp_parse: insn 28: jump into the middle of ld_imm64 at insn 38$/);
   });
 
+  it('an instruction the ISA does not have', () => {
+    const path = broken('bad-opcode.o', (b) => b.writeUInt8(0xff, insnOffset('xdp_parse', 3)));
+    expectOneErrorLine(['--object', path, 'prog', 'show'], /^Error: .*bad-opcode\.o: section xdp: program xdp_parse: insn 3: unknown opcode 0xff$/);
+  });
+
   it('JSON mode reports the error as bpftool does', () => {
     const path = join(dir, 'text.o');
     writeFileSync(path, 'not an object');

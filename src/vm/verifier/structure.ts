@@ -1,38 +1,33 @@
 import { VerifierError } from '../../errors.js';
+import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
-import { codeReferenceTarget, isExit, isLdImm64, isUnconditionalJump, jumpTarget } from '../../isa/control-flow.js';
+import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import { validateInsns } from '../../isa/validate.js';
 
 /**
- * The verifier's first pass: every ld_imm64 has its second slot, every jump and call
- * lands on an instruction of the program (never inside an ld_imm64), and the last
- * instruction does not fall off the end.
+ * The verifier's first pass: every instruction is one the ISA has, with its unused
+ * fields zero; every ld_imm64 has its second slot; every jump and call lands on an
+ * instruction of the program (never inside an ld_imm64); the last instruction does not
+ * fall off the end.
  */
 export function checkStructure(insns: readonly Insn[]): void {
   if (insns.length === 0) throw new VerifierError('program has no instructions');
+  validateInsns(insns);
   const secondSlot = new Uint8Array(insns.length);
   for (let pc = 0; pc < insns.length; pc++) {
-    if (!isLdImm64(insns[pc]!)) continue;
-    if (pc + 1 >= insns.length) throw new VerifierError('ld_imm64 is missing its second half', { pc });
-    const next = insns[pc + 1]!;
-    if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
-      throw new VerifierError('invalid second half of ld_imm64', { pc: pc + 1 });
-    }
-    secondSlot[pc + 1] = 1;
-    pc++;
+    if (isLdImm64(insns[pc]!)) secondSlot[++pc] = 1;
   }
-  for (let pc = 0; pc < insns.length; pc++) {
-    if (secondSlot[pc]) continue;
+  let last = 0;
+  for (let pc = 0; pc < insns.length; pc += secondSlot[pc + 1] ? 2 : 1) {
     const insn = insns[pc]!;
+    last = pc;
     const jump = jumpTarget(insn, pc);
     if (jump !== undefined) checkTarget(jump, 'jump', pc, secondSlot);
-    const call = codeReferenceTarget(insn, pc);
+    const call = localCallTarget(insn, pc, 'object') ?? (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC ? pc + insn.imm + 1 : undefined);
     if (call !== undefined) checkTarget(call, 'call', pc, secondSlot);
   }
-  const last = insns[insns.length - 1]!;
-  if (!secondSlot[insns.length - 1] && !isExit(last) && !isUnconditionalJump(last)) {
-    throw new VerifierError('last insn is not an exit or jmp', { pc: insns.length - 1 });
-  }
-  if (secondSlot[insns.length - 1]) throw new VerifierError('last insn is not an exit or jmp', { pc: insns.length - 1 });
+  const flow = lookupOpcode(insns[last]!)?.flow;
+  if (flow !== 'exit' && flow !== 'goto') throw new VerifierError('last insn is not an exit or jmp', { pc: last });
 }
 
 function checkTarget(target: number, what: string, pc: number, secondSlot: Uint8Array): void {

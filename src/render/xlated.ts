@@ -122,6 +122,15 @@ export function xlatedText(prog: XlatedProgram, options: XlatedListingOptions = 
 /** `-j` (or `-p` with pretty) `prog dump xlated`, with bpftool's layout. */
 export function xlatedJson(prog: XlatedProgram, options: XlatedListingOptions & { pretty?: boolean } = {}): string {
   const w = new JsonWriter(options.pretty ?? false);
+  writeXlatedJson(w, prog, options);
+  return w.finish();
+}
+
+/**
+ * Writes the instruction array into a writer that is already under way: bpftool dumps
+ * several programs as objects whose `insns` member is this array, indented to its depth.
+ */
+export function writeXlatedJson(w: JsonWriter, prog: XlatedProgram, options: XlatedListingOptions = {}): void {
   w.startArray();
   for (const step of listing(prog, options)) {
     w.startObject();
@@ -133,7 +142,6 @@ export function xlatedJson(prog: XlatedProgram, options: XlatedListingOptions & 
     w.endObject();
   }
   w.endArray();
-  return w.finish();
 }
 
 function lineFields(w: JsonWriter, line: XlatedLine, linum: boolean): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Insn } from '../../src/isa/insn.js';
 import type { XlatedProgram } from '../../src/isa/xlated-model.js';
-import { xlatedBytes, xlatedJson, xlatedText } from '../../src/render/xlated.js';
+import { JsonWriter } from '../../src/render/json-writer.js';
+import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText } from '../../src/render/xlated.js';
 import { I, lddw } from '../isa/oracle.js';
 
 const exit = I('exit');
@@ -76,6 +77,16 @@ describe('xlatedJson', () => {
   it('writes imm as 12 bytes for an ld_imm64 under opcodes, pretty', () => {
     const text = xlatedJson(p, { opcodes: true, pretty: true });
     expect(text).toContain('"opcodes": {\n            "code": "0x18",\n            "src_reg": "0x0",\n            "dst_reg": "0x1",\n            "off": ["0x00","0x00"\n            ],\n            "imm": ["0x05","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00","0x00"\n            ]\n        }');
+  });
+});
+
+describe('writeXlatedJson', () => {
+  it('nests the array at the writer\'s depth, as bpftool does for several programs', () => {
+    const w = new JsonWriter(true);
+    w.startArray().startObject().numberField('id', 1).name('insns');
+    writeXlatedJson(w, prog([exit]));
+    w.endObject().endArray();
+    expect(w.finish()).toBe('[{\n        "id": 1,\n        "insns": [{\n                "disasm": "(95) exit"\n            }\n        ]\n    }\n]\n');
   });
 });
 

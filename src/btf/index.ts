@@ -3,10 +3,10 @@
  * it the .BTF and .BTF.ext section contents and, for fixups, plain section sizes and
  * symbol offsets.
  */
-export { Btf, POINTER_SIZE, type MemberLocation } from './btf.js';
-export { parseBtf, type ParseBtfOptions } from './parse.js';
-export type { StringTable } from './strings.js';
 export * from './types.js';
+export { Btf, POINTER_SIZE, type MemberLocation } from './btf.js';
+export type { StringTable } from './strings.js';
+export { parseBtf, type ParseBtfOptions } from './parse.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
 export {
   CORE_RELO_KINDS,

@@ -9,19 +9,14 @@ export const BTF_MAGIC = 0xeb9f;
  * read a record, so the reads themselves stay cheap (parsing vmlinux makes millions).
  */
 export class Reader {
-  readonly view: DataView;
-  readonly little: boolean;
+  private readonly view: DataView;
+  private readonly little: boolean;
+  readonly length: number;
 
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly order: ByteOrder,
-  ) {
+  constructor(bytes: Uint8Array, order: ByteOrder) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.little = order === 'little';
-  }
-
-  get length(): number {
-    return this.bytes.byteLength;
+    this.length = bytes.byteLength;
   }
 
   u8(off: number): number {

@@ -60,6 +60,19 @@ describe('fixDatasecs', () => {
     expect(fixed.findOne('h', 'VAR')!.linkage).toBe(0);
   });
 
+  it('checks symbols and hides variables in DATASECs the linker already sized', () => {
+    const b = new BtfBuilder();
+    const int = b.int('int', 4, 1);
+    const g = b.var('g', int, 1);
+    const h = b.var('h', int, 1);
+    const sec = b.datasec('.data', 8, [[h, 4, 4], [g, 0, 4]]);
+    const btf = parseBtf(b.build());
+    const fixed = fixDatasecs(btf, { sectionSize: () => 99, symbol: (n) => ({ g: { offset: 40, hidden: false }, h: { offset: 44, hidden: true } })[n] });
+    expect(fixed.typeOf(sec, 'DATASEC')).toMatchObject({ size: 8, vars: [{ type: g, offset: 0 }, { type: h, offset: 4 }] });
+    expect(fixed.typeOf(h, 'VAR').linkage).toBe(0);
+    expect(() => fixDatasecs(btf, { sectionSize: () => 99, symbol: () => undefined })).toThrow(/no symbol for variable 'h'/);
+  });
+
   it('refuses a DATASEC without a section or a variable without a symbol', () => {
     const { btf } = sample();
     expect(() => fixDatasecs(btf, { ...facts, sectionSize: () => undefined })).toThrow(/DATASEC \[\d+\] '.data': no ELF section/);

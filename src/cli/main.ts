@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BpfscopeError, UsageError } from '../errors.js';
 import { openObject } from '../object/open.js';
+import { isRenderFormat, renderDot, RENDER_FORMATS, type RenderFormat } from '../render/graphviz.js';
 import { JsonWriter } from '../render/json-writer.js';
 import { SessionStore } from '../store/session-store.js';
 import type { CliContext } from './context.js';
@@ -41,14 +42,23 @@ const processIo: Io = {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let opts: GlobalOptions;
   let words: string[];
+  let render: { format: RenderFormat; file: string } | undefined;
   try {
+    ({ render, rest: argv } = takeRenderOption(argv));
     ({ opts, words } = parseGlobalOptions(argv));
   } catch (e) {
     io.err(`Error: ${(e as Error).message.replace(/^error: /, '')}\n`);
     return 255;
   }
   const json = Boolean(opts.json || opts.pretty);
-  const ctx: CliContext = { json, pretty: Boolean(opts.pretty), store: new SessionStore(), out: io.out, err: io.err };
+  const ctx: CliContext = {
+    json,
+    pretty: Boolean(opts.pretty),
+    store: new SessionStore(),
+    out: io.out,
+    err: io.err,
+    ...(render ? { render: (dot: string) => renderDot(dot, render.format, render.file) } : {}),
+  };
   try {
     for (const file of opts.object) ctx.store.load(openObject(file));
     await dispatch(ctx, words, opts);
@@ -57,6 +67,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     reportError(ctx, e);
     return 255;
   }
+}
+
+/** `--render FORMAT FILE` takes two words, which commander's options cannot, so it is read first. */
+function takeRenderOption(argv: string[]): { render?: { format: RenderFormat; file: string }; rest: string[] } {
+  const at = argv.indexOf('--render');
+  if (at < 0) return { rest: argv };
+  const format = argv[at + 1];
+  const file = argv[at + 2];
+  if (format === undefined || !isRenderFormat(format) || file === undefined) {
+    throw new UsageError(`--render takes a format (${RENDER_FORMATS.join(' or ')}) and a file`);
+  }
+  return { render: { format, file }, rest: [...argv.slice(0, at), ...argv.slice(at + 3)] };
 }
 
 function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: string[] } {

@@ -1,4 +1,5 @@
 import type { CommandTable } from './main.js';
+import { progCallgraph } from './prog-callgraph.js';
 import { progDump } from './prog-dump.js';
 import { progShow } from './prog-show.js';
 import { PROG_USAGE } from './usage.js';
@@ -9,5 +10,6 @@ export const progCommands: CommandTable = {
     { name: 'show', run: progShow },
     { name: 'list', run: progShow },
     { name: 'dump', run: progDump },
+    { name: 'callgraph', run: progCallgraph },
   ],
 };

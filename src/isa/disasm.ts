@@ -1,3 +1,4 @@
+import { InsnError } from '../errors.js';
 import type { Insn } from './insn.js';
 import { helperName } from './helpers.js';
 import {
@@ -5,7 +6,6 @@ import {
   BPF_PSEUDO_KFUNC_CALL,
   insnClass,
   printedAs,
-  type OpcodeSpec,
 } from './opcodes.js';
 
 /**
@@ -32,6 +32,7 @@ export interface DisasmCallbacks {
 }
 
 export interface DisasmOptions extends DisasmCallbacks {
+  /** `linux-6.18` unless given. */
   dialect?: DisasmDialect;
 }
 
@@ -44,18 +45,19 @@ const NO_SLOT: Insn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
  */
 export function disasmInsn(insns: readonly Insn[], pc: number, options: DisasmOptions = {}): string {
   const insn = insns[pc];
-  if (insn === undefined) throw new RangeError(`no instruction at ${pc}`);
+  if (insn === undefined) throw new InsnError('no instruction here', { pc });
   const spec = printedAs(insn);
   if (spec === undefined) return unknownText(insn);
   const template = options.dialect === 'bpftool-7.1' ? (spec.text61 ?? spec.text) : spec.text;
-  return template.replace(/\{(\w+)\}/g, (_m, token: string) => renderToken(token, { insn, pc, insns, spec, options }));
+  const context: TokenContext = { insn, pc, insns, options };
+  // Every token the table uses is in TOKENS; a test renders every row to hold that.
+  return template.replace(/\{(\w+)\}/g, (_m, token: string) => TOKENS[token]!(context));
 }
 
 interface TokenContext {
   insn: Insn;
   pc: number;
   insns: readonly Insn[];
-  spec: OpcodeSpec;
   options: DisasmOptions;
 }
 
@@ -72,12 +74,6 @@ const TOKENS: Record<string, (c: TokenContext) => string> = {
   call: callName,
   imm64: imm64Text,
 };
-
-function renderToken(token: string, c: TokenContext): string {
-  const render = TOKENS[token];
-  if (render === undefined) throw new Error(`opcode table row ${c.spec.name} has unknown token {${token}}`);
-  return render(c);
-}
 
 /** The kernel's __func_get_name: the helper table first, then the callback, then a default. */
 function callName({ insn, pc, options }: TokenContext): string {

@@ -127,20 +127,20 @@ const ALU_CLASSES = [
   { cls: BPF_ALU64, width: '64', reg: 'r' },
 ] as const;
 
-/** ALU operations with two operands, and the kernel's spelling of each. */
+/** ALU operations with two operands (all in ISA v1 but the signed ones), and the kernel's spelling of each. */
 const ALU_BINARY = [
-  { op: 0x00, name: 'add', sym: '+=', origin: 'v1' },
-  { op: 0x10, name: 'sub', sym: '-=', origin: 'v1' },
-  { op: 0x20, name: 'mul', sym: '*=', origin: 'v1' },
-  { op: 0x30, name: 'div', sym: '/=', origin: 'v1', signed: { name: 'sdiv', sym: 's/=' } },
-  { op: 0x40, name: 'or', sym: '|=', origin: 'v1' },
-  { op: 0x50, name: 'and', sym: '&=', origin: 'v1' },
-  { op: 0x60, name: 'lsh', sym: '<<=', origin: 'v1' },
-  { op: 0x70, name: 'rsh', sym: '>>=', origin: 'v1' },
-  { op: 0x90, name: 'mod', sym: '%=', origin: 'v1', signed: { name: 'smod', sym: 's%=' } },
-  { op: 0xa0, name: 'xor', sym: '^=', origin: 'v1' },
-  { op: 0xb0, name: 'mov', sym: '=', origin: 'v1' },
-  { op: 0xc0, name: 'arsh', sym: 's>>=', origin: 'v1' },
+  { op: 0x00, name: 'add', sym: '+=' },
+  { op: 0x10, name: 'sub', sym: '-=' },
+  { op: 0x20, name: 'mul', sym: '*=' },
+  { op: 0x30, name: 'div', sym: '/=', signed: { name: 'sdiv', sym: 's/=' } },
+  { op: 0x40, name: 'or', sym: '|=' },
+  { op: 0x50, name: 'and', sym: '&=' },
+  { op: 0x60, name: 'lsh', sym: '<<=' },
+  { op: 0x70, name: 'rsh', sym: '>>=' },
+  { op: 0x90, name: 'mod', sym: '%=', signed: { name: 'smod', sym: 's%=' } },
+  { op: 0xa0, name: 'xor', sym: '^=' },
+  { op: 0xb0, name: 'mov', sym: '=' },
+  { op: 0xc0, name: 'arsh', sym: 's>>=' },
 ] as const;
 
 const BPF_NEG = 0x80;
@@ -179,8 +179,8 @@ function aluRows(): Row[] {
       const signed = 'signed' in a ? a.signed : undefined;
       // off tells signed division from unsigned, and movsx from mov.
       const offZero = { select: { field: 'off', value: 0 }, fallback: true } as const;
-      rows.push(row({ name: `${a.name}${width}_imm`, code: k, ...(signed ? offZero : {}), uses: ['dst', 'imm'], origin: a.origin, text: kText }));
-      rows.push(row({ name: `${a.name}${width}_reg`, code: x, ...(signed || a.op === BPF_MOV ? offZero : {}), uses: ['dst', 'src'], origin: a.origin, text: xText }));
+      rows.push(row({ name: `${a.name}${width}_imm`, code: k, ...(signed ? offZero : {}), uses: ['dst', 'imm'], origin: 'v1', text: kText }));
+      rows.push(row({ name: `${a.name}${width}_reg`, code: x, ...(signed || a.op === BPF_MOV ? offZero : {}), uses: ['dst', 'src'], origin: 'v1', text: xText }));
       if (signed) {
         const sk = `({code}) ${reg}{dst} ${signed.sym} {imm}`;
         const sx = `({code}) ${reg}{dst} ${signed.sym} ${reg}{src}`;

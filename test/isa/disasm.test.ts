@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InsnError } from '../../src/errors.js';
 import { disasmInsn, type DisasmOptions } from '../../src/isa/disasm.js';
 import { bpftoolXlatedOptions, calleeSymbolsAt } from '../../src/isa/disasm-bpftool.js';
 import type { Insn } from '../../src/isa/insn.js';
@@ -18,6 +19,10 @@ describe('disasmInsn', () => {
         expect(text, spec.name).not.toMatch(/[{}]/);
       }
     }
+  });
+
+  it('refuses an index with no instruction', () => {
+    expect(() => disasmInsn([], 0)).toThrow(InsnError);
   });
 
   it('prints the forms of the brief', () => {

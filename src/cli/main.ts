@@ -120,8 +120,13 @@ async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): P
   }
   words.take('an object');
   const table = OBJECTS[objectName]!;
-  if (opts.help || words.done || words.accept('help')) {
+  if (opts.help || words.accept('help')) {
     printUsage(ctx, table.usage);
+    return;
+  }
+  // As in bpftool, an object with no command runs its first command (`prog` is `prog show`).
+  if (words.done) {
+    await table.commands[0]!.run(ctx, words);
     return;
   }
   const commandWord = words.peek()!;

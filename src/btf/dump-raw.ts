@@ -1,6 +1,6 @@
 import type { Btf } from './btf.js';
-import { BtfJsonWriter } from './json.js';
-import { TextSink } from './text-sink.js';
+import { JsonWriter } from '../text/json-writer.js';
+import { TextSink } from '../text/sink.js';
 import { BTF_LINKAGE, type BtfType } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ export function dumpBtfRaw(btf: Btf, options: DumpRawOptions = {}): string {
 
 /** The JSON raw dump, `{"types":[...]}`; `pretty` is bpftool's -p layout. */
 export function dumpBtfRawJson(btf: Btf, options: DumpRawOptions & { pretty?: boolean } = {}): string {
-  const w = new BtfJsonWriter(options.pretty ?? false);
+  const w = new JsonWriter(options.pretty ?? false);
   w.startObject().name('types').startArray();
   for (const t of selected(btf, options)) typeJson(t, w);
   w.endArray().endObject();
@@ -158,11 +158,11 @@ function typeText(btf: Btf, t: BtfType): string {
   return s + '\n';
 }
 
-function typeJson(t: BtfType, w: BtfJsonWriter): void {
-  w.startObject().number('id', t.id).string('kind', KIND_TEXT[t.kind]).string('name', label(t.nameOff, t.name));
+function typeJson(t: BtfType, w: JsonWriter): void {
+  w.startObject().numberField('id', t.id).stringField('kind', KIND_TEXT[t.kind]).stringField('name', label(t.nameOff, t.name));
   switch (t.kind) {
     case 'INT':
-      w.number('size', t.size).number('bits_offset', t.bitsOffset).number('nr_bits', t.bits).string('encoding', intEncoding(t.encoding));
+      w.numberField('size', t.size).numberField('bits_offset', t.bitsOffset).numberField('nr_bits', t.bits).stringField('encoding', intEncoding(t.encoding));
       break;
     case 'PTR':
     case 'CONST':
@@ -170,51 +170,51 @@ function typeJson(t: BtfType, w: BtfJsonWriter): void {
     case 'RESTRICT':
     case 'TYPEDEF':
     case 'TYPE_TAG':
-      w.number('type_id', t.type);
+      w.numberField('type_id', t.type);
       break;
     case 'ARRAY':
-      w.number('type_id', t.type).number('index_type_id', t.indexType).number('nr_elems', t.nelems);
+      w.numberField('type_id', t.type).numberField('index_type_id', t.indexType).numberField('nr_elems', t.nelems);
       break;
     case 'STRUCT':
     case 'UNION':
-      w.number('size', t.size).number('vlen', t.members.length).name('members').startArray();
+      w.numberField('size', t.size).numberField('vlen', t.members.length).name('members').startArray();
       for (const m of t.members) {
-        w.startObject().string('name', label(m.nameOff, m.name)).number('type_id', m.type).number('bits_offset', m.bitOffset);
-        if (m.bitfieldSize) w.number('bitfield_size', m.bitfieldSize);
+        w.startObject().stringField('name', label(m.nameOff, m.name)).numberField('type_id', m.type).numberField('bits_offset', m.bitOffset);
+        if (m.bitfieldSize) w.numberField('bitfield_size', m.bitfieldSize);
         w.endObject();
       }
       w.endArray();
       break;
     case 'ENUM':
     case 'ENUM64':
-      w.string('encoding', t.signed ? 'SIGNED' : 'UNSIGNED').number('size', t.size).number('vlen', t.values.length).name('values').startArray();
-      for (const v of t.values) w.startObject().string('name', label(v.nameOff, v.name)).number('val', jsonEnumValue(t.signed, v.value)).endObject();
+      w.stringField('encoding', t.signed ? 'SIGNED' : 'UNSIGNED').numberField('size', t.size).numberField('vlen', t.values.length).name('values').startArray();
+      for (const v of t.values) w.startObject().stringField('name', label(v.nameOff, v.name)).numberField('val', jsonEnumValue(t.signed, v.value)).endObject();
       w.endArray();
       break;
     case 'FWD':
-      w.string('fwd_kind', t.fwdKind);
+      w.stringField('fwd_kind', t.fwdKind);
       break;
     case 'FUNC':
-      w.number('type_id', t.type).string('linkage', linkage(t.linkage));
+      w.numberField('type_id', t.type).stringField('linkage', linkage(t.linkage));
       break;
     case 'FUNC_PROTO':
-      w.number('ret_type_id', t.returnType).number('vlen', t.params.length).name('params').startArray();
-      for (const p of t.params) w.startObject().string('name', label(p.nameOff, p.name)).number('type_id', p.type).endObject();
+      w.numberField('ret_type_id', t.returnType).numberField('vlen', t.params.length).name('params').startArray();
+      for (const p of t.params) w.startObject().stringField('name', label(p.nameOff, p.name)).numberField('type_id', p.type).endObject();
       w.endArray();
       break;
     case 'VAR':
-      w.number('type_id', t.type).string('linkage', linkage(t.linkage));
+      w.numberField('type_id', t.type).stringField('linkage', linkage(t.linkage));
       break;
     case 'DATASEC':
-      w.number('size', t.size).number('vlen', t.vars.length).name('vars').startArray();
-      for (const v of t.vars) w.startObject().number('type_id', v.type).number('offset', v.offset).number('size', v.size).endObject();
+      w.numberField('size', t.size).numberField('vlen', t.vars.length).name('vars').startArray();
+      for (const v of t.vars) w.startObject().numberField('type_id', v.type).numberField('offset', v.offset).numberField('size', v.size).endObject();
       w.endArray();
       break;
     case 'FLOAT':
-      w.number('size', t.size);
+      w.numberField('size', t.size);
       break;
     case 'DECL_TAG':
-      w.number('type_id', t.type).number('component_idx', t.componentIdx);
+      w.numberField('type_id', t.type).numberField('component_idx', t.componentIdx);
       break;
     case 'VOID':
       break;

@@ -1,4 +1,4 @@
-import { JsonWriter } from '../render/json-writer.js';
+import { JsonWriter } from '../text/json-writer.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /** What every command gets: the output mode, the loaded state, and where to write. */

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { BpfscopeError, UsageError } from '../errors.js';
 import { openObject } from '../object/open.js';
 import { isRenderFormat, renderDot, RENDER_FORMATS, type RenderFormat } from '../render/graphviz.js';
-import { JsonWriter } from '../render/json-writer.js';
+import { JsonWriter } from '../text/json-writer.js';
 import { SessionStore } from '../store/session-store.js';
 import type { CliContext } from './context.js';
 import { mapCommands } from './map.js';

@@ -4,7 +4,7 @@ import { encodeInsns } from '../isa/encode.js';
 import { INSN_SIZE, type Insn } from '../isa/insn.js';
 import { isLdImm64 } from '../isa/opcodes.js';
 import type { XlatedFunc, XlatedLine, XlatedProgram } from '../isa/xlated-model.js';
-import { JsonWriter } from './json-writer.js';
+import { JsonWriter } from '../text/json-writer.js';
 
 /** The keywords of `prog dump xlated` that change the listing (bpftool takes one at a time). */
 export interface XlatedListingOptions {

@@ -4,7 +4,7 @@ import { calleeSymbolsAt } from '../isa/disasm-bpftool.js';
 import type { XlatedProgram } from '../isa/xlated-model.js';
 import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
 import { xlatedVisual } from '../render/dot-visual.js';
-import { xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';
+import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';
 import type { LoadedProgram } from '../vm/loaded.js';
 import { emitDot, jsonWriter, type CliContext } from './context.js';
 import { progInfo } from './prog-show.js';
@@ -68,7 +68,7 @@ export function progDump(ctx: CliContext, words: Words): void {
     w.startObject();
     progHeaderJson(w, progInfo(p));
     w.name('insns');
-    w.raw(xlatedJson(xlatedProgram(p), { ...options(p), pretty: ctx.pretty }).trimEnd());
+    writeXlatedJson(w, xlatedProgram(p), options(p));
     w.endObject();
   }
   w.endArray();

@@ -1,5 +1,5 @@
 import { BpfscopeError } from '../errors.js';
-import type { ElfFile, ElfSymbol } from '../elf/index.js';
+import { STB_GLOBAL, STB_WEAK, STT_OBJECT, type ElfFile, type ElfSymbol } from '../elf/index.js';
 import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExtInfo, type DatasecFacts } from '../btf/index.js';
 import { btfMapSpecs } from './btf-maps.js';
 import { funcSignature } from '../btf/index.js';
@@ -61,7 +61,8 @@ function elfFacts(elf: ElfFile): DatasecFacts {
   return {
     sectionSize: (name) => elf.sections.find((s) => s.name === name)?.size,
     symbol: (name) => {
-      const sym = elf.symbols.find((s) => s.name === name && s.shndx !== 0);
+      // libbpf takes the first global or weak data object of that name.
+      const sym = elf.symbols.find((s) => s.name === name && s.type === STT_OBJECT && (s.bind === STB_GLOBAL || s.bind === STB_WEAK));
       return sym && { offset: sym.value, hidden: sym.visibility === STV_HIDDEN || sym.visibility === STV_INTERNAL };
     },
   };

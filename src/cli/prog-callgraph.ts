@@ -1,4 +1,4 @@
-import { progTypeName } from '../object/kinds.js';
+import { MAP_TYPE, progTypeName } from '../object/kinds.js';
 import { callGraphDot, programCalls, type ProgArrayContents } from '../render/dot-callgraph.js';
 import type { LoadedProgram } from '../vm/loaded.js';
 import { emitDot, type CliContext } from './context.js';
@@ -6,7 +6,6 @@ import { xlatedProgram } from './prog-dump.js';
 import { parseProgSelector, selectPrograms } from './selectors.js';
 import type { Words } from './words.js';
 
-const BPF_MAP_TYPE_PROG_ARRAY = 3;
 
 /** prog callgraph [PROG]: programs, their subprograms, helpers and tail calls, as dot. */
 export function progCallgraph(ctx: CliContext, words: Words): void {
@@ -15,7 +14,7 @@ export function progCallgraph(ctx: CliContext, words: Words): void {
   words.end();
   const mapName = (id: number): string | undefined => ctx.store.maps.find((m) => m.id === id)?.name;
   const progArrays: ProgArrayContents[] = ctx.store.maps
-    .filter((m) => m.spec.type === BPF_MAP_TYPE_PROG_ARRAY && m.spec.initialSlots.length > 0)
+    .filter((m) => m.spec.type === MAP_TYPE.progArray && m.spec.initialSlots.length > 0)
     .map((m) => ({ map: m.name, slots: m.spec.initialSlots.map((s) => ({ index: s.index, program: s.target })) }));
   const programs = progs.map((p: LoadedProgram) => programCalls(xlatedProgram(p), { kind: `${progTypeName(p.spec.kind.progType)} SEC("${p.spec.sectionName}")`, mapName }));
   emitDot(ctx, callGraphDot({ programs, progArrays }));

@@ -165,6 +165,8 @@ const JMP_COND = [
 
 const BPF_JA = 0x00;
 const BPF_CALL = 0x80;
+/** The opcode byte of every call (helper, bpf-to-bpf, kfunc by src). */
+export const BPF_CALL_INSN = BPF_JMP | BPF_CALL;
 const BPF_EXIT = 0x90;
 const BPF_JCOND = 0xe0;
 

@@ -1,11 +1,9 @@
 import { ObjectError } from '../errors.js';
 import { STT_FUNC, type ElfFile, type ElfSection, type ElfSymbol } from '../elf/index.js';
 import type { Btf, BtfMember } from '../btf/index.js';
+import { MAP_TYPE } from './kinds.js';
 import type { MapSpec } from './spec.js';
 
-const BPF_MAP_TYPE_PROG_ARRAY = 3;
-const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
-const BPF_MAP_TYPE_HASH_OF_MAPS = 13;
 const POINTER_SIZE = 8;
 
 interface MapDef {
@@ -117,11 +115,11 @@ function parseMapDef(btf: Btf, typeId: number, name: string, where: Where): MapD
     const elem = arr.kind === 'ARRAY' ? btf.resolved(arr.type) : undefined;
     const pointee = elem?.kind === 'PTR' ? btf.resolved(elem.type) : undefined;
     if (!pointee) throw new ObjectError(`map '${name}': 'values' is not an array of pointers`, where);
-    const isMapInMap = spec.type === BPF_MAP_TYPE_ARRAY_OF_MAPS || spec.type === BPF_MAP_TYPE_HASH_OF_MAPS;
+    const isMapInMap = spec.type === MAP_TYPE.arrayOfMaps || spec.type === MAP_TYPE.hashOfMaps;
     if (isMapInMap) {
       if (pointee.kind !== 'STRUCT') throw new ObjectError(`map '${name}': inner map definition is ${pointee.kind}`, where);
       spec.inner = parseMapDef(btf, pointee.id, `${name}.inner`, where).spec;
-    } else if (spec.type !== BPF_MAP_TYPE_PROG_ARRAY) {
+    } else if (spec.type !== MAP_TYPE.progArray) {
       throw new ObjectError(`map '${name}': initial 'values' are only for prog arrays and map-in-maps`, where);
     }
     spec.keySize = spec.keySize || 4;

@@ -1,9 +1,7 @@
 import { SHT_NOBITS, SHF_WRITE, type ElfSection } from '../elf/index.js';
+import { MAP_FLAG, MAP_TYPE } from './kinds.js';
 import type { MapOrigin, MapSpec } from './spec.js';
 
-const BPF_MAP_TYPE_ARRAY = 2;
-const BPF_F_RDONLY_PROG = 1 << 7;
-const BPF_F_MMAPABLE = 1 << 10;
 const BPF_OBJ_NAME_LEN = 16;
 
 /** The global-data sections libbpf turns into single-element array maps. */
@@ -33,11 +31,11 @@ export function dataMapSpec(objectName: string, section: ElfSection, origin: Map
     name: internalMapName(objectName, section.name),
     origin,
     sectionName: section.name,
-    type: BPF_MAP_TYPE_ARRAY,
+    type: MAP_TYPE.array,
     keySize: 4,
     valueSize: section.size,
     maxEntries: 1,
-    flags: (readOnly ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE,
+    flags: (readOnly ? MAP_FLAG.rdonlyProg : 0) | MAP_FLAG.mmapable,
     numaNode: 0,
     pinning: 0,
     mapExtra: 0n,

@@ -59,3 +59,26 @@ export function mapTypeId(name: string): number | undefined {
   const i = (MAP_TYPE_NAMES as readonly string[]).indexOf(name);
   return i < 0 ? undefined : i;
 }
+
+/** Map type numbers the loader and VM branch on, read from the table above. */
+export const MAP_TYPE = {
+  array: MAP_TYPE_NAMES.indexOf('array'),
+  percpuArray: MAP_TYPE_NAMES.indexOf('percpu_array'),
+  progArray: MAP_TYPE_NAMES.indexOf('prog_array'),
+  perfEventArray: MAP_TYPE_NAMES.indexOf('perf_event_array'),
+  cgroupArray: MAP_TYPE_NAMES.indexOf('cgroup_array'),
+  arrayOfMaps: MAP_TYPE_NAMES.indexOf('array_of_maps'),
+  hashOfMaps: MAP_TYPE_NAMES.indexOf('hash_of_maps'),
+  hash: MAP_TYPE_NAMES.indexOf('hash'),
+  percpuHash: MAP_TYPE_NAMES.indexOf('percpu_hash'),
+  lruHash: MAP_TYPE_NAMES.indexOf('lru_hash'),
+  lruPercpuHash: MAP_TYPE_NAMES.indexOf('lru_percpu_hash'),
+  ringbuf: MAP_TYPE_NAMES.indexOf('ringbuf'),
+} as const;
+
+/** Map creation flags (uapi BPF_F_*). */
+export const MAP_FLAG = {
+  noPrealloc: 1 << 0,
+  rdonlyProg: 1 << 7,
+  mmapable: 1 << 10,
+} as const;

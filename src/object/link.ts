@@ -1,15 +1,10 @@
 import { ObjectError } from '../errors.js';
 import type { Insn } from '../isa/insn.js';
+import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 import type { CodeSection, SectionFunction } from './functions.js';
 import type { CodeRelocation } from './relocations.js';
 import type { FunctionSpec, MapReference } from './spec.js';
 
-const LD_IMM64 = 0x18;
-const CALL = 0x85;
-const BPF_PSEUDO_MAP_FD = 1;
-const BPF_PSEUDO_MAP_VALUE = 2;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
 
 export interface LinkedProgram {
   insns: Insn[];

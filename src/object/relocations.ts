@@ -1,15 +1,12 @@
 import { RelocationError } from '../errors.js';
 import { SHF_EXECINSTR, SHN_UNDEF, type ElfFile, type ElfSymbol } from '../elf/index.js';
 import { INSN_SIZE } from '../isa/insn.js';
+import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import type { CodeSection } from './functions.js';
 
 export const R_BPF_64_64 = 1;
 export const R_BPF_64_32 = 10;
 
-const LD_IMM64 = 0x18;
-const CALL = 0x85;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
 
 /** What an instruction's relocation points at, in BPF terms. */
 export type CodeRelocation =

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Insn } from '../isa/insn.js';
 import { encodeInsns } from '../isa/encode.js';
+import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 
-const LD_IMM64 = 0x18;
-const CALL = 0x85;
-const BPF_PSEUDO_MAP_FD = 1;
-const BPF_PSEUDO_MAP_VALUE = 2;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
 
 /** Linux 6.18 hashes with SHA-256 (for signed programs); earlier kernels used SHA-1. */
 export type TagAlgorithm = 'sha256' | 'sha1';

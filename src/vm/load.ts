@@ -1,4 +1,6 @@
 import { BpfscopeError } from '../errors.js';
+import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
+import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
@@ -10,11 +12,6 @@ const BPF_OBJ_NAME_LEN = 16;
 const PAGE_SIZE = 4096;
 /** offsetof(struct bpf_prog, insns) on x86-64 kernels of the 6.x series. */
 const BPF_PROG_HEADER_SIZE = 72;
-const LD_IMM64 = 0x18;
-const CALL = 0x85;
-const BPF_MAP_TYPE_PROG_ARRAY = 3;
-const BPF_PSEUDO_CALL = 1;
-const BPF_PSEUDO_FUNC = 4;
 
 export interface LoadOptions {
   /** Possible CPUs, for per-CPU maps; the host's count by default. */
@@ -71,7 +68,7 @@ function loadProgram(
     const map = maps[ref.mapIndex]!;
     xlated[ref.pc]!.imm = map.id;
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
-    if (map.spec.type === BPF_MAP_TYPE_PROG_ARRAY) map.ownerProgType ??= prog.kind.progType;
+    if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
   }
   if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
 

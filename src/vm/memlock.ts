@@ -1,3 +1,4 @@
+import { MAP_FLAG, MAP_TYPE } from '../object/kinds.js';
 import type { MapSpec } from '../object/spec.js';
 
 /**
@@ -13,8 +14,6 @@ const SIZEOF_HTAB_ELEM = 48;
 const HASHTAB_MAP_LOCK_COUNT = 8;
 const SIZEOF_RINGBUF_MAP = 304;
 const RINGBUF_META_PAGES = 3;
-const BPF_F_NO_PREALLOC = 1 << 0;
-const BPF_F_MMAPABLE = 1 << 10;
 
 const up8 = (n: number): number => Math.ceil(n / 8) * 8;
 const pageUp = (n: number): number => Math.ceil(n / PAGE) * PAGE;
@@ -23,23 +22,23 @@ const pow2 = (n: number): number => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
 export function mapMemlock(m: MapSpec, possibleCpus: number): number {
   const value = up8(m.valueSize);
   switch (m.type) {
-    case 2: // array
-      return m.flags & BPF_F_MMAPABLE
+    case MAP_TYPE.array:
+      return m.flags & MAP_FLAG.mmapable
         ? pageUp(SIZEOF_BPF_ARRAY) + pageUp(value * m.maxEntries)
         : SIZEOF_BPF_ARRAY + value * m.maxEntries;
-    case 6: // percpu_array
+    case MAP_TYPE.percpuArray:
       return SIZEOF_BPF_ARRAY + 8 * m.maxEntries + value * m.maxEntries * possibleCpus;
-    case 3: // prog_array
-    case 4: // perf_event_array
-    case 8: // cgroup_array
-    case 12: // array_of_maps
+    case MAP_TYPE.progArray:
+    case MAP_TYPE.perfEventArray:
+    case MAP_TYPE.cgroupArray:
+    case MAP_TYPE.arrayOfMaps:
       return SIZEOF_BPF_ARRAY + 8 * m.maxEntries;
-    case 1: // hash
-    case 5: // percpu_hash
-    case 9: // lru_hash
-    case 10: // lru_percpu_hash
+    case MAP_TYPE.hash:
+    case MAP_TYPE.percpuHash:
+    case MAP_TYPE.lruHash:
+    case MAP_TYPE.lruPercpuHash:
       return hashMemlock(m, possibleCpus);
-    case 27: // ringbuf
+    case MAP_TYPE.ringbuf:
       return ringbufMemlock(m.maxEntries);
     default:
       return (m.keySize + m.valueSize) * m.maxEntries;
@@ -47,12 +46,12 @@ export function mapMemlock(m: MapSpec, possibleCpus: number): number {
 }
 
 function hashMemlock(m: MapSpec, cpus: number): number {
-  const percpu = m.type === 5 || m.type === 10;
-  const lru = m.type === 9 || m.type === 10;
+  const percpu = m.type === MAP_TYPE.percpuHash || m.type === MAP_TYPE.lruPercpuHash;
+  const lru = m.type === MAP_TYPE.lruHash || m.type === MAP_TYPE.lruPercpuHash;
   const value = up8(m.valueSize);
   const elem = SIZEOF_HTAB_ELEM + up8(m.keySize) + (percpu ? 8 : value);
   let usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * pow2(m.maxEntries) + 4 * cpus * HASHTAB_MAP_LOCK_COUNT;
-  if (m.flags & BPF_F_NO_PREALLOC && !lru) return usage + elem * m.maxEntries;
+  if (m.flags & MAP_FLAG.noPrealloc && !lru) return usage + elem * m.maxEntries;
   const extra = !percpu && !lru;
   const entries = m.maxEntries + (extra ? cpus : 0);
   usage += elem * entries;

@@ -4,6 +4,7 @@
 //
 //   (a) bpfscope, one process per program:  bin/bpfscope --object BIG.o prog dump xlated id N
 //   (a') the same commands in this process, through the CLI's main() (no Node start-up)
+//   (a'') one process opening the object once and dumping every program, as llvm-objdump does
 //   (b) llvm-objdump -d BIG.o
 //
 // Prints the median wall time of several runs and the ratio bpfscope / llvm-objdump.
@@ -115,6 +116,17 @@ if (ids) {
     for (const id of ids) await main(['--object', obj, 'prog', 'dump', 'xlated', 'id', String(id)], io);
   }, started);
   rows.push([`bpfscope: the same through main() in one process`, median(tInProc), tInProc.length, 'ratio']);
+
+  // What llvm-objdump does in one pass: open the object once, print every program.
+  const lib = (m) => import(pathToFileURL(join(repo, 'dist', ...m.split('/'))).href);
+  const [{ openObject }, { SessionStore }, { xlatedProgram, listingOptions }, { xlatedText }] = await Promise.all(
+    ['object/open.js', 'store/session-store.js', 'cli/prog-dump.js', 'render/xlated.js'].map(lib));
+  const tOnce = await time(() => {
+    const store = new SessionStore();
+    store.load(openObject(obj));
+    for (const p of store.programs) xlatedText(xlatedProgram(p), listingOptions(p, {}));
+  }, started);
+  rows.push([`bpfscope: open once, dump all ${ids.length} (one process, library)`, median(tOnce), tOnce.length, 'ratio']);
 
   const tNode = await time(() => { run(process.execPath, ['-e', '0']); }, started);
   rows.push(['(for scale: node -e 0)', median(tNode), tNode.length, null]);

@@ -148,9 +148,7 @@ describe('dumpBtfC against bpftool', () => {
     const path = '/sys/kernel/btf/vmlinux';
     if (skipReason(missing({ file: path }), 'vmlinux format c comparison')) return ctx.skip();
     const btf = parseBtf(readFileSync(path));
-    const t0 = performance.now();
     const ours = dumpBtfC(btf);
-    console.log(`vmlinux format c: ${(performance.now() - t0).toFixed(0)} ms, ${ours.length} bytes`);
     const want = bpftoolC(path);
     if (want === undefined) return ctx.skip();
     expect(firstDiff(ours, want)).toBe('same');

@@ -116,21 +116,13 @@ describe('dumpBtfRaw against bpftool', () => {
     }
   });
 
-  it('matches on vmlinux byte for byte, quickly', (ctx) => {
+  it('matches on vmlinux byte for byte', (ctx) => {
     const path = '/sys/kernel/btf/vmlinux';
     if (skipReason(missing({ file: path }), 'vmlinux dump comparison')) return ctx.skip();
-    const t0 = performance.now();
     const btf = parseBtf(readFileSync(path));
-    const t1 = performance.now();
     const text = dumpBtfRaw(btf);
-    const t2 = performance.now();
     const json = dumpBtfRawJson(btf);
-    const t3 = performance.now();
     const pretty = dumpBtfRawJson(btf, { pretty: true });
-    const t4 = performance.now();
-    const ms = (a: number, b: number): string => `${(b - a).toFixed(0)} ms`;
-    console.log(`vmlinux: ${btf.typeCount - 1} types; parse ${ms(t0, t1)}, text ${ms(t1, t2)}, json ${ms(t2, t3)}, pretty ${ms(t3, t4)}`);
-    expect(t2 - t0).toBeLessThan(3000);
     const want = bpftool(['btf', 'dump', 'file', path], 'vmlinux dump comparison');
     if (want === undefined) return ctx.skip();
     // toBe on 12 MB strings prints unusable diffs; compare, then show the first difference.

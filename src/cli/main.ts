@@ -1,13 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { BpfscopeError, UsageError } from '../errors.js';
-import { openObject } from '../object/open.js';
-import { isRenderFormat, renderDot, RENDER_FORMATS, type RenderFormat } from '../render/graphviz.js';
+import type { RenderFormat } from '../render/graphviz.js';
 import { JsonWriter } from '../text/json-writer.js';
-import { SessionStore } from '../store/session-store.js';
 import type { CliContext } from './context.js';
-import { asmCommands } from './asm.js';
-import { mapCommands } from './map.js';
-import { progCommands } from './prog.js';
 import { MAIN_USAGE } from './usage.js';
 import { isPrefix, Words } from './words.js';
 
@@ -18,16 +13,32 @@ export interface CommandTable {
   direct?: (ctx: CliContext, words: Words) => void | Promise<void>;
 }
 
-const OBJECTS: Record<string, CommandTable> = {
-  prog: progCommands,
-  map: mapCommands,
-  asm: asmCommands,
+/**
+ * Each object's commands, imported when the object is used: `btf dump file` reads a
+ * file and prints it, and need not load the ELF reader, the loader and the VM first.
+ */
+const OBJECTS: Record<string, () => Promise<CommandTable>> = {
+  prog: async () => (await import('./prog.js')).progCommands,
+  map: async () => (await import('./map.js')).mapCommands,
+  asm: async () => (await import('./asm.js')).asmCommands,
+  btf: async () => (await import('./btf.js')).btfCommands,
 };
+
+/**
+ * Thrown by a command that has printed its own error output (several lines, or JSON
+ * laid out as bpftool lays it out) to end the run with this exit status.
+ */
+export class ExitStatus extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+  }
+}
 
 interface GlobalOptions {
   json?: boolean;
   pretty?: boolean;
   object: string[];
+  baseBtf?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -48,35 +59,46 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let words: string[];
   let render: { format: RenderFormat; file: string } | undefined;
   try {
-    ({ render, rest: argv } = takeRenderOption(argv));
+    ({ render, rest: argv } = await takeRenderOption(argv));
     ({ opts, words } = parseGlobalOptions(argv));
   } catch (e) {
     io.err(`Error: ${(e as Error).message.replace(/^error: /, '')}\n`);
     return 255;
   }
   const json = Boolean(opts.json || opts.pretty);
+  const { SessionStore } = await import('../store/session-store.js');
   const ctx: CliContext = {
     json,
     pretty: Boolean(opts.pretty),
     store: new SessionStore(),
     out: io.out,
     err: io.err,
-    ...(render ? { render: (dot: string) => renderDot(dot, render.format, render.file) } : {}),
   };
   try {
-    for (const file of opts.object) ctx.store.load(openObject(file));
+    if (render) {
+      const { renderDot } = await import('../render/graphviz.js');
+      ctx.render = (dot: string) => renderDot(dot, render.format, render.file);
+    }
+    // As in bpftool, the base BTF is read with the options, before any command runs.
+    if (opts.baseBtf !== undefined) ctx.baseBtf = (await import('./btf.js')).loadBaseBtf(ctx, opts.baseBtf);
+    if (opts.object.length) {
+      const { openObject } = await import('../object/open.js');
+      for (const file of opts.object) ctx.store.load(openObject(file));
+    }
     await dispatch(ctx, words, opts);
     return 0;
   } catch (e) {
+    if (e instanceof ExitStatus) return e.status;
     reportError(ctx, e);
     return 255;
   }
 }
 
 /** `--render FORMAT FILE` takes two words, which commander's options cannot, so it is read first. */
-function takeRenderOption(argv: string[]): { render?: { format: RenderFormat; file: string }; rest: string[] } {
+async function takeRenderOption(argv: string[]): Promise<{ render?: { format: RenderFormat; file: string }; rest: string[] }> {
   const at = argv.indexOf('--render');
   if (at < 0) return { rest: argv };
+  const { isRenderFormat, RENDER_FORMATS } = await import('../render/graphviz.js');
   const format = argv[at + 1];
   const file = argv[at + 2];
   if (format === undefined || !isRenderFormat(format) || file === undefined) {
@@ -90,6 +112,7 @@ function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: strin
     .option('-j, --json', 'JSON output')
     .option('-p, --pretty', 'pretty JSON output (implies --json)')
     .option('--object <file>', 'open this BPF object for this invocation (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-B, --base-btf <file>', "base BTF that split BTF (a kernel module's) extends")
     .option('-h, --help', 'print usage')
     .option('-V, --version', 'print version')
     .helpOption(false)
@@ -123,7 +146,7 @@ async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): P
     return;
   }
   words.take('an object');
-  const table = OBJECTS[objectName]!;
+  const table = await OBJECTS[objectName]!();
   if (opts.help || words.accept('help')) {
     printUsage(ctx, table.usage);
     return;

@@ -2,9 +2,9 @@
 export const MAIN_USAGE = `Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }
        bpfscope version
 
-       OBJECT := { prog | map }
+       OBJECT := { prog | map | btf }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
-                    {-V|--version} }
+                    {-B|--base-btf} FILE | {-V|--version} }
 `;
 
 export const PROG_USAGE = `Usage: bpfscope prog { show | list } [PROG]
@@ -24,4 +24,19 @@ export const MAP_USAGE = `Usage: bpfscope map { show | list } [MAP]
 
        MAP := { id MAP_ID | pinned FILE | name MAP_NAME }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... }
+`;
+
+export const BTF_USAGE = `Usage: bpfscope btf { show | list } [id BTF_ID]
+       bpfscope btf dump BTF_SRC [format FORMAT]
+       bpfscope btf help
+
+       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] | file FILE }
+       FORMAT  := { raw | c }
+       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }
+       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
+                    {-B|--base-btf} FILE }
+
+       FILE is raw BTF or an ELF file with a .BTF section. BTF ids, like program
+       and map ids, number the objects given with --object from 1.
 `;

@@ -21,6 +21,11 @@ export class Words {
     return this.words[this.index];
   }
 
+  /** The word just taken, as typed (bpftool's `argv[-1]`, which some of its messages quote). */
+  previous(): string | undefined {
+    return this.words[this.index - 1];
+  }
+
   /** True (and consumes the word) when the next word is a prefix of `keyword`. */
   accept(keyword: string): boolean {
     const w = this.peek();

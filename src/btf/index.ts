@@ -23,3 +23,13 @@ export {
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
 export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';
 export { dumpBtfC, type DumpCOptions } from './dump-c.js';
+export { formatValueJson, formatValuePlain, resolveSize, writeBtfValue, type ValueMode } from './format-value.js';
+export {
+  dumpMapJson,
+  dumpMapPlain,
+  foundElements,
+  writeMapElementsBtf,
+  writeMapElementsJson,
+  type MapDumpEntry,
+  type MapDumpSpec,
+} from './format-value-map.js';

@@ -1,7 +1,7 @@
 import { BpfscopeError } from '../errors.js';
 import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import { MAP_TYPE } from '../object/kinds.js';
-import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
+import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
@@ -32,7 +32,7 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
     id: ids.nextMapId(),
     name: m.name.slice(0, BPF_OBJ_NAME_LEN - 1),
     spec: m,
-    btfId: m.btfValueTypeId || m.btfKeyTypeId ? btfId : 0,
+    btfId: carriesBtf(m) ? btfId : 0,
     frozen: m.origin === 'rodata',
     memlock: mapMemlock(m, options.possibleCpus ?? cpus().length),
   }));
@@ -122,4 +122,14 @@ function subprogramSymbolMap(prog: ProgramSpec, starts: number[]): Map<number, s
     out.set(fn.insnOff, `bpf_prog_${tag}_${fn.name}`);
   }
   return out;
+}
+
+/**
+ * Whether the kernel ends up holding BTF for a map: libbpf gives none to prog arrays and
+ * map-in-maps, and the kernel refuses a key type without a value type, after which
+ * libbpf creates the map without BTF.
+ */
+function carriesBtf(m: MapSpec): boolean {
+  if (m.type === MAP_TYPE.progArray || m.type === MAP_TYPE.arrayOfMaps || m.type === MAP_TYPE.hashOfMaps) return false;
+  return m.btfValueTypeId !== 0;
 }

@@ -1,0 +1,91 @@
+import { jumpTarget, localCallTarget, type CallForm } from '../../isa/cfg.js';
+import type { Insn } from '../../isa/insn.js';
+import { BPF_ALU, BPF_ALU64, BPF_LD, BPF_LDX, insnClass, lookupOpcode, type OpcodeSpec } from '../../isa/opcodes.js';
+import { Op } from './execute.js';
+import { opForRow } from './op.js';
+
+/**
+ * A program decoded once for the interpreter: four words per slot in one typed array,
+ * the op from the dispatch table, jump and call targets made absolute. Whatever the VM
+ * will not run (an unknown opcode, r11, a jump out of the program, a map reference) is
+ * decoded as Op.fault with its reason, so the hot loop never checks for it and a
+ * program with such a slot still runs until it reaches it.
+ */
+export interface DecodedProgram {
+  readonly insns: readonly Insn[];
+  /**
+   * Four words per slot, together so that one instruction is one cache line's quarter:
+   * `op | dst << 8 | src << 12`, off, imm (an lddw's upper half is the next slot's), and
+   * the slot a jump or bpf-to-bpf call goes to. One slot more than the program has:
+   * running past the last instruction lands on a fault. One array measured faster than
+   * one array per field.
+   */
+  readonly code: Int32Array;
+  /** Why a slot is Op.fault. */
+  readonly faults: ReadonlyMap<number, string>;
+}
+
+/** r0-r9 and the frame pointer; r11-r15 fit the field but belong to the kernel. */
+const MAX_REG = 10;
+
+export function decodeProgram(insns: readonly Insn[], callForm: CallForm): DecodedProgram {
+  const n = insns.length;
+  const code = new Int32Array(4 * (n + 1));
+  const faults = new Map<number, string>();
+  const setOp = (pc: number, op: Op) => {
+    code[4 * pc] = (code[4 * pc]! & ~0xff) | op;
+  };
+  const refuse = (pc: number, reason: string) => {
+    setOp(pc, Op.fault);
+    faults.set(pc, reason);
+  };
+  for (let pc = 0; pc < n; pc++) {
+    const insn = insns[pc]!;
+    // Registers are 4-bit fields, so src << 12 leaves nothing above it.
+    code[4 * pc] = ((insn.dst & 15) << 8) | ((insn.src & 15) << 12);
+    code[4 * pc + 1] = insn.off;
+    code[4 * pc + 2] = insn.imm;
+    const row = lookupOpcode(insn);
+    if (!row) {
+      refuse(pc, `unknown opcode 0x${insn.code.toString(16).padStart(2, '0')}`);
+      continue;
+    }
+    const decided = opForRow(row);
+    if ('reason' in decided) refuse(pc, decided.reason);
+    else setOp(pc, decided.op);
+    const problem = registerProblem(insn, row) ?? targetProblem(insns, pc, row, callForm, code);
+    if (problem) refuse(pc, problem);
+    if (row.slots === 2) {
+      if (pc + 1 >= n) {
+        refuse(pc, 'the lddw is cut off: its second slot is missing');
+        continue;
+      }
+      pc++;
+      code[4 * pc + 2] = insns[pc]!.imm;
+      refuse(pc, `the second slot of the lddw at ${pc - 1} is not an instruction`);
+    }
+  }
+  refuse(n, 'ran past the last instruction (the program does not end in exit)');
+  return { insns, code, faults };
+}
+
+/** The kernel's verifier refuses these; the VM refuses them when reached. */
+function registerProblem(insn: Insn, row: OpcodeSpec): string | undefined {
+  for (const field of ['dst', 'src'] as const) {
+    if (row.uses.includes(field) && insn[field] > MAX_REG) return `r${insn[field]} is not a register programs may use`;
+  }
+  const cls = insnClass(row.code);
+  const writesDst = cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || (cls === BPF_LD && row.slots === 2);
+  const fetchesIntoSrc = /^atomic_(fetch|xchg)/.test(row.name);
+  if ((writesDst && insn.dst === MAX_REG) || (fetchesIntoSrc && insn.src === MAX_REG)) return 'frame pointer r10 is read only';
+  return undefined;
+}
+
+function targetProblem(insns: readonly Insn[], pc: number, row: OpcodeSpec, callForm: CallForm, code: Int32Array): string | undefined {
+  const insn = insns[pc]!;
+  const to = jumpTarget(insn, pc) ?? localCallTarget(insn, pc, callForm);
+  if (to === undefined) return undefined;
+  if (to < 0 || to >= insns.length) return `${row.flow === 'call' ? 'call' : 'jump'} to ${to}, outside the program (0-${insns.length - 1})`;
+  code[4 * pc + 3] = to;
+  return undefined;
+}

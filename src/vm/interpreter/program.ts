@@ -23,6 +23,8 @@ export interface DecodedProgram {
   readonly code: Int32Array;
   /** Why a slot is Op.fault. */
   readonly faults: ReadonlyMap<number, string>;
+  /** Second slots of lddw: no instruction of their own, so faults there print no text. */
+  readonly secondSlots: ReadonlySet<number>;
 }
 
 /** r0-r9 and the frame pointer; r11-r15 fit the field but belong to the kernel. */
@@ -32,6 +34,7 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm): Decod
   const n = insns.length;
   const code = new Int32Array(4 * (n + 1));
   const faults = new Map<number, string>();
+  const secondSlots = new Set<number>();
   const setOp = (pc: number, op: Op) => {
     code[4 * pc] = (code[4 * pc]! & ~0xff) | op;
   };
@@ -62,11 +65,12 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm): Decod
       }
       pc++;
       code[4 * pc + 2] = insns[pc]!.imm;
+      secondSlots.add(pc);
       refuse(pc, `the second slot of the lddw at ${pc - 1} is not an instruction`);
     }
   }
   refuse(n, 'ran past the last instruction (the program does not end in exit)');
-  return { insns, code, faults };
+  return { insns, code, faults, secondSlots };
 }
 
 /** The kernel's verifier refuses these; the VM refuses them when reached. */

@@ -158,7 +158,7 @@ export class Vm {
     const helper = this.helpers.get(id);
     if (!helper) {
       const name = helperName(id);
-      throw this.fault(pc, `helper ${name ? `bpf_${name}#${id}` : `#${id}`} is not available (the VM was given helpers ${this.helperList()})`);
+      throw this.fault(pc, `helper ${name ? `${name}#${id}` : `#${id}`} is not available (${this.helperList()})`);
     }
     let r0: bigint;
     try {
@@ -174,7 +174,7 @@ export class Vm {
 
   private helperList(): string {
     const ids = [...this.helpers.keys()].sort((a, b) => a - b);
-    return ids.length === 0 ? 'none' : ids.join(', ');
+    return ids.length === 0 ? 'the VM was given no helpers' : `the VM has helpers ${ids.join(', ')}`;
   }
 
   private memoryFault(pc: number, baseReg: number, size: number, write: boolean): VmFault {
@@ -185,7 +185,7 @@ export class Vm {
 
   private fault(pc: number, reason: string): VmFault {
     const insns = this.program.insns;
-    const text = pc < insns.length ? `${disasmInsn(insns, pc)}: ` : '';
+    const text = pc < insns.length && !this.program.secondSlots.has(pc) ? `${disasmInsn(insns, pc)}: ` : '';
     return new VmFault(`${text}${reason}`, { pc, ...(this.name === undefined ? {} : { program: this.name }) });
   }
 }

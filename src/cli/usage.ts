@@ -1,19 +1,22 @@
 /** Usage texts, in bpftool's shape, for `help` and `-h` at every level. */
 export const MAIN_USAGE = `Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }
+       bpfscope asm FILE [file OUT]
        bpfscope version
 
        OBJECT := { prog | map | btf }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
-                    {-B|--base-btf} FILE | {-V|--version} }
+                    {-B|--base-btf} FILE | --render {svg|png} FILE |
+                    {-V|--version} }
 `;
 
 export const PROG_USAGE = `Usage: bpfscope prog { show | list } [PROG]
        bpfscope prog dump xlated PROG [{ file FILE | opcodes | visual | linum }]
-       bpfscope prog callgraph [PROG] [render { svg | png } FILE]
+       bpfscope prog callgraph [PROG]
        bpfscope prog help
 
        PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }
-       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... }
+       OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
+                    --render {svg|png} FILE }
 
        Programs come from the objects given with --object, loaded for this
        invocation and numbered from 1 in object order.

@@ -74,11 +74,27 @@ export const MAP_TYPE = {
   lruHash: MAP_TYPE_NAMES.indexOf('lru_hash'),
   lruPercpuHash: MAP_TYPE_NAMES.indexOf('lru_percpu_hash'),
   ringbuf: MAP_TYPE_NAMES.indexOf('ringbuf'),
+  lpmTrie: MAP_TYPE_NAMES.indexOf('lpm_trie'),
+  queue: MAP_TYPE_NAMES.indexOf('queue'),
+  stack: MAP_TYPE_NAMES.indexOf('stack'),
+  bloomFilter: MAP_TYPE_NAMES.indexOf('bloom_filter'),
 } as const;
 
 /** Map creation flags (uapi BPF_F_*). */
 export const MAP_FLAG = {
   noPrealloc: 1 << 0,
+  /** LRU maps: one LRU list per CPU instead of a common one. */
+  noCommonLru: 1 << 1,
+  numaNode: 1 << 2,
+  /** Syscall-side access (the kernel keeps these on the fd, not the map). */
+  rdonly: 1 << 3,
+  wronly: 1 << 4,
+  zeroSeed: 1 << 6,
+  /** Program-side access. */
   rdonlyProg: 1 << 7,
+  wronlyProg: 1 << 8,
   mmapable: 1 << 10,
+  preserveElems: 1 << 11,
+  /** An inner-map template whose max_entries need not match. */
+  innerMap: 1 << 12,
 } as const;

@@ -1,0 +1,15 @@
+export type { MapAttrs, MapEntry, MapOptions, SlotResolver, VmMap } from './types.js';
+export { checkMapAttrs, createMap, createMapFromSpec, vmMapTypes } from './create.js';
+export { UPDATE_FLAG, RINGBUF_FLAG, RINGBUF_QUERY, PERF_FLAG } from './flags.js';
+export * as errno from './errno.js';
+export { MapCreateError, strerror } from './errno.js';
+export { ArrayMap } from './array.js';
+export { HashMap } from './hash.js';
+export { LruHashMap } from './lru.js';
+export { LpmTrieMap } from './lpm-trie.js';
+export { QueueStackMap } from './queue-stack.js';
+export { BloomFilterMap } from './bloom-filter.js';
+export { RingbufMap, type RingbufReservation, RINGBUF_HDR_SZ, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT } from './ringbuf.js';
+export { ProgArrayMap, PerfEventArrayMap, ArrayOfMapsMap, type PerfEventRecord } from './fd-array.js';
+export { HashOfMapsMap } from './hash-of-maps.js';
+export { isSlotMap, innerMapCompatible, type SlotKind, type SlotMap } from './slots.js';

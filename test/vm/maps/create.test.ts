@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { MAP_FLAG, mapTypeId, mapTypeName } from '../../../src/object/kinds.js';
+import type { MapSpec } from '../../../src/object/spec.js';
+import { checkMapAttrs, createMap, createMapFromSpec, errno, MapCreateError, vmMapTypes, type MapAttrs } from '../../../src/vm/maps/index.js';
+import { attrs, num, u32 } from './util.js';
+
+const { E2BIG, EBADF, EINVAL, ENOMEM, ENOTSUPP, EOPNOTSUPP, EPERM, EACCES } = errno;
+
+function refusal(a: MapAttrs, cpus = 1): number | undefined {
+  return checkMapAttrs(a, { cpus })?.errno;
+}
+
+describe('createMap', () => {
+  it('implements the types of issue 4, one family each', () => {
+    expect(vmMapTypes().map(mapTypeName)).toEqual([
+      'hash', 'array', 'prog_array', 'perf_event_array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash',
+      'lpm_trie', 'array_of_maps', 'hash_of_maps', 'queue', 'stack', 'ringbuf', 'bloom_filter',
+    ]);
+  });
+
+  it('throws MapCreateError with the errno', () => {
+    try {
+      createMap(attrs('hash', 0, 4, 1));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(MapCreateError);
+      expect((e as MapCreateError).errno).toBe(-EINVAL);
+      expect((e as Error).message).toMatch(/^map create failed: Invalid argument \(/);
+    }
+  });
+
+  it('refuses what BPF_MAP_CREATE refuses for every type', () => {
+    const cases: [MapAttrs, number | undefined][] = [
+      [attrs('array', 4, 4, 1), undefined],
+      [attrs('array', 8, 4, 1), -EINVAL],
+      [attrs('array', 4, 0, 1), -EINVAL],
+      [attrs('array', 4, 4, 0), -EINVAL],
+      [attrs('array', 4, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('array', 4, 4, 1, { flags: MAP_FLAG.rdonlyProg | MAP_FLAG.wronlyProg }), -EINVAL],
+      [attrs('array', 4, 4, 1, { flags: MAP_FLAG.rdonly | MAP_FLAG.wronly }), -EINVAL],
+      [attrs('array', 4, 4, 1, { flags: MAP_FLAG.preserveElems }), -EINVAL],
+      [attrs('array', 4, 4, 1, { mapExtra: 1n }), -EINVAL],
+      [attrs('percpu_array', 4, 4, 1, { flags: MAP_FLAG.mmapable }), -EINVAL],
+      [attrs('percpu_array', 4, 32769, 1), -E2BIG],
+      [attrs('percpu_array', 4, 32768, 1), undefined],
+      [attrs('hash', 4, 4, 1, { flags: MAP_FLAG.noCommonLru }), -EINVAL],
+      [attrs('hash', 4, 4, 1, { flags: MAP_FLAG.mmapable }), -EINVAL],
+      [attrs('hash', 4, 4, 1, { flags: MAP_FLAG.noPrealloc | MAP_FLAG.zeroSeed }), undefined],
+      [attrs('hash', 0, 4, 1), -EINVAL],
+      [attrs('hash', 4, 0, 1), -EINVAL],
+      [attrs('hash', 4, 4, 0), -EINVAL],
+      [attrs('hash', 4, 4 * 1024 * 1024, 1, { flags: MAP_FLAG.noPrealloc }), -E2BIG],
+      [attrs('percpu_hash', 4, 40000, 1), -E2BIG],
+      [attrs('percpu_hash', 4, 4, 1, { flags: MAP_FLAG.numaNode }), -EINVAL],
+      [attrs('lru_hash', 4, 4, 1, { flags: MAP_FLAG.noPrealloc }), -ENOTSUPP],
+      [attrs('lru_hash', 4, 4, 1, { flags: MAP_FLAG.noCommonLru | MAP_FLAG.numaNode }), -EINVAL],
+      [attrs('lpm_trie', 8, 4, 1), -EINVAL],
+      [attrs('lpm_trie', 8, 4, 1, { flags: MAP_FLAG.noPrealloc }), undefined],
+      [attrs('lpm_trie', 4, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('lpm_trie', 261, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('lpm_trie', 260, 4, 1, { flags: MAP_FLAG.noPrealloc }), undefined],
+      [attrs('lpm_trie', 8, 0, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('lpm_trie', 8, 4, 0, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('queue', 0, 4, 1), undefined],
+      [attrs('queue', 4, 4, 1), -EINVAL],
+      [attrs('stack', 0, 0, 1), -EINVAL],
+      [attrs('stack', 0, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [attrs('queue', 0, 4 * 1024 * 1024 + 1, 1), -E2BIG],
+      [attrs('ringbuf', 0, 0, 4096), undefined],
+      [attrs('ringbuf', 0, 0, 6144), -EINVAL],
+      [attrs('ringbuf', 0, 0, 2048), -EINVAL],
+      [attrs('ringbuf', 4, 0, 4096), -EINVAL],
+      [attrs('ringbuf', 0, 0, 4096, { flags: MAP_FLAG.rdonlyProg }), -EINVAL],
+      [attrs('ringbuf', 0, 0, 2 ** 31), -ENOMEM],
+      [attrs('perf_event_array', 4, 4, 1, { flags: MAP_FLAG.preserveElems }), undefined],
+      [attrs('perf_event_array', 4, 8, 1), -EINVAL],
+      [attrs('prog_array', 4, 4, 1, { flags: MAP_FLAG.rdonlyProg }), -EINVAL],
+      [attrs('array_of_maps', 4, 4, 1), -EBADF],
+      [attrs('array_of_maps', 4, 4, 1, { inner: attrs('hash_of_maps', 4, 4, 1) }), -EINVAL],
+      [attrs('array_of_maps', 4, 4, 1, { inner: attrs('hash', 4, 4, 1) }), undefined],
+      [attrs('hash_of_maps', 4, 8, 1, { inner: attrs('hash', 4, 4, 1) }), -EINVAL],
+      [attrs('hash_of_maps', 4, 4, 1, { inner: attrs('array', 4, 4, 1) }), undefined],
+      [attrs('bloom_filter', 0, 4, 1), undefined],
+      [attrs('bloom_filter', 4, 4, 1), -EINVAL],
+      [attrs('bloom_filter', 0, 4, 1, { mapExtra: 16n }), -EINVAL],
+      [attrs('bloom_filter', 0, 4, 1, { mapExtra: 15n, flags: MAP_FLAG.zeroSeed }), undefined],
+      [attrs('bloom_filter', 0, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
+      [{ type: 999, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 }, -EINVAL],
+      [attrs('devmap', 4, 4, 1), -EOPNOTSUPP],
+    ];
+    for (const [a, want] of cases) expect(refusal(a), `${mapTypeName(a.type)} ${JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`).toBe(want);
+  });
+
+  it('refuses preallocations past the memory limit with -ENOMEM', () => {
+    expect(checkMapAttrs(attrs('array', 4, 8, 1000), { memoryLimit: 4096 })?.errno).toBe(-ENOMEM);
+    expect(checkMapAttrs(attrs('array', 4, 8, 100), { memoryLimit: 4096 })).toBeUndefined();
+    expect(checkMapAttrs(attrs('hash', 4, 8, 1000, { flags: MAP_FLAG.noPrealloc }), { memoryLimit: 4096 })).toBeUndefined();
+    expect(() => createMap(attrs('array', 4, 4, 1), { cpus: 0 })).toThrow(RangeError);
+  });
+});
+
+function spec(over: Partial<MapSpec>): MapSpec {
+  return {
+    name: 'm', origin: 'btf', sectionName: '.maps', type: mapTypeId('array')!, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0,
+    numaNode: 0, pinning: 0, mapExtra: 0n, btfKeyTypeId: 0, btfValueTypeId: 0, initialSlots: [], ...over,
+  };
+}
+
+describe('createMapFromSpec (global data and initialisers, as libbpf loads them)', () => {
+  it('writes .data and leaves it writable from both sides', () => {
+    const m = createMapFromSpec(spec({ origin: 'data', sectionName: '.data', valueSize: 4, flags: MAP_FLAG.mmapable, initialData: u32(0x01020304) }));
+    expect(num(m.lookup(u32(0))!)).toBe(0x01020304);
+    expect(m.frozen).toBe(false);
+    expect(m.programAccess).toBe('rw');
+    expect(m.sysUpdate(u32(0), u32(5))).toBe(0);
+  });
+
+  it('freezes .rodata after writing it: read-only to programs, and to the syscall from then on', () => {
+    const m = createMapFromSpec(spec({ origin: 'rodata', sectionName: '.rodata', valueSize: 4, flags: MAP_FLAG.rdonlyProg | MAP_FLAG.mmapable, initialData: u32(42) }));
+    expect(m.frozen).toBe(true);
+    expect(m.programAccess).toBe('r');
+    expect(num(m.lookup(u32(0))!)).toBe(42);
+    expect(m.sysUpdate(u32(0), u32(1))).toBe(-EPERM);
+    expect(m.update(u32(0), u32(1))).toBe(-EACCES);
+    expect(num(m.sysLookup(u32(0)))).toBe(42);
+  });
+
+  it('fills prog arrays from their initialisers by name', () => {
+    const ids: Record<string, number> = { tail: 7 };
+    const m = createMapFromSpec(spec({ type: mapTypeId('prog_array')!, maxEntries: 4, initialSlots: [{ index: 2, target: 'tail' }] }), {}, (n) => ids[n]);
+    expect(num(m.sysLookup(u32(2)))).toBe(7);
+    expect(() => createMapFromSpec(spec({ type: mapTypeId('prog_array')!, maxEntries: 4, initialSlots: [{ index: 2, target: 'nope' }] }), {}, (n) => ids[n])).toThrow(MapCreateError);
+  });
+});

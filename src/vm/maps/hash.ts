@@ -6,6 +6,7 @@ import { E2BIG, EEXIST, EINVAL, ENOENT, ENOTSUPP } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { LinkedList, type Link } from './list.js';
+import type { LruNode } from './lru-lists.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
 /** One element: its own copy of the key, and value bytes that stay put while it exists. */
@@ -16,10 +17,8 @@ export interface HashElem {
   /** Live views of the value, one per CPU for per-CPU maps. */
   readonly values: Uint8Array[];
   order: Link<HashElem> | undefined;
-  /** LRU maps: the reference bit, the node's place in its LRU list, and which list. */
-  ref: boolean;
-  recency: Link<HashElem> | undefined;
-  list: number;
+  /** LRU maps: the node the element holds. */
+  lru: LruNode<HashElem> | undefined;
 }
 
 const HTAB_FLAGS = MAP_FLAG.noPrealloc | MAP_FLAG.noCommonLru | MAP_FLAG.numaNode | ACCESS_MASK | MAP_FLAG.zeroSeed;
@@ -107,7 +106,7 @@ export class HashMap extends BaseMap {
     const raw = new Uint8Array(size * copies);
     const values: Uint8Array[] = [];
     for (let c = 0; c < copies; c++) values.push(raw.subarray(c * size, c * size + this.valueSize));
-    const e: HashElem = { key: key.slice(0, this.keySize), raw, values, order: undefined, ref: false, recency: undefined, list: 0 };
+    const e: HashElem = { key: key.slice(0, this.keySize), raw, values, order: undefined, lru: undefined };
     this.write(e, value, cpu, onAllCpus);
     this.table.set(keyString(key, this.keySize), e);
     e.order = this.order.push(e);

@@ -1,6 +1,7 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { E2BIG, EINVAL, ENOENT, EOPNOTSUPP } from './errno.js';
+import { mapHash } from './jhash.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
@@ -12,9 +13,9 @@ const KMALLOC_MAX_SIZE = 4 * 1024 * 1024;
  * BPF_MAP_TYPE_BLOOM_FILTER: push adds a value, peek answers 0 when the value may have
  * been added and -ENOENT when it certainly was not. The bit array is sized as the
  * kernel sizes it (max_entries × hash functions × 7/5, rounded up to a power of two,
- * at least 64 bits), so the false-positive rate is the kernel's; which values collide
- * is not: the kernel hashes with jhash and a random seed (0 under BPF_F_ZERO_SEED),
- * this model with its own hash and `bloomSeed`.
+ * at least 64 bits) and value i of a push sets bit jhash(value, seed + i) as the
+ * kernel's does; the kernel's seed is random unless BPF_F_ZERO_SEED, this one is
+ * `hashSeed` (0 by default). With the same seed, the same values give false positives.
  */
 export class BloomFilterMap extends BaseMap {
   private readonly bits: Uint32Array;
@@ -29,7 +30,7 @@ export class BloomFilterMap extends BaseMap {
     this.hashes = hashes;
     this.mask = bits - 1;
     this.bits = new Uint32Array(Math.max(2, bits / 32));
-    this.seed = attrs.flags & MAP_FLAG.zeroSeed ? 0 : options.bloomSeed;
+    this.seed = attrs.flags & MAP_FLAG.zeroSeed ? 0 : options.hashSeed;
   }
 
   /** Values pushed so far (the filter cannot tell how many are distinct). */
@@ -78,7 +79,7 @@ export class BloomFilterMap extends BaseMap {
   override *entries(): IterableIterator<MapEntry> {}
 
   private hash(value: Uint8Array, index: number): number {
-    return (hash32(value, this.valueSize, (this.seed + index) >>> 0) & this.mask) >>> 0;
+    return (mapHash(value, this.valueSize, (this.seed + index) | 0) & this.mask) >>> 0;
   }
 }
 
@@ -90,18 +91,6 @@ export function bloomShape(attrs: MapAttrs): { hashes: number; bits: number } {
   bits = Math.floor(bits / 5) * 7;
   if (bits > 0xffffffff || bits > 2 ** 31) return { hashes, bits: 2 ** 32 };
   return { hashes, bits: bits <= 64 ? 64 : 2 ** Math.ceil(Math.log2(bits)) };
-}
-
-/** A seeded 32-bit hash (FNV-1a steps, then an avalanche finish): this model's stand-in for jhash. */
-function hash32(bytes: Uint8Array, size: number, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < size; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 export const bloomFilterFamily: MapFamily = {

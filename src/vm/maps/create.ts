@@ -46,7 +46,7 @@ export function resolveOptions(options: MapOptions = {}): ResolvedOptions {
     littleEndian: options.littleEndian ?? true,
     spinLock: options.spinLock ?? false,
     resolve: options.resolve ?? {},
-    bloomSeed: options.bloomSeed ?? 0,
+    hashSeed: options.hashSeed ?? 0,
     memoryLimit: options.memoryLimit ?? 2 ** 30,
   };
 }

@@ -5,18 +5,21 @@ import { PERCPU_VALUE_MAX } from './array.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOTSUPP } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
-import { LinkedList, type Link } from './list.js';
+import { mapHash } from './jhash.js';
 import type { LruNode } from './lru-lists.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
 /** One element: its own copy of the key, and value bytes that stay put while it exists. */
 export interface HashElem {
   readonly key: Uint8Array;
+  readonly hash: number;
   /** The value (value_size bytes), or every CPU's copy at a stride of value_size rounded to 8. */
   readonly raw: Uint8Array;
   /** Live views of the value, one per CPU for per-CPU maps. */
   readonly values: Uint8Array[];
-  order: Link<HashElem> | undefined;
+  /** Neighbours in the element's bucket. */
+  prev: HashElem | undefined;
+  next: HashElem | undefined;
   /** LRU maps: the node the element holds. */
   lru: LruNode<HashElem> | undefined;
 }
@@ -24,6 +27,8 @@ export interface HashElem {
 const HTAB_FLAGS = MAP_FLAG.noPrealloc | MAP_FLAG.noCommonLru | MAP_FLAG.numaNode | ACCESS_MASK | MAP_FLAG.zeroSeed;
 /** KMALLOC_MAX_SIZE on x86-64 with 4 KiB pages, less sizeof(struct htab_elem): key plus value must stay below. */
 const HTAB_KV_MAX = 4 * 1024 * 1024 - 48;
+/** sizeof(struct bucket): the kernel allocates one per bucket up front, preallocated or not. */
+const BUCKET_SIZE = 16;
 
 /** check_flags: BPF_NOEXIST on an element that exists, BPF_EXIST on one that does not. */
 export function checkElemFlags(exists: boolean, flags: number): number {
@@ -33,31 +38,42 @@ export function checkElemFlags(exists: boolean, flags: number): number {
   return 0;
 }
 
+/** The kernel's bucket count: max_entries rounded up to a power of two. */
+export function bucketCount(maxEntries: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, maxEntries)));
+}
+
 /**
  * BPF_MAP_TYPE_HASH and PERCPU_HASH. Full means max_entries elements: a new key is then
  * refused with -E2BIG, while replacing an existing one still works (the kernel keeps a
  * spare element per CPU for that).
  *
- * Order: get_next_key walks elements in insertion order. The kernel walks its buckets,
- * and which bucket a key lands in depends on a hash seed drawn at random when the map
- * is created (unless BPF_F_ZERO_SEED), so no order can be promised to match; what
- * matches is the protocol: no key (or a key not in the map) gives the first element,
- * the last element gives -ENOENT.
+ * Order: elements sit in buckets picked as the kernel picks them (jhash of the key with
+ * the map's seed, masked to a power-of-two bucket count), newest first in a bucket, and
+ * get_next_key walks the buckets in order. The kernel seeds each map at random unless
+ * it has BPF_F_ZERO_SEED; with the same seed (`hashSeed`, 0 by default) the walk is the
+ * kernel's, so a zero-seed map dumps in bpftool's order. A key that is not in the map
+ * starts the walk over, the last element ends it with -ENOENT.
  *
- * Values: an update of an existing element copies into the element's value in place.
- * The kernel's plain hash instead links a fresh element and frees the old one, so a
- * program still holding the old pointer keeps reading the old value until that memory
- * is reused; here it reads the new one. Keeping values in place is what lets a value
- * be mapped into a program's memory as a region that never moves.
+ * Values: an update of an existing element copies into the element's value in place,
+ * so a value is one Uint8Array for the element's whole life (what lets it be mapped
+ * into a program's memory as a region that never moves). The kernel's plain hash
+ * instead links a fresh element at the head of the bucket and frees the old one: the
+ * element moves to the head of its bucket (as here), and a program still holding the
+ * old pointer keeps reading the old value until that memory is reused (here it reads
+ * the new one).
  */
 export class HashMap extends BaseMap {
   protected readonly table = new Map<string, HashElem>();
-  protected readonly order = new LinkedList<HashElem>();
   protected readonly stride: number;
+  private readonly buckets: (HashElem | undefined)[];
+  private readonly seed: number;
 
   constructor(attrs: MapAttrs, options: ResolvedOptions, maxEntries = attrs.maxEntries) {
     super(attrs, options, attrs.type === MAP_TYPE.percpuHash || attrs.type === MAP_TYPE.lruPercpuHash, maxEntries);
     this.stride = round8(this.valueSize);
+    this.buckets = new Array<HashElem | undefined>(bucketCount(maxEntries));
+    this.seed = attrs.flags & MAP_FLAG.zeroSeed ? 0 : options.hashSeed;
   }
 
   get count(): number {
@@ -92,6 +108,9 @@ export class HashMap extends BaseMap {
     if (err) return err;
     if (old) {
       this.write(old, value, cpu, onAllCpus);
+      // A plain update links a new element at the head of the bucket; per-CPU and
+      // BPF_F_LOCK updates write in place.
+      if (!this.perCpu && !(flags & UPDATE_FLAG.lock)) this.toBucketHead(old);
       return 0;
     }
     if (this.table.size >= this.maxEntries) return -E2BIG;
@@ -106,10 +125,11 @@ export class HashMap extends BaseMap {
     const raw = new Uint8Array(size * copies);
     const values: Uint8Array[] = [];
     for (let c = 0; c < copies; c++) values.push(raw.subarray(c * size, c * size + this.valueSize));
-    const e: HashElem = { key: key.slice(0, this.keySize), raw, values, order: undefined, lru: undefined };
+    const k = key.slice(0, this.keySize);
+    const e: HashElem = { key: k, hash: mapHash(k, this.keySize, this.seed), raw, values, prev: undefined, next: undefined, lru: undefined };
     this.write(e, value, cpu, onAllCpus);
     this.table.set(keyString(key, this.keySize), e);
-    e.order = this.order.push(e);
+    this.link(e);
     return e;
   }
 
@@ -124,10 +144,15 @@ export class HashMap extends BaseMap {
     }
   }
 
+  /** Takes the element out of the table and its bucket. */
   protected unlink(e: HashElem): void {
     this.table.delete(keyString(e.key, this.keySize));
-    if (e.order) this.order.remove(e.order);
-    e.order = undefined;
+    this.unlinkBucket(e);
+  }
+
+  protected toBucketHead(e: HashElem): void {
+    this.unlinkBucket(e);
+    this.link(e);
   }
 
   protected override remove(key: Uint8Array): number {
@@ -139,8 +164,13 @@ export class HashMap extends BaseMap {
 
   protected override nextKey(key: Uint8Array | undefined): Uint8Array | number {
     const e = key === undefined ? undefined : this.get(key);
-    const next = e ? e.order?.next : this.order.head;
-    return next ? next.value.key.slice() : -ENOENT;
+    if (e?.next) return e.next.key.slice();
+    const mask = this.buckets.length - 1;
+    for (let b = e ? (e.hash & mask) + 1 : 0; b < this.buckets.length; b++) {
+      const first = this.buckets[b];
+      if (first) return first.key.slice();
+    }
+    return -ENOENT;
   }
 
   protected override copyValue(key: Uint8Array): Uint8Array | number {
@@ -155,8 +185,30 @@ export class HashMap extends BaseMap {
     return e.raw.slice();
   }
 
+  /** In get_next_key order; the element just yielded may be deleted. */
   override *entries(): IterableIterator<MapEntry> {
-    for (const e of this.order) yield { key: e.key, value: this.perCpu ? e.values : e.values[0]! };
+    for (let b = 0; b < this.buckets.length; b++) {
+      for (let e = this.buckets[b]; e; ) {
+        const next = e.next;
+        yield { key: e.key, value: this.perCpu ? e.values : e.values[0]! };
+        e = next;
+      }
+    }
+  }
+
+  private link(e: HashElem): void {
+    const b = e.hash & (this.buckets.length - 1);
+    e.prev = undefined;
+    e.next = this.buckets[b];
+    if (e.next) e.next.prev = e;
+    this.buckets[b] = e;
+  }
+
+  private unlinkBucket(e: HashElem): void {
+    if (e.prev) e.prev.next = e.next;
+    else this.buckets[e.hash & (this.buckets.length - 1)] = e.next;
+    if (e.next) e.next.prev = e.prev;
+    e.prev = e.next = undefined;
   }
 }
 
@@ -173,10 +225,12 @@ export function checkHashAttrs(attrs: MapAttrs, options: ResolvedOptions): Refus
   if (attrs.maxEntries === 0 || attrs.keySize === 0 || attrs.valueSize === 0) return refuse(EINVAL, 'hashes need a key_size, a value_size and max_entries');
   if (attrs.keySize + attrs.valueSize >= HTAB_KV_MAX) return refuse(E2BIG, 'key and value too large');
   if (perCpu && round8(attrs.valueSize) > PERCPU_VALUE_MAX) return refuse(E2BIG, `per-CPU values are at most ${PERCPU_VALUE_MAX} bytes`);
-  if (hashMaxEntries(attrs, options.cpus) > 2 ** 31) return refuse(E2BIG, 'more than 2^31 entries');
-  if (!prealloc) return undefined;
+  const maxEntries = hashMaxEntries(attrs, options.cpus);
+  if (maxEntries > 2 ** 31) return refuse(E2BIG, 'more than 2^31 entries');
+  const buckets = bucketCount(maxEntries);
+  if (buckets > Math.floor(0xffffffff / BUCKET_SIZE)) return refuse(E2BIG, 'too many buckets');
   const elem = 48 + round8(attrs.keySize) + (perCpu ? round8(attrs.valueSize) * options.cpus : round8(attrs.valueSize));
-  return checkMemory(hashMaxEntries(attrs, options.cpus) * elem, options, 'the preallocated elements');
+  return checkMemory(buckets * BUCKET_SIZE + (prealloc ? maxEntries * elem : 0), options, prealloc ? 'the buckets and preallocated elements' : 'the buckets');
 }
 
 /** With one LRU list per CPU the kernel rounds max_entries to a multiple of the CPUs, so that each list gets the same share. */

@@ -60,12 +60,13 @@ export class LruHashMap extends HashMap {
         LruLists.setRef(old.lru!);
         if (node) this.lru.push(node);
       } else {
-        // The fresh node replaces the element's old one, referenced.
+        // The fresh node replaces the element's old one, referenced, at the head of the bucket.
         const prev = old.lru!;
         node!.owner = old;
         LruLists.setRef(node!);
         old.lru = node;
         this.lru.push(prev);
+        this.toBucketHead(old);
       }
       return 0;
     }

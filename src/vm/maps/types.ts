@@ -43,8 +43,12 @@ export interface MapOptions {
   spinLock?: boolean;
   /** Checks ids written into fd-holding maps; without it any nonzero id is taken. */
   resolve?: SlotResolver;
-  /** Seed of the bloom filter's hashes (the kernel draws one at random unless BPF_F_ZERO_SEED). 0 by default. */
-  bloomSeed?: number;
+  /**
+   * Seed of the hash that places keys in a hash map's buckets (so the get_next_key
+   * order) and a bloom filter's bits. The kernel draws one at random per map unless
+   * BPF_F_ZERO_SEED; 0 by default here, so runs repeat.
+   */
+  hashSeed?: number;
   /** Bytes a map may preallocate before creation fails with -ENOMEM; 1 GiB by default. */
   memoryLimit?: number;
 }
@@ -54,7 +58,7 @@ export interface ResolvedOptions {
   littleEndian: boolean;
   spinLock: boolean;
   resolve: SlotResolver;
-  bloomSeed: number;
+  hashSeed: number;
   memoryLimit: number;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAP_FLAG } from '../../../src/object/kinds.js';
 import { errno, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
 import { bloomShape } from '../../../src/vm/maps/bloom-filter.js';
+import { jhash, jhash2 } from '../../../src/vm/maps/jhash.js';
 import { attrs, make, u32 } from './util.js';
 
 const { EINVAL, ENOENT, EOPNOTSUPP, ENOTSUPP } = errno;
@@ -48,12 +49,27 @@ describe('bloom_filter', () => {
   });
 
   it('hashes with the seed, zero under BPF_F_ZERO_SEED', () => {
-    const a = make('bloom_filter', 0, 4, 1, { flags: MAP_FLAG.zeroSeed }, { bloomSeed: 1234 });
-    const b = make('bloom_filter', 0, 4, 1, {}, { bloomSeed: 0 });
+    const a = make('bloom_filter', 0, 4, 1, { flags: MAP_FLAG.zeroSeed }, { hashSeed: 1234 });
+    const b = make('bloom_filter', 0, 4, 1, {}, { hashSeed: 0 });
     for (let i = 0; i < 20; i++) {
       a.push(u32(i));
       b.push(u32(i));
     }
     for (let i = 100; i < 400; i++) expect(a.peek(u32(i))).toBe(b.peek(u32(i)));
+  });
+
+  it('sets the bits the kernel sets: jhash of the value, seeded with seed + i', () => {
+    // One entry, 3 hashes: 64 bits. A value may be present exactly when its bits are all set.
+    for (const size of [4, 3]) {
+      const m = make('bloom_filter', 0, size, 1, { mapExtra: 3n }, { hashSeed: 5 });
+      const h = (v: Uint8Array, i: number): number => (size % 4 ? jhash(v, size, 5 + i) : jhash2(v, size / 4, 5 + i)) & 63;
+      const value = (n: number): Uint8Array => u32(n).subarray(0, size);
+      const set = new Set([0, 1, 2].map((i) => h(value(77), i)));
+      m.push(value(77));
+      for (let n = 0; n < 2000; n++) {
+        const maybe = [0, 1, 2].every((i) => set.has(h(value(n), i)));
+        expect(m.peek(value(n)), `value ${n}`).toBe(maybe ? 0 : -ENOENT);
+      }
+    }
   });
 });

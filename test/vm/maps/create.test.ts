@@ -94,7 +94,11 @@ describe('createMap', () => {
   it('refuses preallocations past the memory limit with -ENOMEM', () => {
     expect(checkMapAttrs(attrs('array', 4, 8, 1000), { memoryLimit: 4096 })?.errno).toBe(-ENOMEM);
     expect(checkMapAttrs(attrs('array', 4, 8, 100), { memoryLimit: 4096 })).toBeUndefined();
-    expect(checkMapAttrs(attrs('hash', 4, 8, 1000, { flags: MAP_FLAG.noPrealloc }), { memoryLimit: 4096 })).toBeUndefined();
+    // Hashes allocate their buckets (16 bytes each) up front, preallocated or not.
+    expect(checkMapAttrs(attrs('hash', 4, 8, 1000, { flags: MAP_FLAG.noPrealloc }), { memoryLimit: 16384 })).toBeUndefined();
+    expect(checkMapAttrs(attrs('hash', 4, 8, 1000, { flags: MAP_FLAG.noPrealloc }), { memoryLimit: 16383 })?.errno).toBe(-ENOMEM);
+    expect(checkMapAttrs(attrs('hash', 4, 8, 1000), { memoryLimit: 16384 })?.errno).toBe(-ENOMEM);
+    expect(checkMapAttrs(attrs('hash', 4, 4, 2 ** 27 + 1, { flags: MAP_FLAG.noPrealloc }))?.errno).toBe(-E2BIG);
     expect(() => createMap(attrs('array', 4, 4, 1), { cpus: 0 })).toThrow(RangeError);
   });
 });

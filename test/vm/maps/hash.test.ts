@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAP_FLAG } from '../../../src/object/kinds.js';
 import { errno, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
+import { jhash, jhash2 } from '../../../src/vm/maps/jhash.js';
 import { bytes, make, num, u32, walk } from './util.js';
 
 const { E2BIG, EEXIST, EINVAL, ENOENT } = errno;
@@ -52,15 +54,50 @@ describe('hash', () => {
     expect(m.lookup(u32(2))).toBeUndefined();
   });
 
-  it('walks in insertion order; an unknown key restarts the walk', () => {
+  it('walks buckets in order, newest first within one; an unknown key restarts the walk', () => {
     const m = make('hash', 4, 4, 8);
-    for (const k of [5, 3, 9]) m.update(u32(k), u32(k));
-    expect(walk(m).map((k) => k[0])).toEqual([5, 3, 9]);
-    expect(num(m.sysGetNextKey(u32(42)))).toBe(5);
-    expect(m.sysGetNextKey(u32(9))).toBe(-ENOENT);
-    m.delete(u32(3));
-    expect(walk(m).map((k) => k[0])).toEqual([5, 9]);
+    const keys = [5, 3, 9, 12, 7, 1, 30, 17];
+    for (const k of keys) m.update(u32(k), u32(k));
+    // Bucket = jhash2(key, seed 0) & 7; a stable sort by bucket of the keys newest first.
+    const expected = [...keys].reverse().sort((a, b) => (jhash2(u32(a), 1, 0) & 7) - (jhash2(u32(b), 1, 0) & 7));
+    const order = walk(m).map((k) => k[0]!);
+    expect(order).toEqual(expected);
+    expect([...m.entries()].map((e) => e.key[0])).toEqual(expected);
+    expect(num(m.sysGetNextKey(u32(42)))).toBe(order[0]);
+    expect(m.sysGetNextKey(u32(order[7]!))).toBe(-ENOENT);
+    m.delete(u32(order[3]!));
+    expect(walk(m).map((k) => k[0])).toEqual(order.filter((_, i) => i !== 3));
     expect(make('hash', 4, 4, 1).sysGetNextKey(undefined)).toBe(-ENOENT);
+  });
+
+  it('moves a replaced element to the head of its bucket, as the kernel links a fresh one', () => {
+    // Two keys that share a bucket of a 2-bucket map.
+    const a = 0;
+    let b = 1;
+    while ((jhash2(u32(b), 1, 0) & 1) !== (jhash2(u32(a), 1, 0) & 1)) b++;
+    const m = make('hash', 4, 4, 2);
+    m.update(u32(a), u32(1));
+    m.update(u32(b), u32(2));
+    expect(walk(m).map((k) => k[0])).toEqual([b, a]);
+    m.update(u32(a), u32(3));
+    expect(walk(m).map((k) => k[0])).toEqual([a, b]);
+    // A per-CPU update writes in place.
+    const p = make('percpu_hash', 4, 4, 2);
+    p.update(u32(a), u32(1));
+    p.update(u32(b), u32(2));
+    p.update(u32(a), u32(3));
+    expect(walk(p).map((k) => k[0])).toEqual([b, a]);
+  });
+
+  it('orders by the seed: a seeded map differs, BPF_F_ZERO_SEED ignores the seed', () => {
+    const keys = Array.from({ length: 16 }, (_, i) => i);
+    const order = (m: ReturnType<typeof make>): number[] => {
+      for (const k of keys) m.update(u32(k), u32(k));
+      return walk(m).map((k) => k[0]!);
+    };
+    const zero = order(make('hash', 4, 4, 16));
+    expect(order(make('hash', 4, 4, 16, {}, { hashSeed: 99 }))).not.toEqual(zero);
+    expect(order(make('hash', 4, 4, 16, { flags: MAP_FLAG.zeroSeed }, { hashSeed: 99 }))).toEqual(zero);
   });
 
   it('takes an element with lookup-and-delete', () => {
@@ -81,7 +118,7 @@ describe('hash', () => {
       seen.push(e.key[0]!);
       m.delete(e.key);
     }
-    expect(seen).toEqual([1, 2]);
+    expect(seen.sort()).toEqual([1, 2]);
     expect(m.count).toBe(0);
   });
 });
@@ -108,5 +145,20 @@ describe('percpu_hash', () => {
     const [e] = [...m.entries()];
     expect((e!.value as Uint8Array[]).map((x) => num(x))).toEqual([1, 2]);
     expect((m.sysLookupAndDelete(u32(1)) as Uint8Array).length).toBe(16);
+  });
+});
+
+describe('jhash', () => {
+  it('is lookup3: its published vectors', () => {
+    const text = new TextEncoder().encode('Four score and seven years ago');
+    expect(jhash(new Uint8Array(0), 0, 0)).toBe(0xdeadbeef);
+    expect(jhash(new Uint8Array(0), 0, 0xdeadbeef)).toBe(0xbd5b7dde);
+    expect(jhash(text, text.length, 0)).toBe(0x17770551);
+    expect(jhash(text, text.length, 1)).toBe(0xcd628161);
+  });
+
+  it('over words equals over their little-endian bytes', () => {
+    const b = Uint8Array.from({ length: 36 }, (_, i) => (i * 37) & 0xff);
+    for (let words = 0; words <= 9; words++) expect(jhash2(b, words, 7)).toBe(jhash(b, words * 4, 7));
   });
 });

@@ -198,6 +198,21 @@ describe('maps against the kernel', () => {
     });
   });
 
+  it('hash with BPF_F_ZERO_SEED: the get_next_key order of the kernel (buckets by jhash, newest first)', (ctx) => {
+    if (skipReason(reason, 'hash order against the kernel')) return ctx.skip();
+    const zs = MAP_FLAG.zeroSeed;
+    const key = (n: number, size: number): number[] => Array.from({ length: size }, (_, i) => (n * (i + 7) * 131) & 0xff);
+    for (const [type, size] of [['hash', 4], ['hash', 3], ['hash', 6], ['hash', 12], ['hash', 13], ['lru_hash', 4], ['percpu_hash', 4]] as const) {
+      const ops: Op[] = [];
+      for (let i = 0; i < 20; i++) ops.push(['update', key(i, size), u32(i)]);
+      ops.push(['keys', 'ordered']);
+      for (const i of [3, 0, 17]) ops.push(['update', key(i, size), u32(100 + i)], ['keys', 'ordered']);
+      for (const i of [5, 19, 6]) ops.push(['delete', key(i, size)], ['keys', 'ordered']);
+      ops.push(['getnext', key(4, size)], ['getnext', key(99, size)]);
+      expect(compare({ type, key: size, value: 4, entries: 24, flags: zs }, ops), `${type} key ${size}`).toEqual([]);
+    }
+  });
+
   /** A fixed pseudo-random walk over `keys` keys with every flag, deletes among the updates, on `cpus` CPUs. */
   function lruWalk(steps: number, keys: number, cpus: number, seed: number): Op[] {
     const rand = (n: number): number => {

@@ -108,9 +108,9 @@ export class HashMap extends BaseMap {
     if (err) return err;
     if (old) {
       this.write(old, value, cpu, onAllCpus);
-      // A plain update links a new element at the head of the bucket; per-CPU and
-      // BPF_F_LOCK updates write in place.
-      if (!this.perCpu && !(flags & UPDATE_FLAG.lock)) this.toBucketHead(old);
+      // A plain update links a new element at the head of the bucket; per-CPU, map-in-map
+      // and BPF_F_LOCK updates write in place.
+      if (!this.perCpu && this.type !== MAP_TYPE.hashOfMaps && !(flags & UPDATE_FLAG.lock)) this.toBucketHead(old);
       return 0;
     }
     if (this.table.size >= this.maxEntries) return -E2BIG;
@@ -190,7 +190,7 @@ export class HashMap extends BaseMap {
     for (let b = 0; b < this.buckets.length; b++) {
       for (let e = this.buckets[b]; e; ) {
         const next = e.next;
-        yield { key: e.key, value: this.perCpu ? e.values : e.values[0]! };
+        yield { key: e.key, value: this.perCpu ? e.values.slice() : e.values[0]! };
         e = next;
       }
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG, MAP_TYPE, progTypeId } from '../../../src/object/kinds.js';
 import { errno, isSlotMap, PERF_FLAG, PerfEventArrayMap, ProgArrayMap, UPDATE_FLAG, type MapAttrs, type SlotResolver } from '../../../src/vm/maps/index.js';
+import { jhash2 } from '../../../src/vm/maps/jhash.js';
 import { attrs, make, num, u32, walk } from './util.js';
 
 const { E2BIG, EBADF, EEXIST, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } = errno;
@@ -161,5 +162,20 @@ describe('map-in-maps', () => {
   it('are the only maps with slots', () => {
     expect(isSlotMap(make('hash', 4, 4, 1))).toBe(false);
     expect(MAP_TYPE.hashOfMaps).toBeGreaterThan(0);
+  });
+});
+
+describe('hash_of_maps order', () => {
+  it('replaces an inner map in place, without moving it in its bucket', () => {
+    const a = 0;
+    let b = 1;
+    while ((jhash2(u32(b), 1, 0) & 1) !== (jhash2(u32(a), 1, 0) & 1)) b++;
+    const m = make('hash_of_maps', 4, 4, 2, { inner: attrs('hash', 4, 4, 4) });
+    m.sysUpdate(u32(a), u32(10));
+    m.sysUpdate(u32(b), u32(11));
+    expect(walk(m).map((k) => k[0])).toEqual([b, a]);
+    expect(m.sysUpdate(u32(a), u32(12))).toBe(0);
+    expect(walk(m).map((k) => k[0])).toEqual([b, a]);
+    expect(isSlotMap(m) && m.slot(u32(a))).toBe(12);
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MAP_FLAG, mapTypeId, type MapTypeName } from '../../../src/object/kinds.js';
 import { checkMapAttrs, createMap, type MapAttrs, type SlotResolver, type VmMap } from '../../../src/vm/maps/index.js';
 import { round8 } from '../../../src/vm/maps/bytes.js';
@@ -282,6 +285,26 @@ describe('maps against the kernel', () => {
     expect(compare({ type: 'prog_array', key: 4, value: 4, entries: 2 }, [
       ['lookup', u32(0)], ['lookup', u32(5)], ['delete', u32(0)], ['delete', u32(5)], ['getnext', undefined], ['keys', 'ordered'],
     ])).toEqual([]);
+  });
+
+  it('bloom filter with BPF_F_ZERO_SEED: the same false positives as the kernel', (ctx) => {
+    const python = spawnSync('sh', ['-c', 'command -v python3'], { stdio: 'ignore' }).status === 0;
+    if (skipReason(reason ?? (python ? undefined : 'python3 is not installed'), 'bloom filter bits against the kernel')) return ctx.skip();
+    const hexOf = (n: number, size: number): string => hex(Uint8Array.from({ length: size }, (_, i) => (n >>> (8 * (i % 4))) & 0xff)).replaceAll(' ', '');
+    for (const [size, entries, hashes] of [[4, 2, 5], [3, 1, 3], [8, 4, 0], [5, 3, 7]] as const) {
+      const push = Array.from({ length: 12 }, (_, i) => hexOf(i * 7919 + 1, size));
+      const probe = Array.from({ length: 1500 }, (_, i) => hexOf(i, size));
+      const r = spawnSync('python3', [join(dirname(fileURLToPath(import.meta.url)), 'bloom-oracle.py')], {
+        input: JSON.stringify({ valueSize: size, maxEntries: entries, hashes, push, probe }),
+        encoding: 'utf8',
+      });
+      const theirs = JSON.parse(r.stdout) as number[];
+      const vm = createMap({ type: mapTypeId('bloom_filter')!, keySize: 0, valueSize: size, maxEntries: entries, flags: MAP_FLAG.zeroSeed, mapExtra: BigInt(hashes) }, { hashSeed: 1234 });
+      for (const v of push) expect(vm.push(Buffer.from(v, 'hex'))).toBe(0);
+      const mine = probe.map((v) => vm.peek(Buffer.from(v, 'hex')));
+      expect(mine.filter((x) => x === 0).length, `size ${size}: some false positives to compare`).toBeGreaterThan(push.length);
+      expect(mine, `value size ${size}, ${entries} entries, ${hashes} hashes`).toEqual(theirs);
+    }
   });
 
   it('map-in-maps: inner maps checked against the template, slot rules of arrays and hashes', (ctx) => {

@@ -10,7 +10,10 @@ function mask(block: string): string {
   return block.replace(/^\d+: /, 'ID: ').replace(/btf_id \d+/, 'btf_id ID').replace(/owner( not)? jited/, 'owner JIT');
 }
 
-describe.each(objects)('map show agrees with bpftool for objects/%s.o', (obj) => {
+// Objects whose programs use no map have nothing to compare.
+const withMaps = objects.filter((obj) => goldenText(obj, 'maps.txt').trim() !== '');
+
+describe.each(withMaps)('map show agrees with bpftool for objects/%s.o', (obj) => {
   const kernel = goldenText(obj, 'maps.txt').split(/^(?=\d+: )/m).filter(Boolean);
   const ours = bpfscope(['--object', `objects/${obj}.o`, 'map', 'show']).stdout.split(/^(?=\d+: )/m).filter(Boolean);
   it.each(kernel.map((b) => [/name (\S+)/.exec(b)![1]!, b] as const))('%s', (name, block) => {

@@ -1,3 +1,4 @@
+import { BtfError } from '../errors.js';
 import type { Btf } from './btf.js';
 import { MAX_NESTING } from './limits.js';
 import type { BtfComposite } from './types.js';
@@ -26,6 +27,13 @@ const LONG_NAMES = new Set([
 
 /** libbpf's chain limit for size resolution. */
 const MAX_RESOLVE_DEPTH = 32;
+
+/**
+ * The widest gap padding() fills: 2^22 bits (512 KiB, 65536 `long: 64;` lines). libbpf
+ * pads any gap, and a corrupt member offset or struct size (up to 2^32 bytes) would have
+ * it print gigabytes; past this bound the gap is taken for what it is, corruption.
+ */
+const MAX_PADDING_BITS = 1 << 22;
 
 /**
  * The pointer size the BTF was built for: the size of its first 4- or 8-byte integer
@@ -160,6 +168,7 @@ export class Layout {
    */
   padding(cur: number, next: number, nextAlign: number, inBitfield: boolean, indent: string): string {
     if (cur >= next) return '';
+    if (next - cur > MAX_PADDING_BITS) throw new BtfError(`a gap of ${next - cur} bits between members (from bit ${cur} to ${next}) is too large to pad`);
     const pads: [string, number][] = [
       ['long', this.ptrSize * 8],
       ['int', 32],

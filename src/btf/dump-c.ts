@@ -26,7 +26,7 @@ const FOOTER = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute po
  * forward declaration can break).
  */
 export function dumpBtfC(btf: Btf, options: DumpCOptions = {}): string {
-  const out = new TextSink();
+  const out = new BoundedSink(outputLimit(btf));
   out.put(HEADER);
   const dumper = new CDumper(btf, out, options.warn ?? (() => {}));
   walk('format c', () => {
@@ -35,6 +35,32 @@ export function dumpBtfC(btf: Btf, options: DumpCOptions = {}): string {
   });
   out.put(FOOTER);
   return out.text();
+}
+
+/**
+ * The C dump grows with its input, except where corrupt BTF makes it explode (struct
+ * after struct padded across gaps of up to 512 KiB, say). Past 64 MiB or 64 bytes per
+ * byte of BTF (vmlinux's header is half the size of its BTF), the dump stops with a
+ * BtfError instead of running out of memory.
+ */
+function outputLimit(btf: Btf): number {
+  let bytes = 0;
+  for (let b: Btf | undefined = btf; b; b = b.base) bytes += b.header.hdrLen + b.header.typeLen + b.header.strLen;
+  return Math.max(64 << 20, 64 * bytes);
+}
+
+class BoundedSink extends TextSink {
+  private length = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override put(s: string): void {
+    this.length += s.length;
+    if (this.length > this.limit) throw new BtfError(`format c: the header would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
+    super.put(s);
+  }
 }
 
 const enum Order {
@@ -68,6 +94,13 @@ class CDumper {
    * are caught by depth instead.
    */
   private depth = 0;
+  /**
+   * Steps the emission walk may take. An anonymous struct is walked again at each use
+   * (it is defined where it is used), so anonymous structs nested by value, each used
+   * twice, double the walk per level. Real BTF takes about one step per type (vmlinux:
+   * 138k for 127k types); corrupt BTF that would take billions is refused instead.
+   */
+  private budget: number;
   private queue: number[] = [];
   private readonly decls: CDeclarations;
 
@@ -81,6 +114,7 @@ class CDumper {
     this.emit = new Uint8Array(n);
     this.fwdEmitted = new Uint8Array(n);
     this.referenced = markReferenced(btf);
+    this.budget = 1_000_000 + 16 * n;
     this.order[0] = Order.Ordered;
     this.emit[0] = Emit.Emitted;
     this.decls = new CDeclarations(btf, new CNames(btf), new Layout(btf, pointerSize(btf)), out, warn);
@@ -182,6 +216,7 @@ class CDumper {
    * level: a struct referring to itself needs no forward declaration.
    */
   private emitType(id: number, cont: number): void {
+    if (--this.budget < 0) throw new BtfError(`format c: anonymous types nested so that writing them out would never end (at type [${id}])`);
     if (this.emit[id] === Emit.Emitted) return;
     const t = this.btf.type(id);
     if (this.emit[id] === Emit.Emitting) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseBtf } from '../btf/parse.js';
 import type { Btf } from '../btf/btf.js';
+import { BTF_KIND } from '../btf/types.js';
 import { BpfscopeError } from '../errors.js';
 import { findElfSection, hasElfHeader } from '../elf/find-section.js';
 
@@ -39,6 +40,7 @@ const ERRNOS: Record<string, [number, string]> = {
   EFBIG: [27, 'File too large'],
   ENAMETOOLONG: [36, 'File name too long'],
   ELOOP: [40, 'Too many levels of symbolic links'],
+  EOPNOTSUPP: [95, 'Operation not supported'],
 };
 
 export function strerror(errno: number): string {
@@ -88,8 +90,68 @@ function parse(bytes: Uint8Array, base: Btf | undefined): Btf {
   try {
     return parseBtf(bytes, base ? { base } : {});
   } catch (e) {
-    // libbpf checks BTF as we do but says only EINVAL; the reason is kept for debugging.
-    if (e instanceof BpfscopeError) throw new BtfLoadError(EINVAL, [], e.message);
-    throw e;
+    if (!(e instanceof BpfscopeError)) throw e;
+    // How libbpf refuses the blob, for bpftool's words; where libbpf 1.1 would take it
+    // (it checks neither names nor type ids), EINVAL all the same. The reason is kept
+    // for BPFSCOPE_DEBUG: libbpf's own are debug messages bpftool does not print.
+    const libbpf = libbpfRefusal(bytes, base);
+    throw new BtfLoadError(libbpf?.errno ?? EINVAL, libbpf?.warnings ?? [], e.message);
   }
+}
+
+const EOPNOTSUPP = 95;
+const HEADER = 24;
+const MAX_STR_OFFSET = 0x7fffffff;
+
+/**
+ * The structural checks libbpf 1.1 makes when it reads BTF (btf_new: header, string
+ * section, the size of every type record), and what it says when one fails: an errno,
+ * and the few messages it prints as warnings rather than debug output. Undefined when
+ * all of them pass.
+ */
+export function libbpfRefusal(bytes: Uint8Array, base?: Btf): { errno: number; warnings: string[] } | undefined {
+  const inval = (...warnings: string[]): { errno: number; warnings: string[] } => ({ errno: EINVAL, warnings });
+  if (bytes.length < HEADER) return inval();
+  const swapped = bytes[0] === 0xeb && bytes[1] === 0x9f;
+  if (!swapped && !(bytes[0] === 0x9f && bytes[1] === 0xeb)) return inval();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (o: number): number => view.getUint32(o, !swapped);
+  const hdrLen = u32(4);
+  if (swapped && hdrLen !== HEADER) {
+    return { errno: EOPNOTSUPP, warnings: [`Can't load BTF with non-native endianness due to unsupported header length ${hdrLen}`] };
+  }
+  if (bytes.length < hdrLen) return inval();
+  const [typeOff, typeLen, strOff, strLen] = [u32(8), u32(12), u32(16), u32(20)];
+  if (bytes.length - hdrLen < strOff + strLen) return inval();
+  if (typeOff + typeLen > strOff || typeOff % 4) return inval();
+  const strEnd = hdrLen + strOff + strLen;
+  if (!(base && strLen === 0)) {
+    if (strLen === 0 || strLen - 1 > MAX_STR_OFFSET || bytes[strEnd - 1] !== 0) return inval();
+    if (!base && bytes[hdrLen + strOff] !== 0) return inval();
+  }
+  const startId = base ? base.typeCount : 1;
+  const end = hdrLen + typeOff + typeLen;
+  let off = hdrLen + typeOff;
+  let count = 0;
+  for (; off + 12 <= end; count++) {
+    const size = recordSize(u32(off + 4));
+    if (size === undefined) return inval();
+    if (off + size > end) return inval(`BTF type [${startId + count}] is malformed`);
+    off += size;
+  }
+  if (off !== end) return inval('BTF types data is malformed');
+  return undefined;
+}
+
+/** A type record's size from its info word (libbpf's btf_type_size); undefined for kinds libbpf 1.1 does not know. */
+function recordSize(info: number): number | undefined {
+  const kind = (info >>> 24) & 0x1f;
+  const vlen = info & 0xffff;
+  const K = BTF_KIND;
+  if ([K.PTR, K.FWD, K.TYPEDEF, K.VOLATILE, K.CONST, K.RESTRICT, K.FUNC, K.FLOAT, K.TYPE_TAG].includes(kind as never)) return 12;
+  if (kind === K.INT || kind === K.VAR || kind === K.DECL_TAG) return 16;
+  if (kind === K.ARRAY) return 24;
+  if (kind === K.ENUM || kind === K.FUNC_PROTO) return 12 + 8 * vlen;
+  if (kind === K.STRUCT || kind === K.UNION || kind === K.DATASEC || kind === K.ENUM64) return 12 + 12 * vlen;
+  return undefined;
 }

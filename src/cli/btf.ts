@@ -85,8 +85,9 @@ export async function btfDump(ctx: CliContext, words: Words): Promise<void> {
     try {
       text = dumpBtfC(btf, { ...(ids ? { ids } : {}), warn: (m) => r.libbpf(m) });
     } catch (e) {
-      // libbpf warns and gives up with -ELOOP; bpftool adds no message of its own.
-      if (e instanceof BtfError) {
+      // A cycle no forward declaration breaks: libbpf warns and gives up with -ELOOP,
+      // and bpftool adds no message of its own. Other BtfErrors are bpfscope's own.
+      if (e instanceof BtfError && e.message.startsWith('unsatisfiable type cycle')) {
         r.libbpf(e.message);
         r.fail(EXIT.loop);
       }

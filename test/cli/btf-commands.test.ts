@@ -22,6 +22,7 @@ const files = {
   oneByte: join(dir, 'one.btf'),
   truncated: join(dir, 'truncated.btf'),
   noBtf: join(dir, 'no-btf.o'),
+  bigEndianHdr: join(dir, 'big-endian-hdr.o'),
   dir: join(dir, 'a-directory'),
 };
 writeFileSync(files.empty, '');
@@ -30,6 +31,10 @@ writeFileSync(files.oneByte, 'x');
 writeFileSync(files.truncated, btfSection(xdp).subarray(0, 60));
 // An ELF file whose .BTF section is named .BTX: libbpf finds no BTF in it.
 writeFileSync(files.noBtf, renameSection(xdp, '.BTF', '.BTX'));
+// Big-endian BTF with a header longer than 24 bytes, which libbpf cannot byte-swap.
+const bigEndian = Buffer.from(readFileSync('objects/xdp.bpfeb.o'));
+bigEndian.writeUInt32BE(27, bigEndian.indexOf(Buffer.from([0xeb, 0x9f, 1, 0, 0, 0, 0, 24])) + 4);
+writeFileSync(files.bigEndianHdr, bigEndian);
 
 function btfSection(elf: Buffer): Buffer {
   const shoff = Number(elf.readBigUInt64LE(40));
@@ -102,6 +107,13 @@ const CASES: Case[] = [
   { args: ['btf', 'dump', 'file', files.dir], ...error(`failed to load BTF from ${files.dir}: Input/output error`, 251), live: true },
   { args: ['btf', 'dump', 'file', files.truncated], ...error(`failed to load BTF from ${files.truncated}: Invalid argument`, 234), live: true },
   { args: ['btf', 'dump', 'file', files.noBtf], ...error(`failed to load BTF from ${files.noBtf}: No such file or directory`, 254), live: true },
+  {
+    args: ['btf', 'dump', 'file', files.bigEndianHdr],
+    status: 161,
+    stderr: `libbpf: Can't load BTF with non-native endianness due to unsupported header length 27\nError: failed to load BTF from ${files.bigEndianHdr}: Operation not supported\n`,
+    json: `{"error":"failed to load BTF from ${files.bigEndianHdr}: Operation not supported"}\n`,
+    live: true,
+  },
   { args: ['btf', 'dump', 'foo', 'bar'], ...error("unrecognized BTF source specifier: 'foo'"), live: true },
   { args: ['btf', 'dump', 'id', 'abc'], ...error("can't parse abc as ID"), live: true },
   { args: ['btf', 'dump', 'id', '0x'], ...error("can't parse 0x as ID"), live: true },

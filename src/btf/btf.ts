@@ -1,22 +1,39 @@
 import { BtfError } from '../errors.js';
+import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
+import type { Reader } from './reader.js';
 import type { StringTable } from './strings.js';
-import type { BtfHeader, BtfKindName, BtfMember, BtfOfKind, BtfType, BtfVoid, ByteOrder } from './types.js';
+import { BTF_KIND_NAMES, type BtfHeader, type BtfKindName, type BtfMember, type BtfOfKind, type BtfType, type BtfVoid, type ByteOrder } from './types.js';
 
 /** BPF is a 64-bit target: every pointer is 8 bytes. */
 export const POINTER_SIZE = 8;
 
 const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'VOID', name: '', nameOff: 0 });
 
-/** What a Btf is made of; parseBtf builds it from bytes, fixups from another Btf. */
-export interface BtfParts {
+/**
+ * A blob's type records, already checked (parseBtf's scan): where each starts. A Btf
+ * made from them decodes a record into a BtfType when the type is first asked for.
+ */
+export interface BtfRecords {
+  reader: Reader;
+  /** Absolute offset of each of this blob's own records, in id order. */
+  offsets: Uint32Array;
+}
+
+/** What a Btf is made of; parseBtf builds it from records, fixups from another Btf's types. */
+export type BtfParts = {
   byteOrder: ByteOrder;
   header: BtfHeader;
   strings: StringTable;
-  /** This blob's own types, the first with id `startId`. */
-  types: readonly BtfType[];
   base: Btf | undefined;
-}
+} & (
+  | {
+      /** This blob's own types, the first with id `startId`. */
+      types: readonly BtfType[];
+      records?: undefined;
+    }
+  | { records: BtfRecords; types?: undefined }
+);
 
 /** A member found by name, with its offset from the start of the outermost type. */
 export interface MemberLocation {
@@ -39,7 +56,15 @@ export class Btf {
   readonly startId: number;
   /** One more than the highest id, counting void and the base (libbpf's btf__type_cnt). */
   readonly typeCount: number;
-  private readonly own: readonly BtfType[];
+  /** Own types decoded so far (all of them when built from types), by id - startId. */
+  private readonly own: (BtfType | undefined)[];
+  private readonly ownCount: number;
+  /**
+   * The records the types come from, when parsed from bytes: what the raw dumper reads
+   * directly. Undefined for a Btf built from types (a fixed-up one).
+   */
+  readonly records: BtfRecords | undefined;
+  private allDecoded: boolean;
   private byName: Map<string, number[]> | undefined;
 
   constructor(parts: BtfParts) {
@@ -47,21 +72,30 @@ export class Btf {
     this.header = parts.header;
     this.strings = parts.strings;
     this.base = parts.base;
-    this.own = parts.types;
+    this.records = parts.records;
+    this.ownCount = parts.records ? parts.records.offsets.length : parts.types.length;
+    this.own = parts.records ? new Array<BtfType | undefined>(this.ownCount) : parts.types.slice();
+    this.allDecoded = !parts.records;
     this.startId = parts.base ? parts.base.typeCount : 1;
-    this.typeCount = this.startId + parts.types.length;
+    this.typeCount = this.startId + this.ownCount;
   }
 
   /** This blob's own types in id order (without void or the base's). */
   get types(): readonly BtfType[] {
-    return this.own;
+    if (!this.allDecoded) {
+      for (let i = 0; i < this.ownCount; i++) if (this.own[i] === undefined) this.decode(i);
+      this.allDecoded = true;
+    }
+    return this.own as readonly BtfType[];
   }
 
   /** The type with this id; 0 is void. */
   type(id: number): BtfType {
     // A fractional, negative or too large id indexes nothing and falls through.
-    const t = this.own[id - this.startId];
+    const local = id - this.startId;
+    const t = this.own[local];
     if (t !== undefined) return t;
+    if (this.records && local >= 0 && local < this.ownCount && Number.isInteger(local)) return this.decode(local);
     if (id === 0) return VOID;
     if (this.base && Number.isInteger(id) && id > 0 && id < this.startId) return this.base.type(id);
     throw new BtfError(`type id ${id} out of range (${this.typeCount} types)`);
@@ -72,6 +106,21 @@ export class Btf {
     const t = this.type(id);
     if (t.kind !== kind) throw new BtfError(`type [${id}] is ${t.kind}, expected ${kind}`);
     return t as BtfOfKind<K>;
+  }
+
+  /** The kind of the type with this id, without decoding it where it is still a record. */
+  kind(id: number): BtfKindName {
+    const local = id - this.startId;
+    if (this.records && this.own[local] === undefined && local >= 0 && local < this.ownCount && Number.isInteger(local)) {
+      return BTF_KIND_NAMES[(this.records.reader.u32(this.records.offsets[local]! + 4) >>> 24) & 0x1f]!;
+    }
+    return this.type(id).kind;
+  }
+
+  private decode(local: number): BtfType {
+    const t = decodeAt(this.records!.reader, this.records!.offsets[local]!, this.startId + local, this.strings);
+    this.own[local] = t;
+    return t;
   }
 
   /** Whether `id` names a type here (void included). */
@@ -103,7 +152,7 @@ export class Btf {
 
   /** Every type of one kind, in id order, base first. */
   ofKind<K extends BtfKindName>(kind: K): BtfOfKind<K>[] {
-    const mine = this.own.filter((t) => t.kind === kind) as BtfOfKind<K>[];
+    const mine = this.types.filter((t) => t.kind === kind) as BtfOfKind<K>[];
     return this.base ? [...this.base.ofKind(kind), ...mine] : mine;
   }
 
@@ -204,7 +253,7 @@ export class Btf {
   private nameIndex(): Map<string, number[]> {
     if (!this.byName) {
       const index = new Map<string, number[]>();
-      for (const t of this.own) {
+      for (const t of this.types) {
         if (t.name === '') continue;
         const ids = index.get(t.name);
         if (ids) ids.push(t.id);

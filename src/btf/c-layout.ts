@@ -42,8 +42,11 @@ const MAX_PADDING_BITS = 1 << 22;
  */
 export function pointerSize(btf: Btf): number {
   if (btf.base) return pointerSize(btf.base);
-  for (const t of btf.types) {
-    if (t.kind === 'INT' && (t.size === 4 || t.size === 8) && LONG_NAMES.has(t.name)) return t.size;
+  for (let id = btf.startId; id < btf.typeCount; id++) {
+    // kind() first: only the ints are decoded, and only up to the first long.
+    if (btf.kind(id) !== 'INT') continue;
+    const t = btf.typeOf(id, 'INT');
+    if ((t.size === 4 || t.size === 8) && LONG_NAMES.has(t.name)) return t.size;
   }
   return 8;
 }

@@ -28,27 +28,62 @@ PER_ENTRY[BTF_KIND.ENUM] = PER_ENTRY[BTF_KIND.FUNC_PROTO] = 8;
 PER_ENTRY[BTF_KIND.STRUCT] = PER_ENTRY[BTF_KIND.UNION] = PER_ENTRY[BTF_KIND.DATASEC] = PER_ENTRY[BTF_KIND.ENUM64] = 12;
 
 /**
- * Decodes the type records in [start, end) of the blob; the first gets id `firstId`.
- * Names are resolved (and range-checked) here; type references are checked by the
- * caller once the total number of types is known.
+ * The type records in [start, end) of the blob, checked the way decoding them would
+ * check them, without building anything: every record fits in the section, has a known
+ * kind, and names only strings that exist (its own name first, then its members',
+ * parameters' and enumerators' in order). Returns each record's absolute offset; the
+ * first gets id `firstId`. Type references are checked by checkRefs once the total is
+ * known. Parsing vmlinux is this loop over 127k records, so it reads words and nothing else.
  */
-export function decodeTypes(r: Reader, start: number, end: number, firstId: number, strings: StringTable): BtfType[] {
-  const types: BtfType[] = [];
+export function scanTypes(r: Reader, start: number, end: number, firstId: number, strings: StringTable): Uint32Array {
+  let offsets = new Uint32Array(Math.max(16, (end - start) >>> 5));
+  let count = 0;
+  const strEnd = strings.end;
   let off = start;
   while (off < end) {
-    const id = firstId + types.length;
+    const id = firstId + count;
     if (end - off < TYPE_HEADER) throw new BtfError(`type [${id}]: ${end - off} bytes left in the type section, a type needs ${TYPE_HEADER}`);
     const info = r.u32(off + 4);
     const kindNo = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
-    const need = TYPE_HEADER + FIXED[kindNo]! + PER_ENTRY[kindNo]! * vlen;
+    const perEntry = PER_ENTRY[kindNo]!;
+    const need = TYPE_HEADER + FIXED[kindNo]! + perEntry * vlen;
     if (end - off < need) {
       throw new BtfError(`type [${id}]: ${BTF_KIND_NAMES[kindNo]} with vlen ${vlen} needs ${need} bytes, the type section has ${end - off} left`);
     }
-    types.push(decodeOne(r, off, id, kindNo, info, strings));
+    const nameOff = r.u32(off);
+    if (nameOff >= strEnd) nameAt(strings, nameOff, id);
+    if (kindNo === BTF_KIND.VOID || kindNo > BTF_KIND.ENUM64) throw new BtfError(`type [${id}]: unknown kind ${kindNo}`);
+    if (perEntry !== 0 && NAMED_ENTRIES[kindNo] !== 0) {
+      // The first word of each entry is a name offset.
+      for (let i = 0, q = off + TYPE_HEADER + FIXED[kindNo]!; i < vlen; i++, q += perEntry) {
+        const entryName = r.u32(q);
+        if (entryName >= strEnd) nameAt(strings, entryName, id, ENTRY_PART[kindNo], i);
+      }
+    }
+    if (count === offsets.length) {
+      const grown = new Uint32Array(offsets.length * 2);
+      grown.set(offsets);
+      offsets = grown;
+    }
+    offsets[count++] = off;
     off += need;
   }
-  return types;
+  return offsets.subarray(0, count);
+}
+
+/** Kinds whose vlen entries start with a name offset, and what the error calls an entry. */
+const NAMED_ENTRIES = new Uint8Array(32);
+const ENTRY_PART: string[] = [];
+NAMED_ENTRIES[BTF_KIND.STRUCT] = NAMED_ENTRIES[BTF_KIND.UNION] = NAMED_ENTRIES[BTF_KIND.ENUM] = NAMED_ENTRIES[BTF_KIND.ENUM64] = NAMED_ENTRIES[BTF_KIND.FUNC_PROTO] = 1;
+ENTRY_PART[BTF_KIND.STRUCT] = ENTRY_PART[BTF_KIND.UNION] = 'member';
+ENTRY_PART[BTF_KIND.ENUM] = ENTRY_PART[BTF_KIND.ENUM64] = 'value';
+ENTRY_PART[BTF_KIND.FUNC_PROTO] = 'param';
+
+/** Decodes the (scanned) record at `off` as type `id`. */
+export function decodeAt(r: Reader, off: number, id: number, strings: StringTable): BtfType {
+  const info = r.u32(off + 4);
+  return decodeOne(r, off, id, (info >>> 24) & 0x1f, info, strings);
 }
 
 function decodeOne(r: Reader, off: number, id: number, kindNo: number, info: number, strings: StringTable): BtfType {
@@ -171,42 +206,65 @@ function nameAt(strings: StringTable, off: number, id: number, part?: string, in
 }
 
 /**
- * Throws when `t` refers to a type id at or past `count`. Plain loops rather than a
- * visitor: this runs over every reference in vmlinux.
+ * Throws when a scanned record refers to a type id at or past `count`, for every record
+ * in id order and every reference in field order. Plain loops over words: this runs over
+ * every reference in vmlinux.
  */
-export function checkRefs(t: BtfType, count: number): void {
-  switch (t.kind) {
-    case 'PTR':
-    case 'TYPEDEF':
-    case 'VOLATILE':
-    case 'CONST':
-    case 'RESTRICT':
-    case 'TYPE_TAG':
-    case 'FUNC':
-    case 'VAR':
-    case 'DECL_TAG':
-      if (t.type >= count) badRef(t, 'type', t.type, count);
-      return;
-    case 'ARRAY':
-      if (t.type >= count) badRef(t, 'element type', t.type, count);
-      if (t.indexType >= count) badRef(t, 'index type', t.indexType, count);
-      return;
-    case 'STRUCT':
-    case 'UNION':
-      for (let i = 0; i < t.members.length; i++) if (t.members[i]!.type >= count) badRef(t, `member ${i} type`, t.members[i]!.type, count);
-      return;
-    case 'FUNC_PROTO':
-      if (t.returnType >= count) badRef(t, 'return type', t.returnType, count);
-      for (let i = 0; i < t.params.length; i++) if (t.params[i]!.type >= count) badRef(t, `param ${i} type`, t.params[i]!.type, count);
-      return;
-    case 'DATASEC':
-      for (let i = 0; i < t.vars.length; i++) if (t.vars[i]!.type >= count) badRef(t, `var ${i} type`, t.vars[i]!.type, count);
-      return;
-    default:
-      return;
+export function checkRefs(r: Reader, offsets: Uint32Array, firstId: number, count: number): void {
+  for (let i = 0; i < offsets.length; i++) {
+    const off = offsets[i]!;
+    const info = r.u32(off + 4);
+    const kindNo = (info >>> 24) & 0x1f;
+    switch (kindNo) {
+      case BTF_KIND.PTR:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPE_TAG:
+      case BTF_KIND.FUNC:
+      case BTF_KIND.VAR:
+      case BTF_KIND.DECL_TAG: {
+        const type = r.u32(off + 8);
+        if (type >= count) badRef(firstId + i, 'type', type, count);
+        break;
+      }
+      case BTF_KIND.ARRAY: {
+        const type = r.u32(off + 12);
+        if (type >= count) badRef(firstId + i, 'element type', type, count);
+        const index = r.u32(off + 16);
+        if (index >= count) badRef(firstId + i, 'index type', index, count);
+        break;
+      }
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+      case BTF_KIND.DATASEC: {
+        // Members: name, type, offset; DATASEC entries: type, offset, size.
+        const at = kindNo === BTF_KIND.DATASEC ? 0 : 4;
+        const what = kindNo === BTF_KIND.DATASEC ? 'var' : 'member';
+        const vlen = info & 0xffff;
+        for (let k = 0, q = off + TYPE_HEADER + at; k < vlen; k++, q += 12) {
+          const type = r.u32(q);
+          if (type >= count) badRef(firstId + i, `${what} ${k} type`, type, count);
+        }
+        break;
+      }
+      case BTF_KIND.FUNC_PROTO: {
+        const ret = r.u32(off + 8);
+        if (ret >= count) badRef(firstId + i, 'return type', ret, count);
+        const vlen = info & 0xffff;
+        for (let k = 0, q = off + TYPE_HEADER + 4; k < vlen; k++, q += 8) {
+          const type = r.u32(q);
+          if (type >= count) badRef(firstId + i, `param ${k} type`, type, count);
+        }
+        break;
+      }
+      default:
+        break;
+    }
   }
 }
 
-function badRef(t: BtfType, what: string, ref: number, count: number): never {
-  throw new BtfError(`type [${t.id}]: ${what} [${ref}] out of range (${count} types)`);
+function badRef(id: number, what: string, ref: number, count: number): never {
+  throw new BtfError(`type [${id}]: ${what} [${ref}] out of range (${count} types)`);
 }

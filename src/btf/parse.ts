@@ -1,5 +1,5 @@
 import { Btf } from './btf.js';
-import { checkRefs, decodeTypes } from './decode.js';
+import { checkRefs, scanTypes } from './decode.js';
 import { readHeader } from './header.js';
 import { Reader, detectByteOrder } from './reader.js';
 import { StringTable, checkStringSection } from './strings.js';
@@ -26,8 +26,9 @@ export function parseBtf(bytes: Uint8Array, options: ParseBtfOptions = {}): Btf 
   checkStringSection(strBytes, base !== undefined);
   const strings = new StringTable(strBytes, base?.strings);
   const startId = base ? base.typeCount : 1;
-  const types = decodeTypes(r, layout.typeStart, layout.typeEnd, startId, strings);
-  const typeCount = startId + types.length;
-  for (const t of types) checkRefs(t, typeCount);
-  return new Btf({ byteOrder: order, header: layout.header, strings, types, base });
+  const offsets = scanTypes(r, layout.typeStart, layout.typeEnd, startId, strings);
+  checkRefs(r, offsets, startId, startId + offsets.length);
+  // Types are decoded into objects when first asked for: a dump of vmlinux's C header
+  // never looks at half of them, and its raw dump reads the records themselves.
+  return new Btf({ byteOrder: order, header: layout.header, strings, records: { reader: r, offsets }, base });
 }

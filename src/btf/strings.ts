@@ -52,6 +52,26 @@ export class StringTable {
     }
     return s;
   }
+  /** Bytes in the string at `off` (known to be in range), without its NUL. */
+  lengthAt(off: number): number {
+    if (off < this.start) return this.base!.lengthAt(off);
+    const local = off - this.start;
+    return this.bytes.indexOf(0, local) - local;
+  }
+
+  /**
+   * Copies the bytes of the string at `off` (known to be in range, with room for it at
+   * `at`) into `dest`, as stored: no decoding. Returns the position after them.
+   */
+  copyTo(off: number, dest: Uint8Array, at: number): number {
+    if (off < this.start) return this.base!.copyTo(off, dest, at);
+    const bytes = this.bytes;
+    for (let i = off - this.start; ; i++) {
+      const c = bytes[i]!;
+      if (c === 0) return at;
+      dest[at++] = c;
+    }
+  }
 }
 
 function isAscii(bytes: Uint8Array): boolean {

@@ -96,9 +96,17 @@ export async function btfDump(ctx: CliContext, words: Words): Promise<void> {
     ctx.out(text);
     return;
   }
-  const { dumpBtfRaw, dumpBtfRawJson } = await import('../btf/dump-raw.js');
-  if (ctx.json) r.jsonOutput(dumpBtfRawJson(btf, { ...(ids ? { ids } : {}), pretty: ctx.pretty }));
-  else ctx.out(dumpBtfRaw(btf, ids ? { ids } : {}));
+  if (ctx.json) {
+    const { dumpBtfRawJson } = await import('../btf/dump-raw.js');
+    r.jsonOutput(dumpBtfRawJson(btf, { ...(ids ? { ids } : {}), pretty: ctx.pretty }));
+  } else if (ids) {
+    const { dumpBtfRaw } = await import('../btf/dump-raw.js');
+    ctx.out(dumpBtfRaw(btf, { ids }));
+  } else {
+    // Every type: written from the records as bytes (vmlinux's is 12 MB).
+    const { dumpBtfRawBytes } = await import('../btf/dump-raw-bytes.js');
+    ctx.outBytes(dumpBtfRawBytes(btf));
+  }
 }
 
 /** bpftool's is_prefix: the empty word is a prefix of everything. */

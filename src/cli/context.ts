@@ -8,6 +8,8 @@ export interface CliContext {
   pretty: boolean;
   store: SessionStore;
   out: (text: string) => void;
+  /** Bytes for stdout as they are: what a dump built as bytes is printed with. */
+  outBytes: (bytes: Uint8Array) => void;
   err: (text: string) => void;
   /** Set by `--render FORMAT FILE`: where dot output goes instead of stdout. */
   render?: (dot: string) => void;

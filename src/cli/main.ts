@@ -46,11 +46,14 @@ interface GlobalOptions {
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Bytes for stdout as they are (large dumps built as bytes); `out` with UTF-8 text when absent. */
+  outBytes?: (bytes: Uint8Array) => void;
 }
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  outBytes: (b) => process.stdout.write(b),
 };
 
 /** Runs one command line; returns the exit code (0, or 255 as bpftool's -1). */
@@ -73,6 +76,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     store: new SessionStore(),
     out: io.out,
     err: io.err,
+    outBytes: io.outBytes ?? ((b: Uint8Array) => io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))),
   };
   try {
     if (render) {

@@ -16,13 +16,13 @@ export function xlatedProgram(p: LoadedProgram): XlatedProgram {
   return {
     name: p.name,
     insns: p.xlated,
-    funcs: p.spec.funcInfo.map((f) => ({ insnOff: f.insnOff, name: f.name, signature: f.signature })),
-    lines: p.spec.lineInfo,
+    funcs: p.funcInfo.map((f) => ({ insnOff: f.insnOff, name: f.name, signature: f.signature })),
+    lines: p.lineInfo,
   };
 }
 
 export function listingOptions(p: LoadedProgram, mode: { opcodes?: boolean; linum?: boolean }): XlatedListingOptions {
-  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()) } };
+  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()), kernelFunction: (insn) => p.kernelFunction(insn.imm) } };
 }
 
 type DumpMode = { kind: 'text'; opcodes: boolean; linum: boolean } | { kind: 'file'; path: string } | { kind: 'visual' };

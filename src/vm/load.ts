@@ -6,6 +6,7 @@ import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { mapMemlock } from './memlock.js';
+import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
 import { checkStructure } from './verifier/structure.js';
 
 const BPF_OBJ_NAME_LEN = 16;
@@ -19,12 +20,15 @@ export interface LoadOptions {
   /** The uid recorded as the loader's; the process's own by default. */
   uid?: number;
   now?: Date;
+  /** The kernel build whose rewrites (struct offsets, function addresses) loads reproduce. */
+  kernelProfile?: KernelProfile;
 }
 
 /**
  * libbpf's load step followed by the kernel's: create the object's maps, then verify
- * and load every program, giving each map reference the map's id. What the kernel would
- * rewrite beyond that (helper addresses, inlined lookups, context fields) is not done here.
+ * and load every program, giving each map reference the map's id and rewriting context
+ * accesses and legacy packet loads as the kernel does. What else the kernel rewrites
+ * (helper addresses, inlined map lookups) only a kernel can know and is not done here.
  */
 export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions = {}): LoadedObject {
   const btfId = spec.btf ? ids.nextBtfId() : 0;
@@ -42,49 +46,58 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
   const loadedAt = options.now ?? new Date();
   const programs = spec.programs
     .filter((p) => p.kind.autoload)
-    .map((p) => loadProgram(spec, p, maps, rodata, ids.nextProgramId(), btfId, uid, loadedAt));
+    .map((p) => loadProgram(spec, p, { maps, rodata, id: ids.nextProgramId(), btfId, uid, loadedAt, profile: options.kernelProfile ?? DEFAULT_KERNEL_PROFILE }));
   return { spec, programs, maps, btfId };
 }
 
-function loadProgram(
-  object: ObjectSpec,
-  prog: ProgramSpec,
-  maps: LoadedMap[],
-  rodata: LoadedMap | undefined,
-  id: number,
-  btfId: number,
-  uid: number,
-  loadedAt: Date,
-): LoadedProgram {
-  try {
-    checkStructure(prog.insns);
-  } catch (e) {
-    if (e instanceof BpfscopeError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
-    throw e;
-  }
-  const xlated = prog.insns.map((i) => ({ ...i }));
+interface ProgramLoad {
+  maps: LoadedMap[];
+  rodata: LoadedMap | undefined;
+  id: number;
+  btfId: number;
+  uid: number;
+  loadedAt: Date;
+  profile: KernelProfile;
+}
+
+function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): LoadedProgram {
+  const { maps, rodata, profile } = load;
+  let fixed: ReturnType<typeof applyKernelFixups>;
+  const mapped = prog.insns.map((i) => ({ ...i }));
   const mapIds: number[] = [];
   for (const ref of prog.mapRefs) {
     const map = maps[ref.mapIndex]!;
-    xlated[ref.pc]!.imm = map.id;
+    mapped[ref.pc]!.imm = map.id;
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
     if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
   }
   if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
-
-  const starts = prog.functions.map((f) => f.insnOff);
+  try {
+    checkStructure(prog.insns);
+    fixed = applyKernelFixups(mapped, prog.kind, profile);
+  } catch (e) {
+    if (e instanceof BpfscopeError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
+    throw e;
+  }
+  const { insns: xlated, newPc } = fixed;
+  const at = (insnOff: number): number => newPc[insnOff] ?? insnOff;
+  const starts = prog.functions.map((f) => at(f.insnOff));
   markSubprogramCalls(xlated, starts);
   let symbols: Map<number, string> | undefined;
-  const subprogramSymbols = (): ReadonlyMap<number, string> => (symbols ??= subprogramSymbolMap(prog, starts));
+  const subprogramSymbols = (): ReadonlyMap<number, string> => (symbols ??= subprogramSymbolMap(prog, at));
   return {
-    id,
+    id: load.id,
     name: prog.name.slice(0, BPF_OBJ_NAME_LEN - 1),
     spec: prog,
     xlated,
+    funcInfo: prog.funcInfo.map((f) => ({ ...f, insnOff: at(f.insnOff) })),
+    lineInfo: prog.lineInfo.map((l) => ({ ...l, insnOff: at(l.insnOff) })),
+    functionStarts: starts,
+    kernelFunction: (imm) => kernelFunctionAt(profile, imm),
     mapIds,
-    btfId,
-    loadedAt,
-    uid,
+    btfId: load.btfId,
+    loadedAt: load.loadedAt,
+    uid: load.uid,
     memlock: programMemlock(xlated.length),
     subprogramSymbols,
   };
@@ -114,12 +127,16 @@ function programMemlock(insnCount: number): number {
   return Math.ceil((BPF_PROG_HEADER_SIZE + insnCount * 8) / PAGE_SIZE) * PAGE_SIZE;
 }
 
-/** A JITing kernel names each subprogram `bpf_prog_<its own tag>_<name>`; the entry has no such symbol here. */
-function subprogramSymbolMap(prog: ProgramSpec, starts: number[]): Map<number, string> {
+/**
+ * A JITing kernel names each subprogram `bpf_prog_<its own tag>_<name>`; the entry has
+ * no such symbol here. The symbols are keyed by where the subprograms start in xlated.
+ */
+function subprogramSymbolMap(prog: ProgramSpec, at: (insnOff: number) => number): Map<number, string> {
+  const starts = prog.functions.map((f) => f.insnOff);
   const out = new Map<number, string>();
   for (const fn of prog.functions.slice(1)) {
     const tag = subprogramTag(prog.insns, fn.insnOff, fn.insnCount, (insn) => starts.indexOf(insn));
-    out.set(fn.insnOff, `bpf_prog_${tag}_${fn.name}`);
+    out.set(at(fn.insnOff), `bpf_prog_${tag}_${fn.name}`);
   }
   return out;
 }

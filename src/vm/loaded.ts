@@ -1,5 +1,5 @@
 import type { Insn } from '../isa/insn.js';
-import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
+import type { FuncInfoSpec, LineInfoSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 
 /** A map as the VM holds it once created. */
 export interface LoadedMap {
@@ -21,10 +21,19 @@ export interface LoadedProgram {
   name: string;
   spec: ProgramSpec;
   /**
-   * The instructions as `prog dump xlated` returns them: map references carry map ids
-   * (src 1 `map[id:N]`, src 2 `map[id:N][0]+off`), everything else as loaded.
+   * The instructions as `prog dump xlated` returns them and the VM runs them: map
+   * references carry map ids (src 1 `map[id:N]`, src 2 `map[id:N][0]+off`), context
+   * accesses and LD_ABS/LD_IND rewritten as the kernel rewrites them (src/vm/fixups),
+   * bpf-to-bpf calls with their offset in off.
    */
   xlated: Insn[];
+  /** func_info and line_info with offsets into `xlated` (the kernel moves them with its rewrites). */
+  funcInfo: FuncInfoSpec[];
+  lineInfo: LineInfoSpec[];
+  /** Where each function of `spec.functions` starts in `xlated`. */
+  functionStarts: number[];
+  /** The kernel function a rewritten call's immediate reaches (`bpf_skb_load_helper_8_no_cache`), if any. */
+  kernelFunction(imm: number): string | undefined;
   /** The maps the program holds, in the kernel's order (first use, then bound maps). */
   mapIds: number[];
   btfId: number;

@@ -1,0 +1,63 @@
+import { BpfscopeError } from '../../errors.js';
+import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
+import type { Insn } from '../../isa/insn.js';
+import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import type { SectionProgramKind } from '../../object/section-defs.js';
+import { contextLayout, convertContextAccess } from './ctx-access.js';
+import { contextAccesses } from './ctx-registers.js';
+import type { KernelProfile } from './kernel-profile.js';
+import { convertLdAbs, isLdAbs } from './ld-abs.js';
+
+export { DEFAULT_KERNEL_PROFILE, LINUX_6_18_X86_64, kernelFunctionAt, type KernelProfile } from './kernel-profile.js';
+export { contextLayout, type ContextLayout } from './ctx-access.js';
+
+export interface Fixed {
+  insns: Insn[];
+  /** Where each original instruction (and one past the end) starts in the rewritten program. */
+  newPc: Int32Array;
+}
+
+/**
+ * The kernel's load-time rewrites that change what a program does or how it reads its
+ * context: context field accesses (convert_ctx_accesses) and legacy packet loads
+ * (do_misc_fixups' LD_ABS/LD_IND). Each rewritten instruction is replaced in place by
+ * its expansion; jumps, calls and callback references are re-aimed so that they reach
+ * the same instructions, and a jump to a rewritten instruction reaches the start of its
+ * expansion, as bpf_patch_insn_data arranges. Instructions keep the `object` call form
+ * (offsets in imm).
+ */
+export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKind, profile: KernelProfile): Fixed {
+  const layout = contextLayout(kind.progType);
+  const ctx = layout ? contextAccesses(insns) : [];
+  const replaced: (Insn[] | undefined)[] = insns.map((insn, pc) => {
+    try {
+      if (isLdAbs(insn)) return convertLdAbs(insn, kind.progType, profile);
+      if (layout && ctx[pc]) return convertContextAccess(layout, kind.progType, kind.expectedAttachType, insn, profile);
+      return undefined;
+    } catch (e) {
+      if (e instanceof BpfscopeError) throw e.within({ pc });
+      throw e;
+    }
+  });
+  const newPc = new Int32Array(insns.length + 1);
+  for (let pc = 0; pc < insns.length; pc++) newPc[pc + 1] = newPc[pc]! + (replaced[pc]?.length ?? 1);
+  const out: Insn[] = [];
+  for (let pc = 0; pc < insns.length; pc++) {
+    const expansion = replaced[pc];
+    if (expansion) {
+      out.push(...expansion);
+      continue;
+    }
+    const insn = { ...insns[pc]! };
+    const at = newPc[pc]!;
+    const retarget = (oldTarget: number): number => newPc[oldTarget]! - at - 1;
+    const jump = jumpTarget(insn, pc);
+    const field = lookupOpcode(insn)?.target;
+    if (jump !== undefined && field !== undefined) insn[field] = retarget(jump);
+    const callee = localCallTarget(insn, pc, 'object');
+    if (callee !== undefined) insn.imm = retarget(callee);
+    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) insn.imm = retarget(pc + insn.imm + 1);
+    out.push(insn);
+  }
+  return { insns: out, newPc };
+}

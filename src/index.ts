@@ -38,5 +38,5 @@ export {
 } from './errors.js';
 export { assemble, assembleBytes, AsmError } from './isa/asm.js';
 export { formatAsm, formatAsmInsn } from './isa/asm-format.js';
-export { Vm, Registers, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_BPF_STACK } from './vm/interpreter/index.js';
-export type { Helper, HelperTable, RunResult, VmOptions } from './vm/interpreter/index.js';
+export { Vm, Registers, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_BPF_STACK, MAX_TAIL_CALL_CNT, AddressSpace } from './vm/interpreter/index.js';
+export type { EngineName, Helper, HelperTable, RunResult, VmOptions } from './vm/interpreter/index.js';

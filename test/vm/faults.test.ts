@@ -9,9 +9,9 @@ import { Vm, type VmOptions } from '../../src/vm/interpreter/index.js';
  * Division by zero is not one of them: the ISA defines it.
  */
 
-function fault(source: string, options: VmOptions & { memory?: Uint8Array; access?: 'r' | 'rw'; args?: bigint[] } = {}): VmFault {
+function fault(source: string, options: Omit<VmOptions, 'memory'> & { input?: Uint8Array; access?: 'r' | 'rw'; args?: bigint[] } = {}): VmFault {
   const vm = new Vm(assemble(source), options);
-  const args = options.memory ? [vm.map('input', options.memory, options.access), BigInt(options.memory.length)] : (options.args ?? []);
+  const args = options.input ? [vm.map('input', options.input, options.access), BigInt(options.input.length)] : (options.args ?? []);
   try {
     vm.run(args);
   } catch (e) {
@@ -37,10 +37,10 @@ describe('memory faults', () => {
   it('stops a store one byte past the input memory, and leaves the bytes around it alone', () => {
     const backing = new Uint8Array(16).fill(0xaa);
     const memory = backing.subarray(4, 12);
-    const e = fault('mov %r0, 0\nstxb [%r1+8], %r0\nexit', { memory });
+    const e = fault('mov %r0, 0\nstxb [%r1+8], %r0\nexit', { input: memory });
     expect(e.message).toBe('insn 1: (73) *(u8 *)(r1 +8) = r0: write of 1 byte at 0x900000008 is outside input (8 bytes at 0x900000000; offset 8)');
-    fault('mov %r0, 0\nstxdw [%r1-1], %r0\nexit', { memory });
-    fault('mov %r0, 0\nstxw [%r1+5], %r0\nexit', { memory });
+    fault('mov %r0, 0\nstxdw [%r1-1], %r0\nexit', { input: memory });
+    fault('mov %r0, 0\nstxw [%r1+5], %r0\nexit', { input: memory });
     expect([...backing]).toEqual(Array(16).fill(0xaa));
   });
 
@@ -51,7 +51,7 @@ describe('memory faults', () => {
   });
 
   it('stops a write to read-only memory', () => {
-    expect(fault('stb [%r1], 1\nexit', { memory: new Uint8Array(8), access: 'r' }).message).toBe(
+    expect(fault('stb [%r1], 1\nexit', { input: new Uint8Array(8), access: 'r' }).message).toBe(
       'insn 0: (72) *(u8 *)(r1 +0) = 1: write of 1 byte at 0x900000000: input is read-only',
     );
   });

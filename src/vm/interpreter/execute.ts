@@ -51,22 +51,49 @@ export interface Machine {
   readonly littleEndian: boolean;
   /** The kernel's MAX_CALL_FRAMES: the entry function counts as one. */
   readonly maxFrames: number;
-  /** Instructions the run may execute; what is left after the entry function's exit. */
+  /** Instructions the run may execute in all, named in the fault when they are spent. */
+  limit: number;
+  /** What is left of the limit; engines keep it current whenever they call out. */
   budget: number;
+  /** The frame depth when an engine calls a helper or stops for a tail call. */
+  depth: number;
+  /** Set by a helper's successful tail call: the engine stops after the call with Stop.tailCall. */
+  tailPending: boolean;
+  /** Tail calls the run has made, against the kernel's limit. */
+  tailCalls: number;
   /** Per frame depth: the caller's r6-r10 (10 halves), where to return, the may_goto count. */
   readonly saved: Int32Array;
   readonly returnPc: Int32Array;
   readonly mayGoto: Int32Array;
   /** Sets r0 (and whatever else the helper does); faults for an id with no helper. */
   callHelper(id: number, pc: number): void;
-  /** The fault for a bad memory access by the instruction at pc, through the register baseReg. */
-  memoryFault(pc: number, baseReg: number, size: number, write: boolean): Error;
+  /** The fault for a bad access of size bytes at base + off by the instruction at pc, base given as halves. */
+  memoryFault(pc: number, baseHi: number, baseLo: number, off: number, size: number, write: boolean): Error;
   /** Any other fault of the instruction at pc. */
   fault(pc: number, reason: string): Error;
 }
 
 /** The kernel's BPF_MAX_LOOPS: how often a may_goto falls through before it jumps. */
-const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
+export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
+
+/** Why an engine returned. */
+export const enum Stop {
+  /** The function entered at the base depth returned; r0 holds its result. */
+  exit,
+  /** A helper arranged a tail call (Machine.tailPending); Machine.depth is the frame it replaces. */
+  tailCall,
+}
+
+/**
+ * An execution engine: runs the program from pc in frame `depth` until the frame at
+ * depth `base` exits or a tail call is pending. Frames below base belong to whoever
+ * called the engine (a caller program, or a helper running a callback).
+ */
+export type Engine = (p: DecodedProgram, m: Machine, pc: number, depth: number, base: number) => Stop;
+
+export function budgetFault(m: Machine, pc: number): Error {
+  return m.fault(pc, `the instruction budget of ${m.limit} is spent (a loop that does not end?)`);
+}
 
 /** Where ea() leaves the region's view, so that one call returns both. */
 interface Access {
@@ -93,24 +120,20 @@ function ea(regions: readonly Region[], h: number, l: number, offset: number, si
 }
 
 /**
- * Runs the program from pc 0 until the entry function exits, leaving r0 in the
- * registers. Each case ends by setting pc; `continue` skips nothing, it only reads
- * better than break in a loop whose every path goes round again.
+ * The reference engine (see Engine): one instruction at a time, leaving r0 in the
+ * registers at the exit. Each case ends by setting pc; `continue` skips nothing, it only
+ * reads better than break in a loop whose every path goes round again.
  */
-export function execute(p: DecodedProgram, m: Machine): void {
+export const execute: Engine = (p, m, pc, depth, base) => {
   const code = p.code;
   const { lo, hi, regions, stacks, littleEndian: le, maxFrames, saved, returnPc, mayGoto } = m;
   // Byte offsets of the low and high words of a 64-bit value in memory.
   const L = le ? 0 : 4;
   const H = le ? 4 : 0;
   const acc: Access = { view: regions[0]!.view };
-  mayGoto[0] = MAY_GOTO_LOOPS;
-  let depth = 0;
-  const limit = m.budget;
-  let budget = limit;
-  let pc = 0;
+  let budget = m.budget;
   for (;;) {
-    if (--budget < 0) throw m.fault(pc, `the instruction budget of ${limit} is spent (a loop that does not end?)`);
+    if (--budget < 0) throw budgetFault(m, pc);
     // One instruction is four words: op | dst << 8 | src << 12, off, imm, target.
     const i = pc << 2;
     const w = code[i]!;
@@ -256,21 +279,24 @@ export function execute(p: DecodedProgram, m: Machine): void {
 
       // ---- calls and exit: r6-r9 and the frame pointer survive a bpf-to-bpf call
       case Op.call_helper:
-        m.callHelper(code[i + 2]!, pc);
+      case Op.callx: {
+        // callx: the register holds a helper id, as the conformance suite's callx case has it.
+        const id = (w & 255) === Op.call_helper ? code[i + 2]! : lo[d]!;
+        if ((w & 255) === Op.callx && (hi[d] !== 0 || id < 0)) throw m.fault(pc, `r${d} holds no helper id`);
+        m.budget = budget;
+        m.depth = depth;
+        m.callHelper(id, pc);
+        budget = m.budget;
+        if (m.tailPending) return Stop.tailCall;
         pc++;
         continue;
-      case Op.callx:
-        // The register holds a helper id, as the conformance suite's callx case has it.
-        if (hi[d] !== 0 || lo[d]! < 0) throw m.fault(pc, `r${d} holds no helper id`);
-        m.callHelper(lo[d]!, pc);
-        pc++;
-        continue;
+      }
       case Op.call_local: {
         if (depth + 1 >= maxFrames) throw m.fault(pc, `calls nest deeper than ${maxFrames} frames (the kernel's MAX_CALL_FRAMES)`);
-        const base = depth * 10;
+        const at = depth * 10;
         for (let r = 0; r < 5; r++) {
-          saved[base + r] = lo[6 + r]!;
-          saved[base + 5 + r] = hi[6 + r]!;
+          saved[at + r] = lo[6 + r]!;
+          saved[at + 5 + r] = hi[6 + r]!;
         }
         returnPc[depth] = pc + 1;
         depth++;
@@ -283,15 +309,15 @@ export function execute(p: DecodedProgram, m: Machine): void {
         continue;
       }
       case Op.exit: {
-        if (depth === 0) {
+        if (depth === base) {
           m.budget = budget;
-          return;
+          return Stop.exit;
         }
         depth--;
-        const base = depth * 10;
+        const at = depth * 10;
         for (let r = 0; r < 5; r++) {
-          lo[6 + r] = saved[base + r]!;
-          hi[6 + r] = saved[base + 5 + r]!;
+          lo[6 + r] = saved[at + r]!;
+          hi[6 + r] = saved[at + 5 + r]!;
         }
         pc = returnPc[depth]!;
         continue;
@@ -300,46 +326,46 @@ export function execute(p: DecodedProgram, m: Machine): void {
       case Op.lddw: lo[d] = code[i + 2]!; hi[d] = code[i + 6]!; pc += 2; continue;
 
       // ---- loads zero-extend (ldxs* sign-extend), stores of an immediate store its low bytes
-      case Op.ldxb: case Op.load_acquire_b: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 1, false, acc); if (a < 0) throw m.memoryFault(pc, s, 1, false); lo[d] = acc.view.getUint8(a); hi[d] = 0; pc++; continue; }
-      case Op.ldxh: case Op.load_acquire_h: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 2, false, acc); if (a < 0) throw m.memoryFault(pc, s, 2, false); lo[d] = acc.view.getUint16(a, le); hi[d] = 0; pc++; continue; }
-      case Op.ldxw: case Op.load_acquire_w: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 4, false, acc); if (a < 0) throw m.memoryFault(pc, s, 4, false); lo[d] = acc.view.getInt32(a, le); hi[d] = 0; pc++; continue; }
-      case Op.ldxdw: case Op.load_acquire_dw: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 8, false, acc); if (a < 0) throw m.memoryFault(pc, s, 8, false); lo[d] = acc.view.getInt32(a + L, le); hi[d] = acc.view.getInt32(a + H, le); pc++; continue; }
-      case Op.ldxsb: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 1, false, acc); if (a < 0) throw m.memoryFault(pc, s, 1, false); lo[d] = acc.view.getInt8(a); hi[d] = lo[d]! >> 31; pc++; continue; }
-      case Op.ldxsh: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 2, false, acc); if (a < 0) throw m.memoryFault(pc, s, 2, false); lo[d] = acc.view.getInt16(a, le); hi[d] = lo[d]! >> 31; pc++; continue; }
-      case Op.ldxsw: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 4, false, acc); if (a < 0) throw m.memoryFault(pc, s, 4, false); lo[d] = acc.view.getInt32(a, le); hi[d] = lo[d]! >> 31; pc++; continue; }
-      case Op.stb: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 1, true, acc); if (a < 0) throw m.memoryFault(pc, d, 1, true); acc.view.setInt8(a, code[i + 2]!); pc++; continue; }
-      case Op.sth: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 2, true, acc); if (a < 0) throw m.memoryFault(pc, d, 2, true); acc.view.setInt16(a, code[i + 2]!, le); pc++; continue; }
-      case Op.stw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); acc.view.setInt32(a, code[i + 2]!, le); pc++; continue; }
-      case Op.stdw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); acc.view.setInt32(a + L, code[i + 2]!, le); acc.view.setInt32(a + H, code[i + 2]! >> 31, le); pc++; continue; }
-      case Op.stxb: case Op.store_release_b: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 1, true, acc); if (a < 0) throw m.memoryFault(pc, d, 1, true); acc.view.setInt8(a, lo[s]!); pc++; continue; }
-      case Op.stxh: case Op.store_release_h: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 2, true, acc); if (a < 0) throw m.memoryFault(pc, d, 2, true); acc.view.setInt16(a, lo[s]!, le); pc++; continue; }
-      case Op.stxw: case Op.store_release_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); acc.view.setInt32(a, lo[s]!, le); pc++; continue; }
-      case Op.stxdw: case Op.store_release_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); acc.view.setInt32(a + L, lo[s]!, le); acc.view.setInt32(a + H, hi[s]!, le); pc++; continue; }
+      case Op.ldxb: case Op.load_acquire_b: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 1, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 1, false); lo[d] = acc.view.getUint8(a); hi[d] = 0; pc++; continue; }
+      case Op.ldxh: case Op.load_acquire_h: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 2, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 2, false); lo[d] = acc.view.getUint16(a, le); hi[d] = 0; pc++; continue; }
+      case Op.ldxw: case Op.load_acquire_w: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 4, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 4, false); lo[d] = acc.view.getInt32(a, le); hi[d] = 0; pc++; continue; }
+      case Op.ldxdw: case Op.load_acquire_dw: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 8, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 8, false); lo[d] = acc.view.getInt32(a + L, le); hi[d] = acc.view.getInt32(a + H, le); pc++; continue; }
+      case Op.ldxsb: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 1, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 1, false); lo[d] = acc.view.getInt8(a); hi[d] = lo[d]! >> 31; pc++; continue; }
+      case Op.ldxsh: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 2, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 2, false); lo[d] = acc.view.getInt16(a, le); hi[d] = lo[d]! >> 31; pc++; continue; }
+      case Op.ldxsw: { const a = ea(regions, hi[s]!, lo[s]!, code[i + 1]!, 4, false, acc); if (a < 0) throw m.memoryFault(pc, hi[s]!, lo[s]!, code[i + 1]!, 4, false); lo[d] = acc.view.getInt32(a, le); hi[d] = lo[d]! >> 31; pc++; continue; }
+      case Op.stb: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 1, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 1, true); acc.view.setInt8(a, code[i + 2]!); pc++; continue; }
+      case Op.sth: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 2, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 2, true); acc.view.setInt16(a, code[i + 2]!, le); pc++; continue; }
+      case Op.stw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); acc.view.setInt32(a, code[i + 2]!, le); pc++; continue; }
+      case Op.stdw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); acc.view.setInt32(a + L, code[i + 2]!, le); acc.view.setInt32(a + H, code[i + 2]! >> 31, le); pc++; continue; }
+      case Op.stxb: case Op.store_release_b: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 1, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 1, true); acc.view.setInt8(a, lo[s]!); pc++; continue; }
+      case Op.stxh: case Op.store_release_h: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 2, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 2, true); acc.view.setInt16(a, lo[s]!, le); pc++; continue; }
+      case Op.stxw: case Op.store_release_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); acc.view.setInt32(a, lo[s]!, le); pc++; continue; }
+      case Op.stxdw: case Op.store_release_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); acc.view.setInt32(a + L, lo[s]!, le); acc.view.setInt32(a + H, hi[s]!, le); pc++; continue; }
 
       // ---- atomics: the fetch forms (and xchg) put the old value in src, cmpxchg in r0
-      case Op.lock_add_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.add, false, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_add_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.add, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.lock_or_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.or, false, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_or_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.or, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.lock_and_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.and, false, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_and_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.and, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.lock_xor_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.xor, false, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_xor_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.xor, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_xchg_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.xchg, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_cmpxchg_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, d, 4, true); atomic32(Atomic.cmpxchg, true, acc.view, a, le, lo, hi, s); pc++; continue; }
-      case Op.lock_add_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.add, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_add_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.add, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.lock_or_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.or, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_or_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.or, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.lock_and_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.and, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_and_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.and, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.lock_xor_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.xor, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_fetch_xor_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.xor, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_xchg_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.xchg, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
-      case Op.atomic_cmpxchg_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, d, 8, true); atomic64(Atomic.cmpxchg, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.lock_add_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.add, false, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_add_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.add, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.lock_or_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.or, false, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_or_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.or, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.lock_and_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.and, false, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_and_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.and, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.lock_xor_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.xor, false, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_xor_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.xor, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_xchg_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.xchg, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_cmpxchg_w: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 4, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 4, true); atomic32(Atomic.cmpxchg, true, acc.view, a, le, lo, hi, s); pc++; continue; }
+      case Op.lock_add_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.add, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_add_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.add, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.lock_or_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.or, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_or_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.or, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.lock_and_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.and, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_and_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.and, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.lock_xor_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.xor, false, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_fetch_xor_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.xor, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_xchg_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.xchg, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
+      case Op.atomic_cmpxchg_dw: { const a = ea(regions, hi[d]!, lo[d]!, code[i + 1]!, 8, true, acc); if (a < 0) throw m.memoryFault(pc, hi[d]!, lo[d]!, code[i + 1]!, 8, true); atomic64(Atomic.cmpxchg, true, acc.view, a + L, a + H, le, lo, hi, s); pc++; continue; }
       case Op.nospec: pc++; continue;
       default:
         throw m.fault(pc, p.faults.get(pc) ?? `op ${w & 255} has no case in the interpreter`);
     }
   }
-}
+};

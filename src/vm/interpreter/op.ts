@@ -60,7 +60,6 @@ const NOT_EXECUTED: Readonly<Record<string, string>> = {
   lddw_map_idx: 'map references need maps, which the VM does not have yet',
   lddw_map_idx_value: 'map references need maps, which the VM does not have yet',
   lddw_btf_id: 'kernel variables (ld_imm64 of a BTF id) do not exist in the VM',
-  lddw_func: 'callback addresses (ld_imm64 of a function) are not implemented yet',
   call_kfunc: 'kernel functions (kfuncs) are not implemented',
   addr_space_cast: 'arenas are not implemented',
   mov64_percpu_addr: 'per-CPU addresses are kernel-internal',
@@ -83,7 +82,10 @@ for (const name of Object.keys(NOT_EXECUTED)) {
   if (!opcodeByName(name)) throw new Error(`interpreter note for ${name}: no such row`);
 }
 
-/** What the interpreter does with a row: an op, or the reason it does not run it. */
+/**
+ * What the interpreter does with a row: an op, or the reason it does not run it. A
+ * callback address (lddw_func) has neither here: the decoder makes it an lddw.
+ */
 export function opForRow(row: OpcodeSpec): { op: Op } | { reason: string } {
   const op = opOf.get(row);
   if (op !== undefined) return { op };

@@ -25,16 +25,29 @@ export interface DecodedProgram {
   readonly faults: ReadonlyMap<number, string>;
   /** Second slots of lddw: no instruction of their own, so faults there print no text. */
   readonly secondSlots: ReadonlySet<number>;
+  /** Where callback addresses (ld_imm64 src 4) point: the functions a helper may call back. */
+  readonly callbacks: ReadonlySet<number>;
+}
+
+/**
+ * A callback's address: the upper half is the slot of the program's code in the address
+ * space (a region of no bytes, so that reading through it faults), the lower half eight
+ * times the function's first instruction, as an instruction's byte offset.
+ */
+export function callbackAddress(codeSlot: number, pc: number): { hi: number; lo: number } {
+  return { hi: codeSlot, lo: pc * 8 };
 }
 
 /** r0-r9 and the frame pointer; r11-r15 fit the field but belong to the kernel. */
 const MAX_REG = 10;
 
-export function decodeProgram(insns: readonly Insn[], callForm: CallForm): DecodedProgram {
+/** codeSlot: where callback addresses point (see callbackAddress); needed only by programs that take them. */
+export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSlot = 0): DecodedProgram {
   const n = insns.length;
   const code = new Int32Array(4 * (n + 1));
   const faults = new Map<number, string>();
   const secondSlots = new Set<number>();
+  const callbacks = new Set<number>();
   const setOp = (pc: number, op: Op) => {
     code[4 * pc] = (code[4 * pc]! & ~0xff) | op;
   };
@@ -67,10 +80,23 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm): Decod
       code[4 * pc + 2] = insns[pc]!.imm;
       secondSlots.add(pc);
       refuse(pc, `the second slot of the lddw at ${pc - 1} is not an instruction`);
+      if (row.name === 'lddw_func' && !problem) {
+        // Relative as a call's offset in both call forms (xlated keeps a subprogram index in the second slot).
+        const to = pc + insn.imm;
+        if (to < 0 || to >= n) refuse(pc - 1, `function at ${to}, outside the program (0-${n - 1})`);
+        else {
+          const address = callbackAddress(codeSlot, to);
+          setOp(pc - 1, Op.lddw);
+          faults.delete(pc - 1);
+          code[4 * pc - 2] = address.lo;
+          code[4 * pc + 2] = address.hi;
+          callbacks.add(to);
+        }
+      }
     }
   }
   refuse(n, 'ran past the last instruction (the program does not end in exit)');
-  return { insns, code, faults, secondSlots };
+  return { insns, code, faults, secondSlots, callbacks };
 }
 
 /** The kernel's verifier refuses these; the VM refuses them when reached. */

@@ -3,9 +3,10 @@ import type { CallForm } from '../../isa/cfg.js';
 import { disasmInsn } from '../../isa/disasm.js';
 import { helperName } from '../../isa/helpers.js';
 import type { Insn } from '../../isa/insn.js';
+import { BPF_LD_IMM64, BPF_PSEUDO_FUNC } from '../../isa/opcodes.js';
 import { AddressSpace, type Region } from '../memory/address-space.js';
-import { execute, type Machine } from './execute.js';
-import { decodeProgram, type DecodedProgram } from './program.js';
+import { execute, MAY_GOTO_LOOPS, Stop, type Engine, type Machine } from './execute.js';
+import { callbackAddress, decodeProgram, type DecodedProgram } from './program.js';
 
 /**
  * A helper the program may call (`call N`, or `callx` through a register holding N). It
@@ -17,6 +18,13 @@ export type Helper = (regs: Registers, vm: Vm) => bigint;
 
 /** Helpers by id: a Map, or an object keyed by id. */
 export type HelperTable = ReadonlyMap<number, Helper> | Readonly<Record<number, Helper>>;
+
+/**
+ * How programs run: `jit` translates the program once into JavaScript that V8 compiles
+ * to machine code, `interpreter` decodes it and runs one instruction at a time (the
+ * reference). Both give the same results, faults and executed counts.
+ */
+export type EngineName = 'jit' | 'interpreter';
 
 export interface VmOptions {
   helpers?: HelperTable;
@@ -35,6 +43,14 @@ export interface VmOptions {
   stackSize?: number;
   /** Named in faults. */
   program?: string;
+  /**
+   * The address space to run in, shared by the programs of one object so that what one
+   * maps (map values, global data, packets) all see; a new one unless given. Each Vm maps
+   * its own stacks into it.
+   */
+  memory?: AddressSpace;
+  /** `jit` unless given. */
+  engine?: EngineName;
 }
 
 export interface RunResult {
@@ -47,12 +63,16 @@ export interface RunResult {
 export const DEFAULT_BUDGET = 1_000_000;
 export const MAX_CALL_FRAMES = 8;
 export const MAX_BPF_STACK = 512;
+/** The kernel's MAX_TAIL_CALL_CNT: tail calls one run may make. */
+export const MAX_TAIL_CALL_CNT = 33;
 
 /** The registers as 64-bit values, for helpers and for inspecting a VM after a run. */
 export class Registers {
+  /** readOnlyFp: whether r10 may not be set now (while a program runs, the frame pointer is its stack). */
   constructor(
     private readonly lo: Int32Array,
     private readonly hi: Int32Array,
+    private readonly readOnlyFp: () => boolean = () => false,
   ) {}
 
   /** r0-r10 as an unsigned 64-bit value. */
@@ -69,6 +89,7 @@ export class Registers {
   /** Sets r0-r10 to the value taken modulo 2^64 (negative values as two's complement). */
   set(n: number, value: bigint | number): void {
     checkReg(n);
+    if (n === 10 && this.readOnlyFp()) throw new RangeError('r10 is the frame pointer of the running program: a helper may not set it');
     const v = BigInt.asUintN(64, BigInt(value));
     this.lo[n] = Number(v & 0xffffffffn) | 0;
     this.hi[n] = Number(v >> 32n) | 0;
@@ -86,22 +107,37 @@ function checkReg(n: number): void {
  * VmFault naming the instruction (pc and text) and what went wrong. An instruction
  * budget stops programs that do not end. Nothing a program does reaches the host: every
  * load and store is checked against the regions mapped in `memory`.
+ *
+ * A run may leave the program by a tail call (a helper calling `tailCall`), continuing
+ * in another Vm, or call back into it (`callFunction`); the state of the run (registers,
+ * frames, budget) moves with it, so the run's result is read where it started.
  */
 export class Vm {
-  readonly memory = new AddressSpace();
+  readonly memory: AddressSpace;
   readonly registers: Registers;
+  readonly engine: EngineName;
   private readonly program: DecodedProgram;
   private readonly machine: Machine;
   private readonly helpers: ReadonlyMap<number, Helper>;
   private readonly budget: number;
   private readonly name: string | undefined;
+  /** The slot of the program's (empty) code region, which callback addresses point into; 0 until needed. */
+  private codeSlot = 0;
+  /** A run() of this Vm is under way. */
   private running = false;
+  /** Engines of this Vm on the JS stack (more than one when a helper runs a callback). */
+  private active = 0;
+  private tailTarget: Vm | undefined;
 
   constructor(insns: readonly Insn[], options: VmOptions = {}) {
-    this.program = decodeProgram(insns, options.callForm ?? 'object');
+    this.memory = options.memory ?? new AddressSpace();
+    this.name = options.program;
+    this.engine = options.engine ?? 'jit';
+    if (this.engine !== 'jit' && this.engine !== 'interpreter') throw new RangeError(`engine ${String(this.engine)}: use jit or interpreter`);
+    if (insns.some((i) => i.code === BPF_LD_IMM64 && i.src === BPF_PSEUDO_FUNC)) this.mapCode();
+    this.program = decodeProgram(insns, options.callForm ?? 'object', this.codeSlot);
     this.helpers = toMap(options.helpers);
     this.budget = options.budget ?? DEFAULT_BUDGET;
-    this.name = options.program;
     const maxFrames = options.maxFrames ?? MAX_CALL_FRAMES;
     const stackSize = options.stackSize ?? MAX_BPF_STACK;
     if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new RangeError('maxFrames must be a positive integer');
@@ -112,7 +148,7 @@ export class Vm {
     }
     const lo = new Int32Array(16);
     const hi = new Int32Array(16);
-    this.registers = new Registers(lo, hi);
+    this.registers = new Registers(lo, hi, () => this.active > 0);
     this.machine = {
       lo,
       hi,
@@ -120,12 +156,16 @@ export class Vm {
       stacks,
       littleEndian: options.littleEndian ?? true,
       maxFrames,
+      limit: this.budget,
       budget: 0,
+      depth: 0,
+      tailPending: false,
+      tailCalls: 0,
       saved: new Int32Array(maxFrames * 10),
       returnPc: new Int32Array(maxFrames),
       mayGoto: new Int32Array(maxFrames),
       callHelper: (id, pc) => this.callHelper(id, pc),
-      memoryFault: (pc, baseReg, size, write) => this.memoryFault(pc, baseReg, size, write),
+      memoryFault: (pc, h, l, off, size, write) => this.memoryFault(pc, h, l, off, size, write),
       fault: (pc, reason) => this.fault(pc, reason),
     };
   }
@@ -137,24 +177,173 @@ export class Vm {
 
   /** Runs the program with r1, r2, ... set from args. */
   run(args: readonly (bigint | number)[] = []): RunResult {
-    if (this.running) throw new VmFault('the VM is already running (a helper may not run it again)');
+    if (this.running || this.active > 0) throw new VmFault('the VM is already running (a helper may not run it again)');
     if (args.length > 5) throw new RangeError('a program takes at most five arguments (r1-r5)');
-    const { lo, hi, stacks } = this.machine;
-    lo.fill(0);
-    hi.fill(0);
+    const m = this.machine;
+    m.lo.fill(0);
+    m.hi.fill(0);
     args.forEach((a, i) => this.registers.set(i + 1, a));
-    const stack = stacks[0]!;
-    stack.bytes.fill(0);
-    lo[10] = stack.size;
-    hi[10] = stack.slot;
-    this.machine.budget = this.budget;
+    this.enterFrame(m, 0);
+    m.limit = this.budget;
+    m.budget = this.budget;
+    m.tailCalls = 0;
+    m.depth = 0;
     this.running = true;
     try {
-      execute(this.program, this.machine);
+      this.drive(0, 0);
     } finally {
       this.running = false;
     }
-    return { r0: this.registers.get(0), executed: this.budget - this.machine.budget };
+    return { r0: this.registers.get(0), executed: this.budget - m.budget };
+  }
+
+  /**
+   * For bpf_tail_call, from a helper of the running program: when the helper returns,
+   * the run goes on at target's first instruction in place of the current function (r1
+   * as it is, the frame pointer at target's stack), returning where the replaced
+   * function would have returned. True if so; false once the run has made the kernel's
+   * 33 tail calls, and the program goes on after the call.
+   */
+  tailCall(target: Vm): boolean {
+    if (this.active === 0) throw new Error('tailCall is for helpers of a running program');
+    const m = this.machine;
+    if (m.tailCalls >= MAX_TAIL_CALL_CNT) return false;
+    // Its machine holds the state of a run further down the JS stack, which a tail call would overwrite.
+    if (target !== this && target.active > 0) throw new VmFault(`the tail call target ${target.name ?? '(unnamed)'} is running below this helper`);
+    if (m.depth >= target.machine.maxFrames) throw new VmFault(`the tail call target has only ${target.machine.maxFrames} frames`);
+    m.tailCalls++;
+    m.tailPending = true;
+    this.tailTarget = target;
+    return true;
+  }
+
+  /**
+   * The address an ld_imm64 of the function at pc (src 4, BPF_PSEUDO_FUNC) loads: for
+   * helpers that take callbacks, and what callFunction takes.
+   */
+  functionAddress(pc: number): bigint {
+    if (!Number.isInteger(pc) || pc < 0 || pc >= this.program.insns.length || this.program.secondSlots.has(pc)) {
+      throw new RangeError(`no instruction of the program starts at ${pc}`);
+    }
+    if (this.codeSlot === 0) this.mapCode();
+    const { hi, lo } = callbackAddress(this.codeSlot, pc);
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /**
+   * Calls the function at address (from functionAddress, or a register a callback
+   * address was loaded into) with r1-r5 = args, in a new frame above the helper's
+   * caller, and returns its r0. For helpers of the running program (bpf_loop,
+   * for_each_map_elem); the run's budget and frame limit count the callback's work.
+   */
+  callFunction(address: bigint, args: readonly (bigint | number)[]): bigint {
+    if (this.active === 0) throw new Error('callFunction is for helpers of a running program');
+    if (args.length > 5) throw new RangeError('a function takes at most five arguments (r1-r5)');
+    const a = BigInt.asUintN(64, address);
+    const pc = Number(a & 0xffffffffn) / 8;
+    if (this.codeSlot === 0 || Number(a >> 32n) !== this.codeSlot || !Number.isInteger(pc) || pc >= this.program.insns.length || this.program.secondSlots.has(pc)) {
+      throw new VmFault(`0x${a.toString(16)} is not the address of a function of ${this.name ?? 'the program'}`);
+    }
+    const m = this.machine;
+    const depth = m.depth + 1;
+    if (depth >= m.maxFrames) throw new VmFault(`the callback would nest calls deeper than ${m.maxFrames} frames (the kernel's MAX_CALL_FRAMES)`);
+    const lo = m.lo.slice();
+    const hi = m.hi.slice();
+    for (let r = 1; r <= 5; r++) {
+      m.lo[r] = m.hi[r] = 0;
+      if (r <= args.length) this.registers.set(r, args[r - 1]!);
+    }
+    this.enterFrame(m, depth);
+    this.drive(pc, depth);
+    const r0 = this.registers.get(0);
+    m.lo.set(lo);
+    m.hi.set(hi);
+    m.depth = depth - 1;
+    return r0;
+  }
+
+  private mapCode(): void {
+    const base = this.memory.map(`code of ${this.name ?? 'the program'}`, new Uint8Array(0), 'r');
+    this.codeSlot = Number(base >> 32n);
+  }
+
+  /** A fresh frame at depth: zeroed stack, r10 at its top, the may_goto count full. */
+  private enterFrame(m: Machine, depth: number): void {
+    const stack = m.stacks[depth]!;
+    stack.bytes.fill(0);
+    m.lo[10] = stack.size;
+    m.hi[10] = stack.slot;
+    m.mayGoto[depth] = MAY_GOTO_LOOPS;
+  }
+
+  private engineFn(): Engine {
+    return execute;
+  }
+
+  /**
+   * Runs from pc in frame depth until the function entered there exits, following tail
+   * calls (into this Vm or others) and returning from a tail-called function into the
+   * frame below it, whose program may be another. Leaves the run's state in this Vm.
+   */
+  private drive(pc: number, depth: number): void {
+    // Programs whose frames below the current function's are still to return to.
+    const below: { vm: Vm; base: number }[] = [];
+    let vm: Vm = this;
+    let base = depth;
+    for (;;) {
+      const m = vm.machine;
+      vm.active++;
+      let stop: Stop;
+      try {
+        stop = vm.engineFn()(vm.program, m, pc, depth, base);
+      } finally {
+        vm.active--;
+      }
+      if (stop === Stop.tailCall) {
+        const target = vm.tailTarget!;
+        vm.tailTarget = undefined;
+        m.tailPending = false;
+        depth = m.depth;
+        if (depth > base) {
+          below.push({ vm, base });
+          base = depth;
+        }
+        if (target !== vm) target.adopt(m, depth);
+        vm = target;
+        this.enterFrame(vm.machine, depth);
+        pc = 0;
+        continue;
+      }
+      const caller = below.pop();
+      if (!caller) {
+        if (vm !== this) this.adopt(m, base);
+        return;
+      }
+      // Return into the frame below as the exit of a called function does.
+      depth = base - 1;
+      for (let r = 0; r < 5; r++) {
+        m.lo[6 + r] = m.saved[depth * 10 + r]!;
+        m.hi[6 + r] = m.saved[depth * 10 + 5 + r]!;
+      }
+      pc = m.returnPc[depth]!;
+      if (caller.vm !== vm) caller.vm.adopt(m, depth);
+      vm = caller.vm;
+      base = caller.base;
+    }
+  }
+
+  /** Takes over the state of a run from another Vm's machine, frames 0 to depth. */
+  private adopt(from: Machine, depth: number): void {
+    const m = this.machine;
+    m.lo.set(from.lo);
+    m.hi.set(from.hi);
+    m.saved.set(from.saved.subarray(0, depth * 10));
+    m.returnPc.set(from.returnPc.subarray(0, depth));
+    m.mayGoto.set(from.mayGoto.subarray(0, depth + 1));
+    m.limit = from.limit;
+    m.budget = from.budget;
+    m.tailCalls = from.tailCalls;
+    m.depth = from.depth;
   }
 
   private callHelper(id: number, pc: number): void {
@@ -180,8 +369,8 @@ export class Vm {
     return ids.length === 0 ? 'the VM was given no helpers' : `the VM has helpers ${ids.join(', ')}`;
   }
 
-  private memoryFault(pc: number, baseReg: number, size: number, write: boolean): VmFault {
-    const address = BigInt.asUintN(64, this.registers.get(baseReg) + BigInt(this.program.code[4 * pc + 1]!));
+  private memoryFault(pc: number, baseHi: number, baseLo: number, off: number, size: number, write: boolean): VmFault {
+    const address = BigInt.asUintN(64, ((BigInt(baseHi >>> 0) << 32n) | BigInt(baseLo >>> 0)) + BigInt(off));
     const reason = this.memory.describeFault(Number(address >> 32n), Number(address & 0xffffffffn), size, write);
     return this.fault(pc, reason);
   }
@@ -198,4 +387,3 @@ function toMap(table: HelperTable | undefined): ReadonlyMap<number, Helper> {
   if (table instanceof Map) return table;
   return new Map(Object.entries(table as Readonly<Record<number, Helper>>).map(([k, v]) => [Number(k), v] as const));
 }
-

@@ -2,7 +2,7 @@ import { MAP_FLAG, mapTypeName } from '../../object/kinds.js';
 import { need } from './bytes.js';
 import { EACCES, EBUSY, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM } from './errno.js';
 import { UPDATE_FLAG } from './flags.js';
-import type { MapAttrs, MapEntry, ResolvedOptions, VmMap } from './types.js';
+import type { MapAttrs, MapEntry, ReleaseListener, ResolvedOptions, VmMap } from './types.js';
 
 const NO_KEY = new Uint8Array(0);
 
@@ -25,6 +25,7 @@ export abstract class BaseMap implements VmMap {
   protected readonly options: ResolvedOptions;
   protected readonly littleEndian: boolean;
   private isFrozen = false;
+  private readonly releaseListeners = new Set<ReleaseListener>();
 
   constructor(attrs: MapAttrs, options: ResolvedOptions, perCpu = false, maxEntries = attrs.maxEntries) {
     this.type = attrs.type;
@@ -156,6 +157,16 @@ export abstract class BaseMap implements VmMap {
       const value = this.dumpValue(k);
       if (value !== undefined) yield { key: k, value };
     }
+  }
+
+  onRelease(listener: ReleaseListener): () => void {
+    this.releaseListeners.add(listener);
+    return () => this.releaseListeners.delete(listener);
+  }
+
+  /** A family calls this when an element's value bytes stop being the element's. */
+  protected released(values: readonly Uint8Array[]): void {
+    for (const listener of this.releaseListeners) listener(values);
   }
 
   // ---------------------------------------------------------------- family hooks

@@ -148,6 +148,7 @@ export class HashMap extends BaseMap {
   protected unlink(e: HashElem): void {
     this.table.delete(keyString(e.key, this.keySize));
     this.unlinkBucket(e);
+    this.released(e.values);
   }
 
   protected toBucketHead(e: HashElem): void {

@@ -1,4 +1,4 @@
-export type { MapAttrs, MapEntry, MapOptions, SlotResolver, VmMap } from './types.js';
+export type { MapAttrs, MapEntry, MapOptions, ReleaseListener, SlotResolver, VmMap } from './types.js';
 export { checkMapAttrs, createMap, createMapFromSpec, vmMapTypes } from './create.js';
 export { UPDATE_FLAG, RINGBUF_FLAG, RINGBUF_QUERY, PERF_FLAG } from './flags.js';
 export * as errno from './errno.js';

@@ -150,6 +150,7 @@ export class LpmTrieMap extends BaseMap {
     }
     if (!node || node.prefixlen !== prefixlen || node.prefixlen !== m || !node.value) return -ENOENT;
     this.n--;
+    this.released([node.value]);
     if (node.child[0] && node.child[1]) {
       // Still needed to split its children: it stays, as an intermediate node.
       node.value = undefined;

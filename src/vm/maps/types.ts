@@ -120,4 +120,13 @@ export interface VmMap {
 
   /** The elements in get_next_key order, for dumps. */
   entries(): IterableIterator<MapEntry>;
+
+  /**
+   * Calls `listener` with an element's value views (every CPU's for per-CPU maps) when
+   * the element leaves the map (delete, lookup-and-delete, LRU eviction), so that
+   * whoever mapped them into a program's memory can unmap them. Returns the unsubscriber.
+   */
+  onRelease(listener: ReleaseListener): () => void;
 }
+
+export type ReleaseListener = (values: readonly Uint8Array[]) => void;

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openObject } from '../../../src/object/open.js';
+import { DEFAULT_KERNEL_PROFILE } from '../../../src/vm/fixups/index.js';
+import { loadObject } from '../../../src/vm/load.js';
+import type { LoadedObject, LoadedProgram } from '../../../src/vm/loaded.js';
+import type { VmMap } from '../../../src/vm/maps/types.js';
+import { Runtime, type RuntimeOptions } from '../../../src/vm/runtime/index.js';
+import { missing, SHARED } from '../../helpers/env.js';
+
+/** Opens and loads an object with ids from 1, as a fresh kernel numbers them. */
+export function load(path: string): LoadedObject {
+  let prog = 0;
+  let map = 0;
+  let btf = 0;
+  const ids = { nextProgramId: () => ++prog, nextMapId: () => ++map, nextBtfId: () => ++btf };
+  return loadObject(openObject(readFileSync(path), basename(path)), ids, { possibleCpus: 1 });
+}
+
+export function runtimeFor(path: string, options: RuntimeOptions = {}): Runtime {
+  return new Runtime(load(path), options);
+}
+
+export function program(rt: Runtime, name: string): LoadedProgram {
+  const p = rt.object.programs.find((x) => x.name === name);
+  if (!p) throw new Error(`no program ${name}`);
+  return p;
+}
+
+export function mapNamed(rt: Runtime, name: string): VmMap {
+  const m = rt.object.maps.find((x) => x.name === name);
+  if (!m) throw new Error(`no map ${name}`);
+  return rt.map(m.id);
+}
+
+/**
+ * What BPF_PROG_TEST_RUN gives an XDP program, enough for the programs here: an
+ * xdp_buff (data, data_end, data_meta, data_hard_start, rxq) with the packet after 256
+ * bytes of headroom, rxq->dev->ifindex 1 (the loopback device test runs use), laid out
+ * as the kernel profile says.
+ */
+export function xdpArgs(rt: Runtime, packet: Uint8Array): bigint[] {
+  const off = DEFAULT_KERNEL_PROFILE.offsets;
+  const headroom = 256;
+  const frame = new Uint8Array(headroom + packet.length);
+  frame.set(packet, headroom);
+  const base = rt.memory.map('packet', frame);
+  const dev = new Uint8Array(off['net_device.ifindex'] + 4);
+  new DataView(dev.buffer).setUint32(off['net_device.ifindex'], 1, true);
+  const devAddress = rt.memory.map('net_device', dev, 'r');
+  const rxq = new Uint8Array(64);
+  new DataView(rxq.buffer).setBigUint64(off['xdp_rxq_info.dev'], devAddress, true);
+  const rxqAddress = rt.memory.map('xdp_rxq_info', rxq, 'r');
+  const buff = new Uint8Array(64);
+  const v = new DataView(buff.buffer);
+  v.setBigUint64(off['xdp_buff.data'], base + BigInt(headroom), true);
+  v.setBigUint64(off['xdp_buff.data_end'], base + BigInt(headroom + packet.length), true);
+  v.setBigUint64(off['xdp_buff.data_meta'], base + BigInt(headroom), true);
+  v.setBigUint64(off['xdp_buff.data_hard_start'], base, true);
+  v.setBigUint64(off['xdp_buff.rxq'], rxqAddress, true);
+  return [rt.memory.map('xdp_buff', buff)];
+}
+
+/** One map element as bpftool -j map dump shows it: bytes, per-CPU values as one array per CPU. */
+export interface DumpEntry {
+  key: number[];
+  value: number[] | number[][];
+}
+
+export function ourDump(map: VmMap): DumpEntry[] {
+  return [...map.entries()].map((e) => ({
+    key: [...e.key],
+    value: Array.isArray(e.value) ? e.value.map((v) => [...v]) : [...e.value],
+  }));
+}
+
+interface KernelJsonEntry {
+  key: string[];
+  value?: string[];
+  values?: { cpu: number; value: string[] }[];
+}
+
+const hex = (list: string[]) => list.map((s) => parseInt(s, 16));
+
+/** Why kernel-oracle cannot run here, or undefined. */
+export const oracleMissing: string | undefined = missing({ root: true, bpftool: true, file: join(SHARED, 'tools', 'kernel-oracle') });
+
+export interface KernelRun {
+  /** bpftool's run line per program. */
+  runs: Map<string, string>;
+  dump(mapName: string): DumpEntry[];
+}
+
+/** Loads the object into the real kernel, runs every program once on the packet (name order), and reads the maps back. */
+export function kernelRun(objectPath: string, packet: Uint8Array, fresh = false): KernelRun {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-oracle-'));
+  try {
+    const pkt = join(dir, 'packet.bin');
+    writeFileSync(pkt, packet);
+    const out = join(dir, 'out');
+    const r = spawnSync(join(SHARED, 'tools', 'kernel-oracle'), [objectPath, out, pkt], { encoding: 'utf8', env: { ...process.env, FRESH: fresh ? '1' : '0' } });
+    if (r.status !== 0) throw new Error(`kernel-oracle failed: ${r.stderr}`);
+    const runs = new Map<string, string>();
+    const dumps = new Map<string, DumpEntry[]>();
+    for (const f of readdirSync(out)) {
+      if (f.endsWith('.run.txt')) runs.set(f.slice(0, -'.run.txt'.length), readFileSync(join(out, f), 'utf8').trim());
+      if (f.endsWith('.dump.json')) {
+        const json = JSON.parse(readFileSync(join(out, f), 'utf8')) as KernelJsonEntry[];
+        dumps.set(
+          f.slice(0, -'.dump.json'.length),
+          json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) })),
+        );
+      }
+    }
+    return {
+      runs,
+      dump(name) {
+        const d = dumps.get(name);
+        if (!d) throw new Error(`the kernel dumped no map ${name} (${[...dumps.keys()].join(', ')})`);
+        return d;
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInsns } from '../../src/isa/decode.js';
-import { Vm, type Helper } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName, type Helper } from '../../src/vm/interpreter/index.js';
 import { skipReason } from '../helpers/env.js';
 import { conformanceCases, conformanceMissing, hexBytes, type ConformanceCase } from './conformance-cases.js';
 
@@ -17,14 +17,16 @@ import { conformanceCases, conformanceMissing, hexBytes, type ConformanceCase } 
  */
 const HELPERS: ReadonlyMap<number, Helper> = new Map([[5, (regs) => regs.get(1)]]);
 
-function runCase(c: ConformanceCase): bigint {
-  const vm = new Vm(decodeInsns(hexBytes(c.program), true), { helpers: HELPERS, program: c.name });
+const ENGINES: readonly EngineName[] = ['interpreter', 'jit'];
+
+function runCase(c: ConformanceCase, engine: EngineName): bigint {
+  const vm = new Vm(decodeInsns(hexBytes(c.program), true), { helpers: HELPERS, program: c.name, engine });
   const memory = hexBytes(c.memory);
   const address = memory.length > 0 ? vm.map('input', memory) : 0n;
   return vm.run([address, BigInt(memory.length)]).r0;
 }
 
-describe('the conformance suite on the VM', () => {
+describe.each(ENGINES)('the conformance suite on the %s engine', (engine) => {
   it('gives every case its expected r0', (ctx) => {
     if (skipReason(conformanceMissing(), 'conformance on the VM')) return ctx.skip();
     const failures: string[] = [];
@@ -32,14 +34,14 @@ describe('the conformance suite on the VM', () => {
     for (const c of cases) {
       const expected = BigInt.asUintN(64, BigInt(c.result));
       try {
-        const r0 = runCase(c);
+        const r0 = runCase(c, engine);
         if (r0 !== expected) failures.push(`${c.name}: r0 0x${r0.toString(16)}, expected 0x${expected.toString(16)}`);
       } catch (e) {
         failures.push(`${c.name}: ${(e as Error).message}`);
       }
     }
     if (failures.length > 0) console.log(failures.join('\n'));
-    console.log(`conformance: ${cases.length - failures.length} passed, ${failures.length} failed`);
+    console.log(`conformance (${engine}): ${cases.length - failures.length} passed, ${failures.length} failed`);
     expect(cases.length).toBe(313);
     expect(failures).toEqual([]);
   });

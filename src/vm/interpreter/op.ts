@@ -1,7 +1,7 @@
 import { opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
 import { Op } from './execute.js';
 
-type RowOp = Exclude<keyof typeof Op, 'fault'>;
+export type RowOp = Exclude<keyof typeof Op, 'fault'>;
 
 /**
  * The interpreter's one dispatch table: opcode-table row name to op. The type makes each
@@ -70,6 +70,13 @@ const NOT_EXECUTED: Readonly<Record<string, string>> = {
   ldindh: 'legacy packet loads need a socket buffer context, not implemented yet',
   ldindw: 'legacy packet loads need a socket buffer context, not implemented yet',
 };
+
+/** Row names by op, for the compiler, which emits code per row. */
+export const OP_NAMES: readonly RowOp[] = (() => {
+  const names: RowOp[] = [];
+  for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) names[op] = name;
+  return names;
+})();
 
 const opOf = new Map<OpcodeSpec, Op>();
 for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) {

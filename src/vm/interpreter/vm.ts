@@ -4,6 +4,7 @@ import { disasmInsn } from '../../isa/disasm.js';
 import { helperName } from '../../isa/helpers.js';
 import type { Insn } from '../../isa/insn.js';
 import { BPF_LD_IMM64, BPF_PSEUDO_FUNC } from '../../isa/opcodes.js';
+import { compileProgram } from '../jit/compile.js';
 import { AddressSpace, type Region } from '../memory/address-space.js';
 import { execute, MAY_GOTO_LOOPS, Stop, type Engine, type Machine } from './execute.js';
 import { callbackAddress, decodeProgram, type DecodedProgram } from './program.js';
@@ -121,6 +122,9 @@ export class Vm {
   private readonly helpers: ReadonlyMap<number, Helper>;
   private readonly budget: number;
   private readonly name: string | undefined;
+  private readonly stackSize: number;
+  /** The compiled program, made at the first run on the jit engine. */
+  private compiled: Engine | undefined;
   /** The slot of the program's (empty) code region, which callback addresses point into; 0 until needed. */
   private codeSlot = 0;
   /** A run() of this Vm is under way. */
@@ -141,6 +145,7 @@ export class Vm {
     const maxFrames = options.maxFrames ?? MAX_CALL_FRAMES;
     const stackSize = options.stackSize ?? MAX_BPF_STACK;
     if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new RangeError('maxFrames must be a positive integer');
+    this.stackSize = stackSize;
     const stacks: Region[] = [];
     for (let i = 0; i < maxFrames; i++) {
       const base = this.memory.map(`stack of frame ${i}`, new Uint8Array(stackSize));
@@ -277,7 +282,9 @@ export class Vm {
   }
 
   private engineFn(): Engine {
-    return execute;
+    if (this.engine === 'interpreter') return execute;
+    this.compiled ??= compileProgram(this.program, { littleEndian: this.machine.littleEndian, stackSize: this.stackSize, maxFrames: this.machine.maxFrames });
+    return this.compiled;
   }
 
   /**

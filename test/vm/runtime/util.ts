@@ -8,7 +8,7 @@ import { loadObject } from '../../../src/vm/load.js';
 import type { LoadedObject, LoadedProgram } from '../../../src/vm/loaded.js';
 import type { VmMap } from '../../../src/vm/maps/types.js';
 import { Runtime, type RuntimeOptions } from '../../../src/vm/runtime/index.js';
-import { missing, SHARED } from '../../helpers/env.js';
+import { missing } from '../../helpers/env.js';
 
 /** Opens and loads an object with ids from 1, as a fresh kernel numbers them. */
 export function load(path: string): LoadedObject {
@@ -84,8 +84,16 @@ interface KernelJsonEntry {
 
 const hex = (list: string[]) => list.map((s) => parseInt(s, 16));
 
-/** Why kernel-oracle cannot run here, or undefined. */
-export const oracleMissing: string | undefined = missing({ root: true, bpftool: true, file: join(SHARED, 'tools', 'kernel-oracle') });
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
+
+/** The host's possible CPUs, as the kernel counts them for per-CPU values. */
+export function possibleCpus(): number {
+  const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+  return Math.max(...text.split(',').map((r) => Number(r.split('-').at(-1)) + 1));
+}
+
+/** Why the kernel cannot be asked here, or undefined. */
+export const oracleMissing: string | undefined = missing({ root: true, bpftool: true, file: '/sys/fs/bpf' });
 
 export interface KernelRun {
   /** bpftool's run line per program. */
@@ -93,36 +101,50 @@ export interface KernelRun {
   dump(mapName: string): DumpEntry[];
 }
 
-/** Loads the object into the real kernel, runs every program once on the packet (name order), and reads the maps back. */
-export function kernelRun(objectPath: string, packet: Uint8Array, fresh = false): KernelRun {
-  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-oracle-'));
+/**
+ * Loads the object into the real kernel with bpftool (maps pinned), runs every program
+ * once on the packet in name order on that one instance (BPF_PROG_TEST_RUN, pinned to
+ * CPU 0 so that per-CPU values land where a runtime with cpu 0 puts them), reads every
+ * map back and unloads. What kernel-oracle does for runs and dumps, without the listings.
+ */
+export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-kernel-'));
+  const pin = `/sys/fs/bpf/bpfscope-rt-${process.pid}-${++pins}`;
+  const bpftool = (args: string[]) => {
+    const argv = hasTaskset ? ['taskset', '-c', '0', 'bpftool', ...args] : ['bpftool', ...args];
+    return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  };
   try {
     const pkt = join(dir, 'packet.bin');
     writeFileSync(pkt, packet);
-    const out = join(dir, 'out');
-    const r = spawnSync(join(SHARED, 'tools', 'kernel-oracle'), [objectPath, out, pkt], { encoding: 'utf8', env: { ...process.env, FRESH: fresh ? '1' : '0' } });
-    if (r.status !== 0) throw new Error(`kernel-oracle failed: ${r.stderr}`);
+    const loaded = bpftool(['prog', 'loadall', objectPath, pin, 'pinmaps', `${pin}-maps`]);
+    if (loaded.status !== 0) throw new Error(`the kernel refused ${objectPath}: ${loaded.stderr}`);
     const runs = new Map<string, string>();
+    for (const name of readdirSync(pin).sort()) {
+      const r = bpftool(['prog', 'run', 'pinned', join(pin, name), 'data_in', pkt, 'repeat', '1']);
+      runs.set(name, `${r.stdout}${r.stderr}`.trim());
+    }
     const dumps = new Map<string, DumpEntry[]>();
-    for (const f of readdirSync(out)) {
-      if (f.endsWith('.run.txt')) runs.set(f.slice(0, -'.run.txt'.length), readFileSync(join(out, f), 'utf8').trim());
-      if (f.endsWith('.dump.json')) {
-        const json = JSON.parse(readFileSync(join(out, f), 'utf8')) as KernelJsonEntry[];
-        dumps.set(
-          f.slice(0, -'.dump.json'.length),
-          json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) })),
-        );
-      }
+    for (const name of readdirSync(`${pin}-maps`)) {
+      const r = bpftool(['-j', 'map', 'dump', 'pinned', join(`${pin}-maps`, name)]);
+      if (r.status !== 0) continue;
+      const json = JSON.parse(r.stdout) as KernelJsonEntry[];
+      dumps.set(name, json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) })));
     }
     return {
       runs,
       dump(name) {
-        const d = dumps.get(name);
+        // libbpf pins a map under its name with dots made underscores.
+        const d = dumps.get(name.replace(/\./g, '_'));
         if (!d) throw new Error(`the kernel dumped no map ${name} (${[...dumps.keys()].join(', ')})`);
         return d;
       },
     };
   } finally {
+    rmSync(pin, { recursive: true, force: true });
+    rmSync(`${pin}-maps`, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+let pins = 0;

@@ -98,6 +98,8 @@ export const oracleMissing: string | undefined = missing({ root: true, bpftool: 
 export interface KernelRun {
   /** bpftool's run line per program. */
   runs: Map<string, string>;
+  /** The pid of the bpftool that ran each program (its trace_printk records carry it). */
+  pids: Map<string, number>;
   dump(mapName: string): DumpEntry[];
 }
 
@@ -120,9 +122,12 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
     const loaded = bpftool(['prog', 'loadall', objectPath, pin, 'pinmaps', `${pin}-maps`]);
     if (loaded.status !== 0) throw new Error(`the kernel refused ${objectPath}: ${loaded.stderr}`);
     const runs = new Map<string, string>();
+    const pids = new Map<string, number>();
     for (const name of readdirSync(pin).sort()) {
       const r = bpftool(['prog', 'run', 'pinned', join(pin, name), 'data_in', pkt, 'repeat', '1']);
       runs.set(name, `${r.stdout}${r.stderr}`.trim());
+      // taskset execs bpftool in its own process.
+      pids.set(name, r.pid);
     }
     const dumps = new Map<string, DumpEntry[]>();
     for (const name of readdirSync(`${pin}-maps`)) {
@@ -133,6 +138,7 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
     }
     return {
       runs,
+      pids,
       dump(name) {
         // libbpf pins a map under its name with dots made underscores.
         const d = dumps.get(name.replace(/\./g, '_'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInsns } from '../../src/isa/decode.js';
-import { Vm, type EngineName, type Helper } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName, type Helper, type RunResult } from '../../src/vm/interpreter/index.js';
 import { skipReason } from '../helpers/env.js';
 import { conformanceCases, conformanceMissing, hexBytes, type ConformanceCase } from './conformance-cases.js';
 
@@ -19,11 +19,21 @@ const HELPERS: ReadonlyMap<number, Helper> = new Map([[5, (regs) => regs.get(1)]
 
 const ENGINES: readonly EngineName[] = ['interpreter', 'jit'];
 
-function runCase(c: ConformanceCase, engine: EngineName): bigint {
-  const vm = new Vm(decodeInsns(hexBytes(c.program), true), { helpers: HELPERS, program: c.name, engine });
+function runCase(c: ConformanceCase, engine: EngineName, budget?: number): RunResult {
+  const vm = new Vm(decodeInsns(hexBytes(c.program), true), { helpers: HELPERS, program: c.name, engine, ...(budget === undefined ? {} : { budget }) });
   const memory = hexBytes(c.memory);
   const address = memory.length > 0 ? vm.map('input', memory) : 0n;
-  return vm.run([address, BigInt(memory.length)]).r0;
+  return vm.run([address, BigInt(memory.length)]);
+}
+
+/** A run's result and count, or its fault. */
+function outcome(c: ConformanceCase, engine: EngineName, budget?: number): string {
+  try {
+    const { r0, executed } = runCase(c, engine, budget);
+    return `r0 0x${r0.toString(16)}, ${executed} executed`;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 describe.each(ENGINES)('the conformance suite on the %s engine', (engine) => {
@@ -34,7 +44,7 @@ describe.each(ENGINES)('the conformance suite on the %s engine', (engine) => {
     for (const c of cases) {
       const expected = BigInt.asUintN(64, BigInt(c.result));
       try {
-        const r0 = runCase(c, engine);
+        const { r0 } = runCase(c, engine);
         if (r0 !== expected) failures.push(`${c.name}: r0 0x${r0.toString(16)}, expected 0x${expected.toString(16)}`);
       } catch (e) {
         failures.push(`${c.name}: ${(e as Error).message}`);
@@ -44,5 +54,23 @@ describe.each(ENGINES)('the conformance suite on the %s engine', (engine) => {
     console.log(`conformance (${engine}): ${cases.length - failures.length} passed, ${failures.length} failed`);
     expect(cases.length).toBe(313);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('the conformance suite on both engines', () => {
+  it('gives the same counts, and the same faults where a smaller budget stops a case', (ctx) => {
+    if (skipReason(conformanceMissing(), 'conformance on the VM')) return ctx.skip();
+    let compared = 0;
+    for (const c of conformanceCases()) {
+      const full = outcome(c, 'interpreter');
+      expect(outcome(c, 'jit'), c.name).toBe(full);
+      const executed = Number(/, (\d+) executed$/.exec(full)?.[1] ?? 0);
+      for (const budget of new Set([0, executed >> 1, executed - 1])) {
+        if (budget < 0) continue;
+        expect(outcome(c, 'jit', budget), `${c.name} with a budget of ${budget}`).toBe(outcome(c, 'interpreter', budget));
+        compared++;
+      }
+    }
+    console.log(`conformance: ${compared} shortened runs agree`);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { AddressSpace, MAX_CALL_FRAMES, Vm, type EngineName, type Helper, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { AddressSpace, MAX_CALL_FRAMES, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
 
 /**
  * What the runtime builds on: one address space for several programs, tail calls,
@@ -157,5 +157,49 @@ describe.each(ENGINES)('engine %s', (engine) => {
   it('does not let a helper move the frame pointer', () => {
     const vm = new Vm(assemble('call 1\nexit'), options({ helpers: { 1: (regs) => (regs.set(10, 0), 0n) } }));
     expect(() => vm.run()).toThrow('r10 is the frame pointer of the running program: a helper may not set it');
+  });
+});
+
+/** What a run comes to: its result, or where and why it stopped. */
+function outcome(run: () => RunResult): string {
+  try {
+    const { r0, executed } = run();
+    return `r0 ${r0}, ${executed} executed`;
+  } catch (e) {
+    if (!(e instanceof VmFault)) throw e;
+    return `fault at ${e.context.pc}: ${e.message}`;
+  }
+}
+
+describe('the engines agree', () => {
+  // A byte loop with stack traffic, a subprogram, a helper, a callback and may_goto: every
+  // kind of block end, each budget stopping the run somewhere else.
+  const source = [
+    'mov %r6, %r1', 'mov %r7, 0', 'mov %r8, 0', 'stdw [%r10-8], 0',
+    // 4: the loop over 12 bytes
+    'mov %r2, %r6', 'add %r2, %r7', 'ldxb %r3, [%r2]', 'ldxdw %r4, [%r10-8]', 'xor %r4, %r3', 'mul %r4, 31', 'stxdw [%r10-8], %r4',
+    'add %r7, 1', 'jlt %r7, 12, -9',
+    // 13: a call, a helper, bpf_loop with the callback at 27, may_goto
+    'mov %r1, %r4', 'call local f', 'mov %r8, %r0', 'call 7', 'add %r8, %r0', 'mov %r1, 3', 'lddw %r2, 0', 'mov %r3, 0', 'call 181', 'add %r8, %r0',
+    'may_goto +1', 'add %r8, 1', 'mov %r0, %r8', 'exit',
+    // 27: the callback; 29: f
+    'mov %r0, 0', 'exit',
+    'f:', 'mov %r0, %r1', 'rsh %r0, 3', 'exit',
+  ].join('\n');
+  const insns = withCallback(source, 19, 27);
+  const helpers = { 7: () => 5n, 181: loop };
+  const input = Uint8Array.from({ length: 12 }, (_, i) => i * 37);
+  const run = (engine: EngineName, budget?: number) =>
+    outcome(() => {
+      const vm = new Vm(insns, { engine, helpers, ...(budget === undefined ? {} : { budget }) });
+      return vm.run([vm.map('input', input)]);
+    });
+
+  it('on results, executed counts and faults at every budget', () => {
+    const full = run('interpreter');
+    expect(full).toMatch(/^r0 \d+, \d+ executed$/);
+    expect(run('jit')).toBe(full);
+    const executed = Number(/(\d+) executed/.exec(full)![1]);
+    for (let budget = 0; budget <= executed + 1; budget++) expect(run('jit', budget), `budget ${budget}`).toBe(run('interpreter', budget));
   });
 });

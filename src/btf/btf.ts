@@ -1,7 +1,6 @@
 import { BtfError } from '../errors.js';
 import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
-import type { Reader } from './reader.js';
 import type { StringTable } from './strings.js';
 import { BTF_KIND_NAMES, type BtfHeader, type BtfKindName, type BtfMember, type BtfOfKind, type BtfType, type BtfVoid, type ByteOrder } from './types.js';
 
@@ -15,8 +14,9 @@ const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'VOID', name: '', nameOff: 0 
  * made from them decodes a record into a BtfType when the type is first asked for.
  */
 export interface BtfRecords {
-  reader: Reader;
-  /** Absolute offset of each of this blob's own records, in id order. */
+  /** The type section as 32-bit words in the host's order (every record field is one). */
+  words: Uint32Array;
+  /** Word index of each of this blob's own records, in id order. */
   offsets: Uint32Array;
 }
 
@@ -112,13 +112,13 @@ export class Btf {
   kind(id: number): BtfKindName {
     const local = id - this.startId;
     if (this.records && this.own[local] === undefined && local >= 0 && local < this.ownCount && Number.isInteger(local)) {
-      return BTF_KIND_NAMES[(this.records.reader.u32(this.records.offsets[local]! + 4) >>> 24) & 0x1f]!;
+      return BTF_KIND_NAMES[(this.records.words[this.records.offsets[local]! + 1]! >>> 24) & 0x1f]!;
     }
     return this.type(id).kind;
   }
 
   private decode(local: number): BtfType {
-    const t = decodeAt(this.records!.reader, this.records!.offsets[local]!, this.startId + local, this.strings);
+    const t = decodeAt(this.records!.words, this.records!.offsets[local]!, this.startId + local, this.strings);
     this.own[local] = t;
     return t;
   }

@@ -1,5 +1,4 @@
 import { BtfError } from '../errors.js';
-import type { Reader } from './reader.js';
 import type { StringTable } from './strings.js';
 import {
   BTF_INT_ENCODING,
@@ -13,51 +12,52 @@ import {
   type BtfVarSecinfo,
 } from './types.js';
 
-/** Bytes every type record starts with: name_off, info, size/type. */
-const TYPE_HEADER = 12;
+/** Words every type record starts with: name_off, info, size/type. */
+const TYPE_HEADER_WORDS = 3;
 
 /**
- * Bytes after the common header, by kind number: a fixed part and a part per vlen
- * entry. Kinds not listed (and unknown ones, which decodeOne rejects) have none.
+ * Words after the common header, by kind number: a fixed part and a part per vlen
+ * entry. Kinds not listed (and unknown ones, which scanTypes rejects) have none.
  */
 const FIXED = new Uint8Array(32);
 const PER_ENTRY = new Uint8Array(32);
-FIXED[BTF_KIND.INT] = FIXED[BTF_KIND.VAR] = FIXED[BTF_KIND.DECL_TAG] = 4;
-FIXED[BTF_KIND.ARRAY] = 12;
-PER_ENTRY[BTF_KIND.ENUM] = PER_ENTRY[BTF_KIND.FUNC_PROTO] = 8;
-PER_ENTRY[BTF_KIND.STRUCT] = PER_ENTRY[BTF_KIND.UNION] = PER_ENTRY[BTF_KIND.DATASEC] = PER_ENTRY[BTF_KIND.ENUM64] = 12;
+FIXED[BTF_KIND.INT] = FIXED[BTF_KIND.VAR] = FIXED[BTF_KIND.DECL_TAG] = 1;
+FIXED[BTF_KIND.ARRAY] = 3;
+PER_ENTRY[BTF_KIND.ENUM] = PER_ENTRY[BTF_KIND.FUNC_PROTO] = 2;
+PER_ENTRY[BTF_KIND.STRUCT] = PER_ENTRY[BTF_KIND.UNION] = PER_ENTRY[BTF_KIND.DATASEC] = PER_ENTRY[BTF_KIND.ENUM64] = 3;
 
 /**
- * The type records in [start, end) of the blob, checked the way decoding them would
- * check them, without building anything: every record fits in the section, has a known
- * kind, and names only strings that exist (its own name first, then its members',
- * parameters' and enumerators' in order). Returns each record's absolute offset; the
- * first gets id `firstId`. Type references are checked by checkRefs once the total is
- * known. Parsing vmlinux is this loop over 127k records, so it reads words and nothing else.
+ * The type section's records (`w`, its words; `bytes`, its length), checked the way
+ * decoding them would check them, without building anything: every record fits in the
+ * section, has a known kind, and names only strings that exist (its own name first,
+ * then its members', parameters' and enumerators' in order). Returns each record's
+ * word index; the first gets id `firstId`. Type references are checked by checkRefs
+ * once the total is known. Parsing vmlinux is this loop over 127k records, so it reads
+ * words and nothing else.
  */
-export function scanTypes(r: Reader, start: number, end: number, firstId: number, strings: StringTable): Uint32Array {
-  let offsets = new Uint32Array(Math.max(16, (end - start) >>> 5));
+export function scanTypes(w: Uint32Array, bytes: number, firstId: number, strings: StringTable): Uint32Array {
+  let offsets = new Uint32Array(Math.max(16, bytes >>> 5));
   let count = 0;
   const strEnd = strings.end;
-  let off = start;
-  while (off < end) {
+  for (let off = 0; off * 4 < bytes; ) {
     const id = firstId + count;
-    if (end - off < TYPE_HEADER) throw new BtfError(`type [${id}]: ${end - off} bytes left in the type section, a type needs ${TYPE_HEADER}`);
-    const info = r.u32(off + 4);
+    const left = bytes - off * 4;
+    if (left < TYPE_HEADER_WORDS * 4) throw new BtfError(`type [${id}]: ${left} bytes left in the type section, a type needs ${TYPE_HEADER_WORDS * 4}`);
+    const info = w[off + 1]!;
     const kindNo = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
     const perEntry = PER_ENTRY[kindNo]!;
-    const need = TYPE_HEADER + FIXED[kindNo]! + perEntry * vlen;
-    if (end - off < need) {
-      throw new BtfError(`type [${id}]: ${BTF_KIND_NAMES[kindNo]} with vlen ${vlen} needs ${need} bytes, the type section has ${end - off} left`);
+    const need = TYPE_HEADER_WORDS + FIXED[kindNo]! + perEntry * vlen;
+    if (left < need * 4) {
+      throw new BtfError(`type [${id}]: ${BTF_KIND_NAMES[kindNo]} with vlen ${vlen} needs ${need * 4} bytes, the type section has ${left} left`);
     }
-    const nameOff = r.u32(off);
+    const nameOff = w[off]!;
     if (nameOff >= strEnd) nameAt(strings, nameOff, id);
     if (kindNo === BTF_KIND.VOID || kindNo > BTF_KIND.ENUM64) throw new BtfError(`type [${id}]: unknown kind ${kindNo}`);
     if (perEntry !== 0 && NAMED_ENTRIES[kindNo] !== 0) {
       // The first word of each entry is a name offset.
-      for (let i = 0, q = off + TYPE_HEADER + FIXED[kindNo]!; i < vlen; i++, q += perEntry) {
-        const entryName = r.u32(q);
+      for (let i = 0, q = off + TYPE_HEADER_WORDS + FIXED[kindNo]!; i < vlen; i++, q += perEntry) {
+        const entryName = w[q]!;
         if (entryName >= strEnd) nameAt(strings, entryName, id, ENTRY_PART[kindNo], i);
       }
     }
@@ -80,22 +80,22 @@ ENTRY_PART[BTF_KIND.STRUCT] = ENTRY_PART[BTF_KIND.UNION] = 'member';
 ENTRY_PART[BTF_KIND.ENUM] = ENTRY_PART[BTF_KIND.ENUM64] = 'value';
 ENTRY_PART[BTF_KIND.FUNC_PROTO] = 'param';
 
-/** Decodes the (scanned) record at `off` as type `id`. */
-export function decodeAt(r: Reader, off: number, id: number, strings: StringTable): BtfType {
-  const info = r.u32(off + 4);
-  return decodeOne(r, off, id, (info >>> 24) & 0x1f, info, strings);
+/** Decodes the (scanned) record at word `off` as type `id`. */
+export function decodeAt(w: Uint32Array, off: number, id: number, strings: StringTable): BtfType {
+  const info = w[off + 1]!;
+  return decodeOne(w, off, id, (info >>> 24) & 0x1f, info, strings);
 }
 
-function decodeOne(r: Reader, off: number, id: number, kindNo: number, info: number, strings: StringTable): BtfType {
-  const nameOff = r.u32(off);
+function decodeOne(w: Uint32Array, off: number, id: number, kindNo: number, info: number, strings: StringTable): BtfType {
+  const nameOff = w[off]!;
   const name = nameAt(strings, nameOff, id);
   const kindFlag = info >>> 31 === 1;
   const vlen = info & 0xffff;
-  const sizeOrType = r.u32(off + 8);
-  const p = off + TYPE_HEADER;
+  const sizeOrType = w[off + 2]!;
+  const p = off + TYPE_HEADER_WORDS;
   switch (kindNo) {
     case BTF_KIND.INT: {
-      const v = r.u32(p);
+      const v = w[p]!;
       const encoding = (v >>> 24) & 0x0f;
       return {
         id,
@@ -122,17 +122,17 @@ function decodeOne(r: Reader, off: number, id: number, kindNo: number, info: num
     case BTF_KIND.TYPE_TAG:
       return { id, name, nameOff, kind: 'TYPE_TAG', type: sizeOrType };
     case BTF_KIND.ARRAY:
-      return { id, name, nameOff, kind: 'ARRAY', type: r.u32(p), indexType: r.u32(p + 4), nelems: r.u32(p + 8) };
+      return { id, name, nameOff, kind: 'ARRAY', type: w[p]!, indexType: w[p + 1]!, nelems: w[p + 2]! };
     case BTF_KIND.STRUCT:
     case BTF_KIND.UNION: {
       const members: BtfMember[] = [];
-      for (let i = 0, q = p; i < vlen; i++, q += 12) {
-        const mNameOff = r.u32(q);
-        const raw = r.u32(q + 8);
+      for (let i = 0, q = p; i < vlen; i++, q += 3) {
+        const mNameOff = w[q]!;
+        const raw = w[q + 2]!;
         members.push({
           name: nameAt(strings, mNameOff, id, 'member', i),
           nameOff: mNameOff,
-          type: r.u32(q + 4),
+          type: w[q + 1]!,
           // With kind_flag the word packs bitfield size (high 8) over bit offset (low 24).
           bitOffset: kindFlag ? raw & 0xffffff : raw,
           bitfieldSize: kindFlag ? raw >>> 24 : 0,
@@ -142,21 +142,21 @@ function decodeOne(r: Reader, off: number, id: number, kindNo: number, info: num
     }
     case BTF_KIND.ENUM: {
       const values: BtfEnumValue[] = [];
-      for (let i = 0, q = p; i < vlen; i++, q += 8) {
-        const vNameOff = r.u32(q);
+      for (let i = 0, q = p; i < vlen; i++, q += 2) {
+        const vNameOff = w[q]!;
         values.push({
           name: nameAt(strings, vNameOff, id, 'value', i),
           nameOff: vNameOff,
-          value: kindFlag ? r.i32(q + 4) : r.u32(q + 4),
+          value: kindFlag ? w[q + 1]! | 0 : w[q + 1]!,
         });
       }
       return { id, name, nameOff, kind: 'ENUM', size: sizeOrType, signed: kindFlag, values };
     }
     case BTF_KIND.ENUM64: {
       const values: BtfEnum64Value[] = [];
-      for (let i = 0, q = p; i < vlen; i++, q += 12) {
-        const vNameOff = r.u32(q);
-        const raw = (BigInt(r.u32(q + 8)) << 32n) | BigInt(r.u32(q + 4));
+      for (let i = 0, q = p; i < vlen; i++, q += 3) {
+        const vNameOff = w[q]!;
+        const raw = (BigInt(w[q + 2]!) << 32n) | BigInt(w[q + 1]!);
         values.push({
           name: nameAt(strings, vNameOff, id, 'value', i),
           nameOff: vNameOff,
@@ -171,23 +171,23 @@ function decodeOne(r: Reader, off: number, id: number, kindNo: number, info: num
       return { id, name, nameOff, kind: 'FUNC', type: sizeOrType, linkage: vlen };
     case BTF_KIND.FUNC_PROTO: {
       const params: BtfParam[] = [];
-      for (let i = 0, q = p; i < vlen; i++, q += 8) {
-        const pNameOff = r.u32(q);
-        params.push({ name: nameAt(strings, pNameOff, id, 'param', i), nameOff: pNameOff, type: r.u32(q + 4) });
+      for (let i = 0, q = p; i < vlen; i++, q += 2) {
+        const pNameOff = w[q]!;
+        params.push({ name: nameAt(strings, pNameOff, id, 'param', i), nameOff: pNameOff, type: w[q + 1]! });
       }
       return { id, name, nameOff, kind: 'FUNC_PROTO', returnType: sizeOrType, params };
     }
     case BTF_KIND.VAR:
-      return { id, name, nameOff, kind: 'VAR', type: sizeOrType, linkage: r.u32(p) };
+      return { id, name, nameOff, kind: 'VAR', type: sizeOrType, linkage: w[p]! };
     case BTF_KIND.DATASEC: {
       const vars: BtfVarSecinfo[] = [];
-      for (let i = 0, q = p; i < vlen; i++, q += 12) vars.push({ type: r.u32(q), offset: r.u32(q + 4), size: r.u32(q + 8) });
+      for (let i = 0, q = p; i < vlen; i++, q += 3) vars.push({ type: w[q]!, offset: w[q + 1]!, size: w[q + 2]! });
       return { id, name, nameOff, kind: 'DATASEC', size: sizeOrType, vars };
     }
     case BTF_KIND.FLOAT:
       return { id, name, nameOff, kind: 'FLOAT', size: sizeOrType };
     case BTF_KIND.DECL_TAG:
-      return { id, name, nameOff, kind: 'DECL_TAG', type: sizeOrType, componentIdx: r.i32(p) };
+      return { id, name, nameOff, kind: 'DECL_TAG', type: sizeOrType, componentIdx: w[p]! | 0 };
     default:
       // Kind 0 is only ever the implicit void; 20..31 are not defined (yet).
       throw new BtfError(`type [${id}]: unknown kind ${kindNo}`);
@@ -210,10 +210,10 @@ function nameAt(strings: StringTable, off: number, id: number, part?: string, in
  * in id order and every reference in field order. Plain loops over words: this runs over
  * every reference in vmlinux.
  */
-export function checkRefs(r: Reader, offsets: Uint32Array, firstId: number, count: number): void {
+export function checkRefs(w: Uint32Array, offsets: Uint32Array, firstId: number, count: number): void {
   for (let i = 0; i < offsets.length; i++) {
     const off = offsets[i]!;
-    const info = r.u32(off + 4);
+    const info = w[off + 1]!;
     const kindNo = (info >>> 24) & 0x1f;
     switch (kindNo) {
       case BTF_KIND.PTR:
@@ -225,14 +225,14 @@ export function checkRefs(r: Reader, offsets: Uint32Array, firstId: number, coun
       case BTF_KIND.FUNC:
       case BTF_KIND.VAR:
       case BTF_KIND.DECL_TAG: {
-        const type = r.u32(off + 8);
+        const type = w[off + 2]!;
         if (type >= count) badRef(firstId + i, 'type', type, count);
         break;
       }
       case BTF_KIND.ARRAY: {
-        const type = r.u32(off + 12);
+        const type = w[off + 3]!;
         if (type >= count) badRef(firstId + i, 'element type', type, count);
-        const index = r.u32(off + 16);
+        const index = w[off + 4]!;
         if (index >= count) badRef(firstId + i, 'index type', index, count);
         break;
       }
@@ -240,21 +240,21 @@ export function checkRefs(r: Reader, offsets: Uint32Array, firstId: number, coun
       case BTF_KIND.UNION:
       case BTF_KIND.DATASEC: {
         // Members: name, type, offset; DATASEC entries: type, offset, size.
-        const at = kindNo === BTF_KIND.DATASEC ? 0 : 4;
+        const at = kindNo === BTF_KIND.DATASEC ? 0 : 1;
         const what = kindNo === BTF_KIND.DATASEC ? 'var' : 'member';
         const vlen = info & 0xffff;
-        for (let k = 0, q = off + TYPE_HEADER + at; k < vlen; k++, q += 12) {
-          const type = r.u32(q);
+        for (let k = 0, q = off + TYPE_HEADER_WORDS + at; k < vlen; k++, q += 3) {
+          const type = w[q]!;
           if (type >= count) badRef(firstId + i, `${what} ${k} type`, type, count);
         }
         break;
       }
       case BTF_KIND.FUNC_PROTO: {
-        const ret = r.u32(off + 8);
+        const ret = w[off + 2]!;
         if (ret >= count) badRef(firstId + i, 'return type', ret, count);
         const vlen = info & 0xffff;
-        for (let k = 0, q = off + TYPE_HEADER + 4; k < vlen; k++, q += 8) {
-          const type = r.u32(q);
+        for (let k = 0, q = off + TYPE_HEADER_WORDS + 1; k < vlen; k++, q += 2) {
+          const type = w[q]!;
           if (type >= count) badRef(firstId + i, `param ${k} type`, type, count);
         }
         break;

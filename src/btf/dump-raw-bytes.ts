@@ -1,5 +1,6 @@
 import type { Btf } from './btf.js';
 import { dumpBtfRaw } from './dump-raw.js';
+import type { StringTable } from './strings.js';
 import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
 
 /**
@@ -7,47 +8,44 @@ import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
  * written straight from the blob's records: names are copied from the string section
  * byte for byte (as bpftool prints them, whatever their encoding) and numbers are
  * written as digits, with no type objects and no strings in between. vmlinux's dump is
- * 12 MB of 127k records; this is the form the CLI prints. A Btf that was not parsed
+ * 12 MB from 127k records; this is the form the CLI prints. A Btf that was not parsed
  * from bytes (a fixed-up one) goes through dumpBtfRaw.
+ *
+ * One loop with the buffer and position in locals, and small helpers that take and
+ * return the position (V8 inlines them): the room for a whole line is made at its
+ * start, so the writes themselves never check.
  */
 export function dumpBtfRawBytes(btf: Btf): Uint8Array {
   const records = btf.records;
   if (!records) return new TextEncoder().encode(dumpBtfRaw(btf));
-  const w = new ByteWriter(Math.max(1 << 16, records.offsets.length * 96));
-  const r = records.reader;
+  const { words: w, offsets } = records;
   const strings = btf.strings;
   const startId = btf.startId;
-  const name = (nameOff: number): void => {
-    if (nameOff === 0) w.ascii('(anon)');
-    else w.pos = strings.copyTo(nameOff, w.room(strings.lengthAt(nameOff) + 1), w.pos);
-  };
+  // A line holds at most one name and a handful of numbers and words.
+  const lineRoom = strings.longest() + LINE_TEXT;
+  let buf: Uint8Array = new Uint8Array(Math.max(1 << 16, offsets.length * 100));
+  let p = 0;
 
-  for (let i = 0; i < records.offsets.length; i++) {
-    const off = records.offsets[i]!;
-    const info = r.u32(off + 4);
+  for (let i = 0; i < offsets.length; i++) {
+    const off = offsets[i]!;
+    const info = w[off + 1]!;
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
     const kindFlag = info >>> 31 === 1;
-    const sizeOrType = r.u32(off + 8);
-    w.room(128);
-    w.byte(0x5b); // [
-    w.uint(startId + i);
-    w.ascii(KIND_LABEL[kind]!);
-    name(r.u32(off));
-    w.room(128);
-    w.byte(0x27); // '
+    const sizeOrType = w[off + 2]!;
+    if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+    buf[p++] = 0x5b; // [
+    p = putUint(buf, p, startId + i);
+    p = put(buf, p, KIND_LABEL[kind]!);
+    p = putName(buf, p, strings, w[off]!);
+    buf[p++] = 0x27; // '
     switch (kind) {
       case BTF_KIND.INT: {
-        const v = r.u32(off + 12);
-        w.room(96);
-        w.ascii(' size=');
-        w.uint(sizeOrType);
-        w.ascii(' bits_offset=');
-        w.uint((v >>> 16) & 0xff);
-        w.ascii(' nr_bits=');
-        w.uint(v & 0xff);
-        w.ascii(' encoding=');
-        w.ascii(INT_ENCODING[(v >>> 24) & 0x0f] ?? 'UNKN');
+        const v = w[off + 3]!;
+        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+        p = putUint(buf, put(buf, p, BITS_OFFSET), (v >>> 16) & 0xff);
+        p = putUint(buf, put(buf, p, NR_BITS), v & 0xff);
+        p = put(buf, p, INT_ENCODING[(v >>> 24) & 0x0f] ?? INT_ENCODING_UNKNOWN);
         break;
       }
       case BTF_KIND.PTR:
@@ -56,215 +54,187 @@ export function dumpBtfRawBytes(btf: Btf): Uint8Array {
       case BTF_KIND.RESTRICT:
       case BTF_KIND.TYPEDEF:
       case BTF_KIND.TYPE_TAG:
-        w.ascii(' type_id=');
-        w.uint(sizeOrType);
+        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
         break;
       case BTF_KIND.ARRAY:
-        w.ascii(' type_id=');
-        w.uint(r.u32(off + 12));
-        w.ascii(' index_type_id=');
-        w.uint(r.u32(off + 16));
-        w.ascii(' nr_elems=');
-        w.uint(r.u32(off + 20));
+        p = putUint(buf, put(buf, p, TYPE_ID), w[off + 3]!);
+        p = putUint(buf, put(buf, p, INDEX_TYPE_ID), w[off + 4]!);
+        p = putUint(buf, put(buf, p, NR_ELEMS), w[off + 5]!);
         break;
       case BTF_KIND.STRUCT:
       case BTF_KIND.UNION:
-        w.ascii(' size=');
-        w.uint(sizeOrType);
-        w.ascii(' vlen=');
-        w.uint(vlen);
-        for (let k = 0, q = off + 12; k < vlen; k++, q += 12) {
-          w.room(32);
-          w.ascii("\n\t'");
-          name(r.u32(q));
-          w.room(96);
-          w.ascii("' type_id=");
-          w.uint(r.u32(q + 4));
-          w.ascii(' bits_offset=');
-          const raw = r.u32(q + 8);
+        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+        p = putUint(buf, put(buf, p, VLEN), vlen);
+        for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
+          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+          p = put(buf, p, ENTRY_START);
+          p = putName(buf, p, strings, w[q]!);
+          p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
+          const raw = w[q + 2]!;
           // With kind_flag the word packs bitfield size (high 8) over bit offset (low 24).
-          w.uint(kindFlag ? raw & 0xffffff : raw);
-          if (kindFlag && raw >>> 24) {
-            w.ascii(' bitfield_size=');
-            w.uint(raw >>> 24);
-          }
+          p = putUint(buf, put(buf, p, BITS_OFFSET), kindFlag ? raw & 0xffffff : raw);
+          if (kindFlag && raw >>> 24) p = putUint(buf, put(buf, p, BITFIELD_SIZE), raw >>> 24);
         }
         break;
       case BTF_KIND.ENUM:
       case BTF_KIND.ENUM64: {
-        w.ascii(kindFlag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
-        w.uint(sizeOrType);
-        w.ascii(' vlen=');
-        w.uint(vlen);
-        const each = kind === BTF_KIND.ENUM ? 8 : 12;
-        for (let k = 0, q = off + 12; k < vlen; k++, q += each) {
-          w.room(32);
-          w.ascii("\n\t'");
-          name(r.u32(q));
-          w.room(96);
-          w.ascii("' val=");
+        p = putUint(buf, put(buf, p, kindFlag ? ENCODING_SIGNED_SIZE : ENCODING_UNSIGNED_SIZE), sizeOrType);
+        p = putUint(buf, put(buf, p, VLEN), vlen);
+        const each = kind === BTF_KIND.ENUM ? 2 : 3;
+        for (let k = 0, q = off + 3; k < vlen; k++, q += each) {
+          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+          p = put(buf, p, ENTRY_START);
+          p = putName(buf, p, strings, w[q]!);
+          p = put(buf, p, ENTRY_VAL);
           if (kind === BTF_KIND.ENUM) {
-            if (kindFlag) w.int(r.i32(q + 4));
-            else w.uint(r.u32(q + 4));
+            p = kindFlag ? putInt(buf, p, w[q + 1]! | 0) : putUint(buf, p, w[q + 1]!);
           } else {
-            const raw = (BigInt(r.u32(q + 8)) << 32n) | BigInt(r.u32(q + 4));
-            w.ascii(`${kindFlag ? BigInt.asIntN(64, raw) : raw}${kindFlag ? 'LL' : 'ULL'}`);
+            const raw = (BigInt(w[q + 2]!) << 32n) | BigInt(w[q + 1]!);
+            p = put(buf, p, asciiBytes(`${kindFlag ? BigInt.asIntN(64, raw) : raw}${kindFlag ? 'LL' : 'ULL'}`));
           }
         }
         break;
       }
       case BTF_KIND.FWD:
-        w.ascii(kindFlag ? ' fwd_kind=union' : ' fwd_kind=struct');
+        p = put(buf, p, kindFlag ? FWD_UNION : FWD_STRUCT);
         break;
       case BTF_KIND.FUNC:
-        w.ascii(' type_id=');
-        w.uint(sizeOrType);
-        w.ascii(' linkage=');
-        w.ascii(LINKAGE[vlen] ?? '(unknown)');
+        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+        p = put(buf, p, LINKAGE_IS);
+        p = put(buf, p, LINKAGE[vlen] ?? LINKAGE_UNKNOWN);
         break;
       case BTF_KIND.FUNC_PROTO:
-        w.ascii(' ret_type_id=');
-        w.uint(sizeOrType);
-        w.ascii(' vlen=');
-        w.uint(vlen);
-        for (let k = 0, q = off + 12; k < vlen; k++, q += 8) {
-          w.room(32);
-          w.ascii("\n\t'");
-          name(r.u32(q));
-          w.room(48);
-          w.ascii("' type_id=");
-          w.uint(r.u32(q + 4));
+        p = putUint(buf, put(buf, p, RET_TYPE_ID), sizeOrType);
+        p = putUint(buf, put(buf, p, VLEN), vlen);
+        for (let k = 0, q = off + 3; k < vlen; k++, q += 2) {
+          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+          p = put(buf, p, ENTRY_START);
+          p = putName(buf, p, strings, w[q]!);
+          p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
         }
         break;
-      case BTF_KIND.VAR: {
+      case BTF_KIND.VAR:
+        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
         // The comma is bpftool's.
-        w.ascii(' type_id=');
-        w.uint(sizeOrType);
-        w.ascii(', linkage=');
-        w.ascii(LINKAGE[r.u32(off + 12)] ?? '(unknown)');
+        p = put(buf, p, COMMA_LINKAGE_IS);
+        p = put(buf, p, LINKAGE[w[off + 3]!] ?? LINKAGE_UNKNOWN);
         break;
-      }
       case BTF_KIND.DATASEC:
-        w.ascii(' size=');
-        w.uint(sizeOrType);
-        w.ascii(' vlen=');
-        w.uint(vlen);
-        for (let k = 0, q = off + 12; k < vlen; k++, q += 12) {
-          const type = r.u32(q);
-          w.room(128);
-          w.ascii('\n\ttype_id=');
-          w.uint(type);
-          w.ascii(' offset=');
-          w.uint(r.u32(q + 4));
-          w.ascii(' size=');
-          w.uint(r.u32(q + 8));
+        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+        p = putUint(buf, put(buf, p, VLEN), vlen);
+        for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
+          const type = w[q]!;
+          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+          p = putUint(buf, put(buf, p, SECINFO_TYPE_ID), type);
+          p = putUint(buf, put(buf, p, OFFSET), w[q + 1]!);
+          p = putUint(buf, put(buf, p, SIZE), w[q + 2]!);
           // What the entry is, as the type it names says: its kind and name.
           const target = btf.type(type);
-          w.ascii(' (');
-          w.ascii(KIND_TEXT[target.kind]);
-          w.ascii(" '");
-          w.text(target.nameOff === 0 ? '(anon)' : target.name);
-          w.ascii("')");
+          p = put(buf, p, SECINFO_KIND[BTF_KIND[target.kind]]!);
+          p = putName(buf, p, strings, target.nameOff);
+          p = put(buf, p, SECINFO_END);
         }
         break;
       case BTF_KIND.FLOAT:
-        w.ascii(' size=');
-        w.uint(sizeOrType);
+        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
         break;
       case BTF_KIND.DECL_TAG:
-        w.ascii(' type_id=');
-        w.uint(sizeOrType);
-        w.ascii(' component_idx=');
-        w.int(r.i32(off + 12));
+        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+        p = putInt(buf, put(buf, p, COMPONENT_IDX), w[off + 3]! | 0);
         break;
       default:
         break;
     }
-    w.room(1);
-    w.byte(0x0a);
+    buf[p++] = 0x0a;
   }
-  return w.bytes();
+  return buf.subarray(0, p);
 }
 
-/** What a record's line starts with after its id: `] KIND '`. */
-const KIND_LABEL: string[] = BTF_KIND_NAMES.map((k, n) => `] ${n === BTF_KIND.VOID ? 'UNKNOWN' : k} '`);
-const KIND_TEXT: Record<string, string> = Object.fromEntries(BTF_KIND_NAMES.map((k) => [k, k === 'VOID' ? 'UNKNOWN' : k]));
-const INT_ENCODING: Record<number, string> = { 0: '(none)', 1: 'SIGNED', 2: 'CHAR', 4: 'BOOL' };
-const LINKAGE: Record<number, string> = { 0: 'static', 1: 'global', 2: 'extern' };
+/** Room for a line's own text besides its one name: words, ten numbers at most. */
+const LINE_TEXT = 256;
 
-/**
- * Bytes appended to a buffer that doubles when full. Callers reserve room (room()) for
- * what they are about to write, so that the writes themselves do not check.
- */
-class ByteWriter {
-  private buf: Uint8Array;
-  pos = 0;
+function asciiBytes(s: string): Uint8Array {
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
 
-  constructor(initial: number) {
-    this.buf = new Uint8Array(initial);
+/** What a record's line says after its id: `] KIND '`, by kind number. */
+const KIND_LABEL = BTF_KIND_NAMES.map((k, n) => asciiBytes(`] ${n === BTF_KIND.VOID ? 'UNKNOWN' : k} '`));
+/** A DATASEC entry's ` (KIND '`, by the kind number of the type it names. */
+const SECINFO_KIND = BTF_KIND_NAMES.map((k, n) => asciiBytes(` (${n === BTF_KIND.VOID ? 'UNKNOWN' : k} '`));
+const SECINFO_END = asciiBytes("')");
+const ANON = asciiBytes('(anon)');
+const SIZE = asciiBytes(' size=');
+const BITS_OFFSET = asciiBytes(' bits_offset=');
+const NR_BITS = asciiBytes(' nr_bits=');
+const TYPE_ID = asciiBytes(' type_id=');
+const INDEX_TYPE_ID = asciiBytes(' index_type_id=');
+const NR_ELEMS = asciiBytes(' nr_elems=');
+const VLEN = asciiBytes(' vlen=');
+const ENTRY_START = asciiBytes("\n\t'");
+const ENTRY_TYPE_ID = asciiBytes("' type_id=");
+const ENTRY_VAL = asciiBytes("' val=");
+const BITFIELD_SIZE = asciiBytes(' bitfield_size=');
+const ENCODING_SIGNED_SIZE = asciiBytes(' encoding=SIGNED size=');
+const ENCODING_UNSIGNED_SIZE = asciiBytes(' encoding=UNSIGNED size=');
+const FWD_UNION = asciiBytes(' fwd_kind=union');
+const FWD_STRUCT = asciiBytes(' fwd_kind=struct');
+const RET_TYPE_ID = asciiBytes(' ret_type_id=');
+const LINKAGE_IS = asciiBytes(' linkage=');
+const COMMA_LINKAGE_IS = asciiBytes(', linkage=');
+const SECINFO_TYPE_ID = asciiBytes('\n\ttype_id=');
+const OFFSET = asciiBytes(' offset=');
+const COMPONENT_IDX = asciiBytes(' component_idx=');
+const INT_ENCODING: (Uint8Array | undefined)[] = [];
+INT_ENCODING[0] = asciiBytes(' encoding=(none)');
+INT_ENCODING[1] = asciiBytes(' encoding=SIGNED');
+INT_ENCODING[2] = asciiBytes(' encoding=CHAR');
+INT_ENCODING[4] = asciiBytes(' encoding=BOOL');
+const INT_ENCODING_UNKNOWN = asciiBytes(' encoding=UNKN');
+const LINKAGE = [asciiBytes('static'), asciiBytes('global'), asciiBytes('extern')];
+const LINKAGE_UNKNOWN = asciiBytes('(unknown)');
+
+/** A copy of the first `p` bytes of `buf` with room for `more` after them. */
+function grow(buf: Uint8Array, p: number, more: number): Uint8Array {
+  const grown = new Uint8Array(Math.max(buf.length * 2, p + more));
+  grown.set(buf.subarray(0, p));
+  return grown;
+}
+
+/** A name as bpftool writes it: `(anon)` for none (offset 0), else its bytes as stored. */
+function putName(buf: Uint8Array, p: number, strings: StringTable, nameOff: number): number {
+  return nameOff === 0 ? put(buf, p, ANON) : strings.copyTo(nameOff, buf, p);
+}
+
+/** Copies `bytes` (one of the short constants above) to `buf` at `p`; returns the position after. */
+function put(buf: Uint8Array, p: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[p++] = bytes[i]!;
+  return p;
+}
+
+/** An unsigned 32-bit number in decimal; returns the position after it. */
+function putUint(buf: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    buf[p] = 48 + n;
+    return p + 1;
   }
-
-  /** Makes room for `n` more bytes; returns the buffer to write them into. */
-  room(n: number): Uint8Array {
-    if (this.pos + n > this.buf.length) {
-      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-      grown.set(this.buf.subarray(0, this.pos));
-      this.buf = grown;
-    }
-    return this.buf;
+  // Most numbers here are type ids, offsets and sizes: a few digits.
+  const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  const end = p + digits;
+  let at = end;
+  while (n >= 10) {
+    const q = (n / 10) >>> 0;
+    buf[--at] = 48 + n - q * 10;
+    n = q;
   }
+  buf[--at] = 48 + n;
+  return end;
+}
 
-  byte(b: number): void {
-    this.buf[this.pos++] = b;
-  }
-
-  /** ASCII text (the dump's own words), within reserved room. */
-  ascii(s: string): void {
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-    this.pos = p;
-  }
-
-  /** Any text, as UTF-8, with its own room. */
-  text(s: string): void {
-    const bytes = Buffer.from(s, 'utf8');
-    this.room(bytes.length + 64).set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  /** An unsigned 32-bit number in decimal (at most 10 digits), within reserved room. */
-  uint(n: number): void {
-    const buf = this.buf;
-    let p = this.pos;
-    if (n < 10) {
-      buf[p] = 48 + n;
-      this.pos = p + 1;
-      return;
-    }
-    // Most numbers here are type ids, offsets and sizes: a few digits.
-    const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-    p += digits;
-    this.pos = p;
-    while (n >= 10) {
-      const q = (n / 10) >>> 0;
-      buf[--p] = 48 + n - q * 10;
-      n = q;
-    }
-    buf[--p] = 48 + n;
-  }
-
-  /** A signed 32-bit number in decimal, within reserved room. */
-  int(n: number): void {
-    if (n < 0) {
-      this.buf[this.pos++] = 0x2d;
-      this.uint(-n);
-    } else {
-      this.uint(n);
-    }
-  }
-
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
+/** A signed 32-bit number in decimal; returns the position after it. */
+function putInt(buf: Uint8Array, p: number, n: number): number {
+  if (n >= 0) return putUint(buf, p, n);
+  buf[p] = 0x2d;
+  return putUint(buf, p + 1, -n);
 }

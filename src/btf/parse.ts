@@ -1,7 +1,7 @@
 import { Btf } from './btf.js';
 import { checkRefs, scanTypes } from './decode.js';
 import { readHeader } from './header.js';
-import { Reader, detectByteOrder } from './reader.js';
+import { Reader, detectByteOrder, hostWords } from './reader.js';
 import { StringTable, checkStringSection } from './strings.js';
 
 export interface ParseBtfOptions {
@@ -26,9 +26,10 @@ export function parseBtf(bytes: Uint8Array, options: ParseBtfOptions = {}): Btf 
   checkStringSection(strBytes, base !== undefined);
   const strings = new StringTable(strBytes, base?.strings);
   const startId = base ? base.typeCount : 1;
-  const offsets = scanTypes(r, layout.typeStart, layout.typeEnd, startId, strings);
-  checkRefs(r, offsets, startId, startId + offsets.length);
+  const words = hostWords(bytes, layout.typeStart, layout.typeEnd, order);
+  const offsets = scanTypes(words, layout.typeEnd - layout.typeStart, startId, strings);
+  checkRefs(words, offsets, startId, startId + offsets.length);
   // Types are decoded into objects when first asked for: a dump of vmlinux's C header
   // never looks at half of them, and its raw dump reads the records themselves.
-  return new Btf({ byteOrder: order, header: layout.header, strings, records: { reader: r, offsets }, base });
+  return new Btf({ byteOrder: order, header: layout.header, strings, records: { words, offsets }, base });
 }

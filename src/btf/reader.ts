@@ -52,3 +52,23 @@ export function detectByteOrder(bytes: Uint8Array, what: string): ByteOrder {
 function hex2(b: number): string {
   return b.toString(16).padStart(2, '0');
 }
+
+/** Whether this machine stores numbers little-endian, as typed arrays read them. */
+const HOST_LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Bytes [start, end) as 32-bit words in the host's order, for the hot loops over type
+ * records: a view on the blob where it is in host order and 4-byte aligned (as a
+ * kernel's BTF read from a file is), else a converted copy. A trailing partial word
+ * is left out; callers check lengths in bytes.
+ */
+export function hostWords(bytes: Uint8Array, start: number, end: number, order: ByteOrder): Uint32Array {
+  const count = (end - start) >>> 2;
+  const at = bytes.byteOffset + start;
+  if ((order === 'little') === HOST_LITTLE && at % 4 === 0) return new Uint32Array(bytes.buffer, at, count);
+  const words = new Uint32Array(count);
+  const view = new DataView(bytes.buffer, at, count * 4);
+  const little = order === 'little';
+  for (let i = 0; i < count; i++) words[i] = view.getUint32(i * 4, little);
+  return words;
+}

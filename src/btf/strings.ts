@@ -19,6 +19,7 @@ export class StringTable {
    */
   private readonly ascii: string | undefined;
   private readonly cache = new Map<number, string>();
+  private longestLength: number | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -52,16 +53,25 @@ export class StringTable {
     }
     return s;
   }
-  /** Bytes in the string at `off` (known to be in range), without its NUL. */
-  lengthAt(off: number): number {
-    if (off < this.start) return this.base!.lengthAt(off);
-    const local = off - this.start;
-    return this.bytes.indexOf(0, local) - local;
+  /** Bytes in the longest string here or in the base, without its NUL. */
+  longest(): number {
+    if (this.longestLength === undefined) {
+      let max = 0;
+      for (let from = 0, nul; from < this.bytes.length; from = nul + 1) {
+        nul = this.bytes.indexOf(0, from);
+        if (nul < 0) nul = this.bytes.length;
+        if (nul - from > max) max = nul - from;
+      }
+      this.longestLength = Math.max(max, this.base ? this.base.longest() : 0);
+    }
+    return this.longestLength;
   }
 
   /**
-   * Copies the bytes of the string at `off` (known to be in range, with room for it at
-   * `at`) into `dest`, as stored: no decoding. Returns the position after them.
+   * Copies the bytes of the string at `off` (known to be in range; `dest` has room for
+   * longest() bytes at `at`) into `dest`, as stored: no decoding, so that a dump prints
+   * names byte for byte as bpftool does, whatever their encoding. Returns the position
+   * after them.
    */
   copyTo(off: number, dest: Uint8Array, at: number): number {
     if (off < this.start) return this.base!.copyTo(off, dest, at);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpBtfRaw, dumpBtfRawJson, parseBtf, type Btf } from '../../src/btf/index.js';
+import { dumpBtfRawBytes } from '../../src/btf/dump-raw-bytes.js';
 import { missing, OBJECTS, skipReason } from '../helpers/env.js';
 import { BtfBuilder, K } from './builder.js';
 import { cannotCompile } from './env.js';
@@ -18,11 +19,17 @@ function bpftool(args: string[], what: string): string | undefined {
   return r.stdout;
 }
 
-/** Our three forms next to bpftool's, for a file bpftool reads and the Btf we parsed from it. */
+/** The byte-built dump (what the CLI prints) as text. */
+function rawBytesText(btf: Btf): string {
+  return new TextDecoder().decode(dumpBtfRawBytes(btf));
+}
+
+/** Our four forms next to bpftool's, for a file bpftool reads and the Btf we parsed from it. */
 function compareAll(file: string, btf: Btf, what: string): boolean {
   const text = bpftool(['btf', 'dump', 'file', file], what);
   if (text === undefined) return false;
   expect(dumpBtfRaw(btf)).toBe(text);
+  expect(rawBytesText(btf)).toBe(text);
   expect(dumpBtfRawJson(btf)).toBe(bpftool(['-j', 'btf', 'dump', 'file', file], what));
   expect(dumpBtfRawJson(btf, { pretty: true })).toBe(bpftool(['-p', 'btf', 'dump', 'file', file], what));
   return true;
@@ -94,6 +101,7 @@ describe('dumpBtfRaw against bpftool', () => {
     const text = bpftool(['btf', 'dump', '--base-btf', baseFile, 'file', splitFile], 'bpftool split comparison');
     if (text === undefined) return ctx.skip();
     expect(dumpBtfRaw(split)).toBe(text);
+    expect(rawBytesText(split)).toBe(text);
     expect(dumpBtfRawJson(split, { pretty: true })).toBe(bpftool(['-p', 'btf', 'dump', '--base-btf', baseFile, 'file', splitFile], 'split'));
   });
 
@@ -133,6 +141,7 @@ describe('dumpBtfRaw against bpftool', () => {
       return `differs at ${i}: ours ${JSON.stringify(a.slice(i - 40, i + 40))} bpftool ${JSON.stringify(b.slice(i - 40, i + 40))}`;
     };
     expect(firstDiff(text, want)).toBe('same');
+    expect(firstDiff(rawBytesText(btf), want)).toBe('same');
     expect(firstDiff(json, bpftool(['-j', 'btf', 'dump', 'file', path], 'vmlinux')!)).toBe('same');
     expect(firstDiff(pretty, bpftool(['-p', 'btf', 'dump', 'file', path], 'vmlinux')!)).toBe('same');
   });

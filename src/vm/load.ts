@@ -1,12 +1,16 @@
-import { BpfscopeError } from '../errors.js';
-import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
-import { MAP_TYPE } from '../object/kinds.js';
+import { BpfscopeError, VerifierError } from '../errors.js';
+import { helperName } from '../isa/helpers.js';
+import type { Insn } from '../isa/insn.js';
+import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
+import { MAP_TYPE, progTypeName } from '../object/kinds.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { mapMemlock } from './memlock.js';
 import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
+import { contextKind } from './context/index.js';
+import { RUNTIME_HELPERS } from './helpers/index.js';
 import { checkStructure } from './verifier/structure.js';
 
 const BPF_OBJ_NAME_LEN = 16;
@@ -75,6 +79,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
   try {
     checkStructure(prog.insns);
     fixed = applyKernelFixups(mapped, prog.kind, profile);
+    checkHelpers(fixed.insns, prog.kind.progType, profile);
   } catch (e) {
     if (e instanceof BpfscopeError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
     throw e;
@@ -93,6 +98,8 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     funcInfo: prog.funcInfo.map((f) => ({ ...f, insnOff: at(f.insnOff) })),
     lineInfo: prog.lineInfo.map((l) => ({ ...l, insnOff: at(l.insnOff) })),
     functionStarts: starts,
+    maxCtxOffset: fixed.maxCtxOffset,
+    kernelProfile: profile,
     kernelFunction: (imm) => kernelFunctionAt(profile, imm),
     mapIds,
     btfId: load.btfId,
@@ -121,6 +128,22 @@ function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]):
       xlated[pc + 1]!.imm = indexOf.get(pc + insn.imm + 1) ?? -1;
     }
   }
+}
+
+/**
+ * A helper the VM does not implement, for every program type (RUNTIME_HELPERS) or for
+ * this one (its context's), fails the load: a program would otherwise get a fault at
+ * its first call, or never run.
+ */
+function checkHelpers(xlated: readonly Insn[], progType: number, profile: KernelProfile): void {
+  const own = contextKind(progType)?.helpers(profile);
+  xlated.forEach((insn, pc) => {
+    if (insn.code !== CALL || insn.src !== BPF_HELPER_CALL) return;
+    if (RUNTIME_HELPERS.has(insn.imm) || own?.has(insn.imm)) return;
+    const name = helperName(insn.imm);
+    const helper = name === undefined ? `helper #${insn.imm}` : `helper ${name}#${insn.imm}`;
+    throw new VerifierError(`${helper} is not implemented by bpfscope's VM for ${progTypeName(progType)} programs`, { pc });
+  });
 }
 
 function programMemlock(insnCount: number): number {

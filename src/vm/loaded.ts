@@ -1,4 +1,5 @@
 import type { Insn } from '../isa/insn.js';
+import type { KernelProfile } from './fixups/kernel-profile.js';
 import type { FuncInfoSpec, LineInfoSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 
 /** A map as the VM holds it once created. */
@@ -32,6 +33,10 @@ export interface LoadedProgram {
   lineInfo: LineInfoSpec[];
   /** Where each function of `spec.functions` starts in `xlated`. */
   functionStarts: number[];
+  /** The end of the furthest context field the program touches (the kernel's max_ctx_offset). */
+  maxCtxOffset: number;
+  /** The kernel build whose rewrites `xlated` carries. */
+  kernelProfile: KernelProfile;
   /** The kernel function a rewritten call's immediate reaches (`bpf_skb_load_helper_8_no_cache`), if any. */
   kernelFunction(imm: number): string | undefined;
   /** The maps the program holds, in the kernel's order (first use, then bound maps). */

@@ -3,6 +3,7 @@ import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
 import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
 import type { SectionProgramKind } from '../../object/section-defs.js';
+import { sizeOf } from './build.js';
 import { contextLayout, convertContextAccess } from './ctx-access.js';
 import { contextAccesses } from './ctx-registers.js';
 import type { KernelProfile } from './kernel-profile.js';
@@ -15,6 +16,8 @@ export interface Fixed {
   insns: Insn[];
   /** Where each original instruction (and one past the end) starts in the rewritten program. */
   newPc: Int32Array;
+  /** The end of the furthest context field the program reads or writes (the kernel's max_ctx_offset). */
+  maxCtxOffset: number;
 }
 
 /**
@@ -28,7 +31,11 @@ export interface Fixed {
  */
 export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKind, profile: KernelProfile): Fixed {
   const layout = contextLayout(kind.progType);
-  const ctx = layout ? contextAccesses(insns) : [];
+  const ctx = contextAccesses(insns);
+  let maxCtxOffset = 0;
+  ctx.forEach((isCtx, pc) => {
+    if (isCtx) maxCtxOffset = Math.max(maxCtxOffset, insns[pc]!.off + sizeOf(insns[pc]!));
+  });
   const replaced: (Insn[] | undefined)[] = insns.map((insn, pc) => {
     try {
       if (isLdAbs(insn)) return convertLdAbs(insn, kind.progType, profile);
@@ -59,5 +66,5 @@ export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKi
     if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) insn.imm = retarget(pc + insn.imm + 1);
     out.push(insn);
   }
-  return { insns: out, newPc };
+  return { insns: out, newPc, maxCtxOffset };
 }

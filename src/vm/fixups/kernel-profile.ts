@@ -14,6 +14,15 @@ export interface KernelProfile {
   readonly functions: Readonly<Record<KernelFunction, number>>;
   /** `skb->pkt_type` is the low 3 bits of the byte at this offset (little-endian bitfields). */
   readonly pktTypeOffset: number;
+  /** sizeof() of the kernel structs test runs build. */
+  readonly sizes: Readonly<Record<'xdp_buff' | 'xdp_rxq_info' | 'xdp_frame' | 'net_device' | 'sk_buff' | 'skb_shared_info' | 'pt_regs', number>>;
+  readonly pageSize: number;
+  /** NET_SKB_PAD + NET_IP_ALIGN: the headroom of a test run's skb. */
+  readonly skbHeadroom: number;
+  /** SKB_DATA_ALIGN's alignment (SMP_CACHE_BYTES). */
+  readonly cacheLine: number;
+  /** The loopback device test runs use: its ifindex. */
+  readonly loopbackIfindex: number;
 }
 
 export type KernelField =
@@ -87,6 +96,11 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
     bpf_skb_load_helper_32_no_cache: 10255408,
   }),
   pktTypeOffset: 128,
+  sizes: Object.freeze({ xdp_buff: 56, xdp_rxq_info: 64, xdp_frame: 40, net_device: 2496, sk_buff: 224, skb_shared_info: 320, pt_regs: 168 }),
+  pageSize: 4096,
+  skbHeadroom: 64, // NET_SKB_PAD 64 (L1_CACHE_BYTES), NET_IP_ALIGN 0 on x86
+  cacheLine: 64,
+  loopbackIfindex: 1,
 });
 
 /** The profile loads use unless told otherwise. */

@@ -1,9 +1,5 @@
-import { EINVAL } from '../maps/errno.js';
 import type { RuntimeHelper } from './env.js';
-import { errno, u32 } from './memory.js';
-
-/** MAX_BPF_STACK: from and to together may not exceed the kernel's scratch area. */
-const MAX_DIFF = 512;
+import { u32 } from './memory.js';
 
 /** csum_partial: the ones' complement sum of the bytes as 16-bit words in memory order (little-endian), plus the seed, folded to 32 bits. */
 function csumPartial(bytes: Uint8Array, seed: number): number {
@@ -28,9 +24,9 @@ function from32to16(sum: number): number {
 
 /**
  * bpf_csum_diff(from, from_size, to, to_size, seed) as Linux 6.13 and later compute it:
- * the checksum of `to` less that of `from`, seeded, folded to 16 bits (older kernels
- * returned an unfolded, architecture-dependent 32-bit sum). Sizes must be multiples of
- * 4 and together at most 512 bytes (-EINVAL); neither given returns the seed.
+ * the checksum of `to` less that of `from`, seeded, folded to 16 bits, any sizes (older
+ * kernels wanted multiples of 4, at most 512 bytes in all, and returned an unfolded,
+ * architecture-dependent 32-bit sum); neither given returns the seed.
  */
 export const csumDiff: RuntimeHelper = {
   name: 'bpf_csum_diff',
@@ -38,7 +34,6 @@ export const csumDiff: RuntimeHelper = {
     const fromSize = u32(regs.get(2));
     const toSize = u32(regs.get(4));
     const seed = u32(regs.get(5));
-    if ((fromSize | toSize) & 3 || fromSize + toSize > MAX_DIFF) return errno(-EINVAL);
     const from = fromSize ? env.memory.read(regs.get(1), fromSize) : new Uint8Array(0);
     const to = toSize ? env.memory.read(regs.get(3), toSize) : new Uint8Array(0);
     if (fromSize && toSize) return BigInt(from32to16(csumAdd(csumPartial(to, seed), ~csumPartial(from, 0) >>> 0)));

@@ -16,6 +16,7 @@ export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOSPC = 28;
+export const ERANGE = 34;
 export const EOPNOTSUPP = 95;
 /** The kernel-internal ENOTSUPP (not EOPNOTSUPP): user space sees "Unknown error 524". */
 export const ENOTSUPP = 524;
@@ -34,6 +35,7 @@ const TEXT: ReadonlyMap<number, string> = new Map([
   [EEXIST, 'File exists'],
   [EINVAL, 'Invalid argument'],
   [ENOSPC, 'No space left on device'],
+  [ERANGE, 'Numerical result out of range'],
   [EOPNOTSUPP, 'Operation not supported'],
 ]);
 

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { compileBpf, missing } from '../../helpers/env.js';
 import type { RuntimeOptions } from '../../../src/vm/runtime/index.js';
 import { Runtime } from '../../../src/vm/runtime/index.js';
-import { load, xdpArgs, type DumpEntry } from '../runtime/util.js';
+import { runProgram } from '../../../src/vm/run.js';
+import { load, type DumpEntry } from '../runtime/util.js';
 
 const PROGS = join(dirname(fileURLToPath(import.meta.url)), 'progs');
 
@@ -23,17 +24,15 @@ export function buildProg(name: string): string {
 
 export interface OurRun {
   rt: Runtime;
-  /** r0 of each program, by name. */
-  r0: Map<string, bigint>;
+  /** The return value of each program, by name. */
+  r0: Map<string, number>;
 }
 
-/** Runs every program of the object once on the packet, in name order (as kernel-oracle does), on one runtime. */
+/** Runs every program of the object once on the packet (BPF_PROG_TEST_RUN), in name order as kernelRun does, on one runtime. */
 export function runAll(path: string, packet: Uint8Array, options: RuntimeOptions = {}): OurRun {
   const rt = new Runtime(load(path), options);
-  const r0 = new Map<string, bigint>();
-  for (const p of [...rt.object.programs].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    r0.set(p.name, rt.instance(p).run(xdpArgs(rt, packet)).r0);
-  }
+  const r0 = new Map<string, number>();
+  for (const p of [...rt.object.programs].sort((a, b) => (a.name < b.name ? -1 : 1))) r0.set(p.name, runProgram(rt, p, { data: packet }).retval);
   return { rt, r0 };
 }
 
@@ -48,5 +47,3 @@ export function results(rt: Runtime, name = 'results'): bigint[] {
   const m = rt.object.maps.find((x) => x.name === name)!;
   return [...rt.map(m.id).entries()].map((e) => new DataView((e.value as Uint8Array).buffer, (e.value as Uint8Array).byteOffset).getBigInt64(0, true));
 }
-
-export const ETH_IPV4_UDP = Uint8Array.from({ length: 64 }, (_, i) => (i === 12 ? 8 : i));

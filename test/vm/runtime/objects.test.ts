@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { OBJECTS, REPO, skipReason } from '../../helpers/env.js';
-import { kernelRun, mapNamed, oracleMissing, ourDump, program, runtimeFor, xdpArgs } from './util.js';
+import { runProgram } from '../../../src/vm/run.js';
+import { kernelRun, mapNamed, oracleMissing, ourDump, program, runtimeFor } from './util.js';
 
 const obj = (name: string) => join(OBJECTS, `${name}.o`);
 
@@ -49,9 +50,9 @@ describe('objects run against their maps', () => {
   it('globals: .data and .bss start from the object, .rodata is read, trace_printk writes a trace_pipe record', () => {
     const lines: string[] = [];
     const rt = runtimeFor(obj('globals'), { trace: (l) => lines.push(l), task: { comm: 'bpftool', pid: 77 }, clock: () => 13316_826741_123n });
-    const vm = rt.instance(program(rt, 'xdp_globals'));
-    expect(vm.run(xdpArgs(rt, new Uint8Array(600))).r0).toBe(2n);
-    expect(vm.run(xdpArgs(rt, new Uint8Array(65))).r0).toBe(2n);
+    const prog = program(rt, 'xdp_globals');
+    expect(runProgram(rt, prog, { data: new Uint8Array(600) }).retval).toBe(2);
+    expect(runProgram(rt, prog, { data: new Uint8Array(65) }).retval).toBe(2);
     const data = mapNamed(rt, 'globals.data').sysLookup(new Uint8Array(4)) as Uint8Array;
     expect(new DataView(data.buffer).getUint32(0, true)).toBe(102);
     const bss = mapNamed(rt, 'globals.bss').sysLookup(new Uint8Array(4)) as Uint8Array;
@@ -69,7 +70,7 @@ describe('objects against the kernel', () => {
     for (const [, packet] of packets) {
       const kernel = kernelRun(obj('globals'), packet);
       const rt = runtimeFor(obj('globals'));
-      const r0 = rt.instance(program(rt, 'xdp_globals')).run(xdpArgs(rt, packet)).r0;
+      const r0 = runProgram(rt, program(rt, 'xdp_globals'), { data: packet }).retval;
       expect(`Return value: ${r0}`).toBe(kernel.runs.get('xdp_globals')!.split(',')[0]);
       for (const name of ['globals.data', 'globals.bss', 'globals.rodata']) expect(ourDump(mapNamed(rt, name))).toEqual(kernel.dump(name));
     }

@@ -3,7 +3,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openObject } from '../../../src/object/open.js';
-import { DEFAULT_KERNEL_PROFILE } from '../../../src/vm/fixups/index.js';
 import { loadObject } from '../../../src/vm/load.js';
 import type { LoadedObject, LoadedProgram } from '../../../src/vm/loaded.js';
 import type { VmMap } from '../../../src/vm/maps/types.js';
@@ -33,34 +32,6 @@ export function mapNamed(rt: Runtime, name: string): VmMap {
   const m = rt.object.maps.find((x) => x.name === name);
   if (!m) throw new Error(`no map ${name}`);
   return rt.map(m.id);
-}
-
-/**
- * What BPF_PROG_TEST_RUN gives an XDP program, enough for the programs here: an
- * xdp_buff (data, data_end, data_meta, data_hard_start, rxq) with the packet after 256
- * bytes of headroom, rxq->dev->ifindex 1 (the loopback device test runs use), laid out
- * as the kernel profile says.
- */
-export function xdpArgs(rt: Runtime, packet: Uint8Array): bigint[] {
-  const off = DEFAULT_KERNEL_PROFILE.offsets;
-  const headroom = 256;
-  const frame = new Uint8Array(headroom + packet.length);
-  frame.set(packet, headroom);
-  const base = rt.memory.map('packet', frame);
-  const dev = new Uint8Array(off['net_device.ifindex'] + 4);
-  new DataView(dev.buffer).setUint32(off['net_device.ifindex'], 1, true);
-  const devAddress = rt.memory.map('net_device', dev, 'r');
-  const rxq = new Uint8Array(64);
-  new DataView(rxq.buffer).setBigUint64(off['xdp_rxq_info.dev'], devAddress, true);
-  const rxqAddress = rt.memory.map('xdp_rxq_info', rxq, 'r');
-  const buff = new Uint8Array(64);
-  const v = new DataView(buff.buffer);
-  v.setBigUint64(off['xdp_buff.data'], base + BigInt(headroom), true);
-  v.setBigUint64(off['xdp_buff.data_end'], base + BigInt(headroom + packet.length), true);
-  v.setBigUint64(off['xdp_buff.data_meta'], base + BigInt(headroom), true);
-  v.setBigUint64(off['xdp_buff.data_hard_start'], base, true);
-  v.setBigUint64(off['xdp_buff.rxq'], rxqAddress, true);
-  return [rt.memory.map('xdp_buff', buff)];
 }
 
 /** One map element as bpftool -j map dump shows it: bytes, per-CPU values as one array per CPU. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { OBJECTS, REPO, skipReason } from '../../helpers/env.js';
 import { runProgram } from '../../../src/vm/run.js';
-import { kernelRun, mapNamed, oracleMissing, ourDump, program, runtimeFor } from './util.js';
+import { kernelRun, mapNamed, oracleMissing, ourDump, possibleCpus, program, runtimeFor } from './util.js';
 
 const obj = (name: string) => join(OBJECTS, `${name}.o`);
 
@@ -63,8 +63,43 @@ describe('objects run against their maps', () => {
   });
 });
 
+const packets = ['ipv4-udp', 'ipv6-udp', 'ipv4-udp-1500'].map((p) => [p, readFileSync(join(REPO, 'test', 'packets', `${p}.bin`))] as const);
+
+describe('maps.o', () => {
+  it('counts, tail-calls maps_tail through the prog array, reaches inner_a through the array of maps, and writes an event to the ring buffer', () => {
+    const rt = runtimeFor(obj('maps'));
+    const main = program(rt, 'maps_main');
+    const packet = new Uint8Array(60);
+    expect(runProgram(rt, main, { data: packet }).retval).toBe(2);
+    expect(runProgram(rt, main, { data: packet }).retval).toBe(2);
+    const u64 = (m: string, k: number) => new DataView((mapNamed(rt, m).sysLookup(Uint8Array.of(k, 0, 0, 0)) as Uint8Array).buffer).getBigUint64(0, true);
+    expect(u64('counters', 0)).toBe(0x202n);
+    expect(u64('by_len', 60)).toBe(2n);
+    expect((mapNamed(rt, 'inner_a').sysLookup(new Uint8Array(4)) as Uint8Array)[0]).toBe(2);
+    expect(mapNamed(rt, 'recent').count).toBe(1);
+    const events = (mapNamed(rt, 'events') as unknown as { consume(): Uint8Array[] }).consume();
+    // struct event { len, ifindex (1: the loopback device test runs use), seq }.
+    expect(events.map((e) => [...e])).toEqual([
+      [60, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+      [60, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0],
+    ]);
+  });
+});
+
 describe('objects against the kernel', () => {
-  const packets = ['ipv4-udp', 'ipv6-udp', 'ipv4-udp-1500'].map((p) => [p, readFileSync(join(REPO, 'test', 'packets', `${p}.bin`))] as const);
+  it.skipIf(skipReason(oracleMissing, 'kernel comparison of maps.o'))('maps: the same maps after maps_main (tail-calling maps_tail) and maps_tail', () => {
+    const [, packet] = packets[0]!;
+    const kernel = kernelRun(obj('maps'), packet);
+    const rt = runtimeFor(obj('maps'), { cpus: possibleCpus() });
+    for (const name of ['maps_main', 'maps_tail']) {
+      const r = runProgram(rt, program(rt, name), { data: packet }).retval;
+      expect(kernel.runs.get(name)).toMatch(new RegExp(`^Return value: ${r},`));
+    }
+    for (const name of ['counters', 'by_len', 'recent', 'scratch', 'inner_a', 'inner_b']) {
+      expect({ name, entries: ourDump(mapNamed(rt, name)) }).toEqual({ name, entries: kernel.dump(name) });
+    }
+  });
+
 
   it.skipIf(skipReason(oracleMissing, 'kernel comparison of globals.o'))('globals: the same return value and global data as the kernel after one run', () => {
     for (const [, packet] of packets) {

@@ -38,11 +38,6 @@ export interface ContextKind {
   readonly ctxName: string;
   /** The program type's own helpers, keyed by id (and by call immediate for the kernel's internal functions). */
   helpers(profile: KernelProfile): ReadonlyMap<number, Helper>;
-  /**
-   * Whether BPF_PROG_TEST_RUN runs this type at all; false for the ones bpfscope runs
-   * though the kernel answers ENOTSUPP (kprobes, tracepoints).
-   */
-  readonly kernelRuns: boolean;
   prepare(input: RunInput, env: RunEnv): PreparedRun;
 }
 

@@ -269,7 +269,6 @@ function skbKind(isL2: boolean, directAccess: boolean, own: readonly [string, He
   const tables = new WeakMap<KernelProfile, ReadonlyMap<number, Helper>>();
   return {
     ctxName: '__sk_buff',
-    kernelRuns: true,
     helpers(p) {
       let t = tables.get(p);
       if (!t) {

@@ -11,8 +11,9 @@ import { refuse } from './errors.js';
  */
 const MAX_BPF_FUNC_ARGS = 12;
 
+/** With data_in, a kprobe or tracepoint run is the kernel's, which it refuses; bpfscope's own runs take ctx_in alone. */
 function noTracingExtras(input: RunInput, what: string): void {
-  if (input.data) refuse('EINVAL', `${what} runs take no data_in`);
+  if (input.data) refuse('ENOTSUPP', `the kernel has no test run for ${what} programs (bpfscope runs them on ctx_in alone)`);
 }
 
 function readOnlyContext(env: RunEnv, name: string, bytes: Uint8Array) {
@@ -38,7 +39,6 @@ const none = new Map();
 
 export const RAW_TRACEPOINT: ContextKind = {
   ctxName: 'bpf_raw_tracepoint_args',
-  kernelRuns: true,
   helpers: () => none,
   prepare(input, env) {
     if (input.data || input.repeat || input.dataSizeOut || input.ctxSizeOut) {
@@ -53,7 +53,6 @@ export const RAW_TRACEPOINT: ContextKind = {
 
 export const KPROBE: ContextKind = {
   ctxName: 'pt_regs',
-  kernelRuns: false,
   helpers: () => none,
   prepare(input, env) {
     noTracingExtras(input, 'kprobe');
@@ -64,7 +63,6 @@ export const KPROBE: ContextKind = {
 
 export const TRACEPOINT: ContextKind = {
   ctxName: 'tracepoint record',
-  kernelRuns: false,
   helpers: () => none,
   prepare(input, env) {
     noTracingExtras(input, 'tracepoint');

@@ -173,7 +173,6 @@ const redirectMap: Helper = (regs, vm) => {
 
 export const XDP: ContextKind = {
   ctxName: 'xdp_md',
-  kernelRuns: true,
   helpers: () => XDP_HELPERS,
   prepare,
 };

@@ -26,7 +26,10 @@ function lookup(env: HelperEnv, map: VmMap, keyBytes: Uint8Array, cpu: number, h
   if (isSlotMap(map)) {
     if (map.slotKind !== 'map') throw new VmFault(`${helper} cannot be used on ${map.typeName} maps (the verifier refuses it)`);
     const id = map.slot(keyBytes);
-    return id === undefined ? 0n : env.mapMemory.handle(id);
+    if (id === undefined) return 0n;
+    // An inner map the store holds for another object is out of this runtime's reach.
+    if (!env.mapMemory.has(id)) throw new VmFault(`${helper}: the inner map (id ${id}) is not one of this object's maps`);
+    return env.mapMemory.handle(id);
   }
   const value = map.lookup(keyBytes, cpu);
   return value === undefined ? 0n : env.mapMemory.pointer(map, value, cpu);

@@ -50,6 +50,10 @@ export class MapMemory {
     return this.handleBase + BigInt(id);
   }
 
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
   handleOf(map: VmMap): bigint | undefined {
     const id = this.idOf.get(map);
     return id === undefined ? undefined : this.handleBase + BigInt(id);

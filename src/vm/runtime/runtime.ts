@@ -23,7 +23,7 @@ export interface RuntimeOptions {
   task?: Partial<TaskInfo>;
   /** Nanoseconds for bpf_ktime_get_ns and bpf_ktime_get_boot_ns: process.hrtime.bigint by default. */
   clock?: () => bigint;
-  /** Receives each bpf_trace_printk line as trace_pipe prints it (without the newline). */
+  /** Receives each bpf_trace_printk record as trace_pipe prints it, its newline included. */
   trace?: (line: string) => void;
   /** The instruction budget of each run (the Vm's default when unset). */
   budget?: number;
@@ -110,6 +110,14 @@ export class Runtime implements HelperEnv {
     this.instances.set(program, instance);
     this.vmOwners.set(vm, instance);
     return vm;
+  }
+
+  /**
+   * Stops following the maps' element releases (maps given in `options.maps` outlive the
+   * runtime); the runtime's Vms must not run after this.
+   */
+  dispose(): void {
+    this.mapMemory.dispose();
   }
 
   now(): bigint {

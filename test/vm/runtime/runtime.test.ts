@@ -204,6 +204,46 @@ describe('task, time, CPU and random helpers', () => {
   });
 });
 
+describe('output and probe helpers', () => {
+  it('bpf_perf_event_output appends the sample to the event of this CPU’s slot', () => {
+    const EVENTS: AsmMap = { name: 'ev', type: MAP_TYPE.perfEventArray, keySize: 4, valueSize: 4, maxEntries: 2 };
+    const { rt, run } = runtime(
+      `lddw %r1, 0x0403020100
+  stxdw [%r10-8], %r1
+  lddw %r2, ${MAP(0)}
+  lddw %r3, 0xffffffff
+  mov %r4, %r10
+  add %r4, -8
+  mov %r5, 5
+  call 25
+  exit`,
+      [EVENTS],
+      { cpus: 2, cpu: 1 },
+    );
+    const events = rt.map(1) as unknown as { sysUpdate(k: Uint8Array, v: Uint8Array): number; records: { index: number; cpu: number; data: Uint8Array }[] };
+    // No event in CPU 1's slot yet: -ENOENT.
+    expect(run()).toBe(BigInt.asUintN(64, -2n));
+    events.sysUpdate(Uint8Array.of(1, 0, 0, 0), Uint8Array.of(7, 0, 0, 0));
+    expect(run()).toBe(0n);
+    expect(events.records).toEqual([{ index: 1, cpu: 1, data: Uint8Array.of(0, 1, 2, 3, 4) }]);
+  });
+
+  it('the _str forms count an empty string as the kernel’s copies do: 1 for _kernel_str, 0 for _user_str', () => {
+    const prog = (id: number) => `stb [%r10-1], 0
+  mov %r1, %r10
+  add %r1, -16
+  mov %r2, 8
+  mov %r3, %r10
+  add %r3, -1
+  call ${id}
+  exit`;
+    expect(runtime(prog(helperId('probe_read_kernel_str')!)).run()).toBe(1n);
+    expect(runtime(prog(helperId('probe_read_user_str')!)).run()).toBe(0n);
+    // An unmapped source: -EFAULT for the user form.
+    expect(runtime(prog(helperId('probe_read_user_str')!).replace('add %r3, -1', 'mov %r3, 16')).run()).toBe(BigInt.asUintN(64, -14n));
+  });
+});
+
 describe('RUNTIME_HELPERS', () => {
   it('names each helper as isa/helpers does for its id', () => {
     for (const [id, h] of RUNTIME_HELPERS) expect(h.name).toBe(helperName(id));

@@ -98,31 +98,34 @@ export function writeMapElementsBtf(w: JsonWriter, spec: MapDumpSpec, entries: r
 
 /** The elements array of `-j map dump` into a writer (several maps: inside the caller's header object). */
 export function writeMapElementsJson(w: JsonWriter, spec: MapDumpSpec, entries: readonly MapDumpEntry[]): void {
-  const btf = spec.btf && spec.btfValueTypeId !== 0 ? spec.btf : undefined;
   w.startArray();
-  for (const e of entries) {
-    w.startObject();
-    w.name('key');
-    writeHexData(w, sized(e.key, spec.keySize, 'key'));
-    if (spec.perCpu) {
-      w.name('values').startArray();
-      perCpuValues(spec, e).forEach((v, cpu) => {
-        w.startObject().numberField('cpu', cpu).name('value');
-        writeHexData(w, v);
-        w.endObject();
-      });
-      w.endArray();
-    } else {
-      w.name('value');
-      writeHexData(w, singleValue(spec, e));
-    }
-    if (btf) {
-      w.name('formatted');
-      writeFormatted(w, btf, spec, e, 'json');
-    }
-    w.endObject();
-  }
+  for (const e of entries) writeMapEntryJson(w, spec, e);
   w.endArray();
+}
+
+/** One element of `-j map dump`, and what `-j map lookup` prints: hex key and value(s), and `formatted` by BTF. */
+export function writeMapEntryJson(w: JsonWriter, spec: MapDumpSpec, e: MapDumpEntry): void {
+  const btf = spec.btf && spec.btfValueTypeId !== 0 ? spec.btf : undefined;
+  w.startObject();
+  w.name('key');
+  writeHexData(w, sized(e.key, spec.keySize, 'key'));
+  if (spec.perCpu) {
+    w.name('values').startArray();
+    perCpuValues(spec, e).forEach((v, cpu) => {
+      w.startObject().numberField('cpu', cpu).name('value');
+      writeHexData(w, v);
+      w.endObject();
+    });
+    w.endArray();
+  } else {
+    w.name('value');
+    writeHexData(w, singleValue(spec, e));
+  }
+  if (btf) {
+    w.name('formatted');
+    writeFormatted(w, btf, spec, e, 'json');
+  }
+  w.endObject();
 }
 
 /** bpftool's print_hex_data_json: `["0x00","0x01",...]`. */
@@ -170,6 +173,11 @@ export function hexRows(bytes: Uint8Array): string {
 
 function hex2(b: number): string {
   return b < 16 ? '0' + b.toString(16) : b.toString(16);
+}
+
+/** One element as a plain `map dump` or `map lookup` of a map with BTF prints it, into a pretty writer. */
+export function writeMapEntryBtf(w: JsonWriter, spec: MapDumpSpec, e: MapDumpEntry): void {
+  writeFormatted(w, requireBtf(spec), spec, e, 'plain');
 }
 
 /** bpftool's do_dump_btf: one entry's key and value(s) by BTF. */

@@ -6,6 +6,8 @@ import type { SessionStore } from '../store/session-store.js';
 export interface CliContext {
   json: boolean;
   pretty: boolean;
+  /** `--table`: tables for people instead of bpftool's plain text. */
+  table: boolean;
   store: SessionStore;
   out: (text: string) => void;
   /** Bytes for stdout as they are: what a dump built as bytes is printed with. */

@@ -22,6 +22,9 @@ const OBJECTS: Record<string, () => Promise<CommandTable>> = {
   map: async () => (await import('./map.js')).mapCommands,
   asm: async () => (await import('./asm.js')).asmCommands,
   btf: async () => (await import('./btf.js')).btfCommands,
+  batch: async () => (await import('./batch.js')).batchTable,
+  unpin: async () => (await import('./pin.js')).unpinCommands,
+  store: async () => (await import('./store.js')).storeCommands,
 };
 
 /**
@@ -38,6 +41,8 @@ interface GlobalOptions {
   json?: boolean;
   pretty?: boolean;
   object: string[];
+  state?: string;
+  table?: boolean;
   baseBtf?: string;
   help?: boolean;
   version?: boolean;
@@ -69,11 +74,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 255;
   }
   const json = Boolean(opts.json || opts.pretty);
-  const { SessionStore } = await import('../store/session-store.js');
   const ctx: CliContext = {
     json,
     pretty: Boolean(opts.pretty),
-    store: new SessionStore(),
+    table: Boolean(opts.table),
+    store: await openStore(opts),
     out: io.out,
     err: io.err,
     outBytes: io.outBytes ?? ((b: Uint8Array) => io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))),
@@ -98,6 +103,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
+/**
+ * With `--object`, the objects loaded for this invocation only; without, the store in
+ * the state directory (`--state`, $BPFSCOPE_STATE, the XDG state home), read when a
+ * command first looks at it.
+ */
+async function openStore(opts: GlobalOptions): Promise<CliContext['store']> {
+  if (opts.object.length) return new (await import('../store/session-store.js')).SessionStore();
+  const [{ PersistentStore }, { stateDirectory }] = await Promise.all([import('../store/persistent-store.js'), import('../store/state-dir.js')]);
+  return new PersistentStore(stateDirectory(opts.state));
+}
+
 /** `--render FORMAT FILE` takes two words, which commander's options cannot, so it is read first. */
 async function takeRenderOption(argv: string[]): Promise<{ render?: { format: RenderFormat; file: string }; rest: string[] }> {
   const at = argv.indexOf('--render');
@@ -116,6 +132,8 @@ function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: strin
     .option('-j, --json', 'JSON output')
     .option('-p, --pretty', 'pretty JSON output (implies --json)')
     .option('--object <file>', 'open this BPF object for this invocation (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--state <dir>', 'the store: loaded programs, maps and pins kept between invocations')
+    .option('--table', 'prog show, map show and map dump as tables')
     .option('-B, --base-btf <file>', "base BTF that split BTF (a kernel module's) extends")
     .option('-h, --help', 'print usage')
     .option('-V, --version', 'print version')
@@ -172,6 +190,11 @@ async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): P
   }
   words.take('a command');
   await command.run(ctx, words);
+}
+
+/** One command line (a batch file's line) in the invocation's context. */
+export async function runCommand(ctx: CliContext, words: string[]): Promise<void> {
+  await dispatch(ctx, words, { object: [] });
 }
 
 /** bpftool writes usage to stderr, and `null` as the JSON answer to help. */

@@ -4,7 +4,11 @@ import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import { jsonWriter, type CliContext } from './context.js';
 import type { CommandTable } from './main.js';
-import { parseCInteger } from './selectors.js';
+import { ExitStatus } from './main.js';
+import { argvOf, parseMaps } from './map-common.js';
+import { mapDump, mapGetNext, mapLookup, mapPop } from './map-dump.js';
+import { mapCreate, mapDelete, mapFreeze, mapPin, mapUpdate } from './map-update.js';
+import { mapTable } from '../render/table.js';
 import { MAP_USAGE } from './usage.js';
 import type { Words } from './words.js';
 
@@ -24,32 +28,18 @@ export function mapInfo(m: LoadedMap): MapInfo {
   };
 }
 
-/** MAP := { id MAP_ID | pinned FILE | name MAP_NAME } */
-function selectMaps(maps: readonly LoadedMap[], words: Words): LoadedMap[] {
-  if (words.accept('id')) {
-    const text = words.take('a map id');
-    const id = parseCInteger(text);
-    if (id === undefined) throw new UsageError(`can't parse ${text} as ID`);
-    const found = maps.filter((m) => m.id === id);
-    if (!found.length) throw new UsageError(`get map by id (${id}): No such file or directory`);
-    return found;
-  }
-  if (words.accept('name')) {
-    const name = words.take('a map name');
-    const found = maps.filter((m) => m.name === name);
-    if (!found.length) throw new UsageError(`no map matches name ${name}`);
-    return found;
-  }
-  if (words.accept('pinned')) throw new UsageError(`bpf obj get (${words.take('a path')}): no pins exist in a session opened with --object`);
-  throw new UsageError(`expected 'id', 'name' or 'pinned', got: '${words.peek() ?? ''}'?`);
-}
-
 /** map { show | list } [MAP] */
 function mapShow(ctx: CliContext, words: Words): void {
   const all = ctx.store.maps;
-  const selected = words.done ? undefined : selectMaps(all, words);
-  words.end();
+  const args = argvOf(words);
+  const selected = args.count ? parseMaps(ctx, args) : undefined;
+  if (selected?.length === 0) throw new ExitStatus(255);
+  if (args.current !== undefined) throw new UsageError(`unexpected argument: '${args.current}'`);
   const maps = selected ?? all;
+  if (ctx.table) {
+    ctx.out(mapTable(maps.map(mapInfo)));
+    return;
+  }
   if (!ctx.json) {
     ctx.out(maps.map((m) => mapPlain(mapInfo(m))).join(''));
     return;
@@ -64,8 +54,22 @@ function mapShow(ctx: CliContext, words: Words): void {
 
 export const mapCommands: CommandTable = {
   usage: MAP_USAGE,
+  // bpftool's order, which decides what a prefix picks (`p` is pin).
   commands: [
     { name: 'show', run: mapShow },
     { name: 'list', run: mapShow },
+    { name: 'dump', run: (ctx, words) => mapDump(ctx, argvOf(words)) },
+    { name: 'update', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
+    { name: 'lookup', run: (ctx, words) => mapLookup(ctx, argvOf(words)) },
+    { name: 'getnext', run: (ctx, words) => mapGetNext(ctx, argvOf(words)) },
+    { name: 'delete', run: (ctx, words) => mapDelete(ctx, argvOf(words)) },
+    { name: 'pin', run: (ctx, words) => mapPin(ctx, argvOf(words)) },
+    { name: 'create', run: (ctx, words) => mapCreate(ctx, argvOf(words)) },
+    { name: 'peek', run: (ctx, words) => mapLookup(ctx, argvOf(words)) },
+    { name: 'push', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
+    { name: 'enqueue', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
+    { name: 'pop', run: (ctx, words) => mapPop(ctx, argvOf(words)) },
+    { name: 'dequeue', run: (ctx, words) => mapPop(ctx, argvOf(words)) },
+    { name: 'freeze', run: (ctx, words) => mapFreeze(ctx, argvOf(words)) },
   ],
 };

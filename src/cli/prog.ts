@@ -1,6 +1,7 @@
 import type { CommandTable } from './main.js';
 import { progCallgraph } from './prog-callgraph.js';
 import { progDump } from './prog-dump.js';
+import { progLoad, progLoadAll, progPin } from './prog-load.js';
 import { progShow } from './prog-show.js';
 import { PROG_USAGE } from './usage.js';
 
@@ -11,5 +12,8 @@ export const progCommands: CommandTable = {
     { name: 'list', run: progShow },
     { name: 'dump', run: progDump },
     { name: 'callgraph', run: progCallgraph },
+    { name: 'pin', run: progPin },
+    { name: 'load', run: progLoad },
+    { name: 'loadall', run: progLoadAll },
   ],
 };

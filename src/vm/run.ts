@@ -1,8 +1,11 @@
 import { progTypeName } from '../object/kinds.js';
 import { contextKind, type RunInput } from './context/index.js';
 import { refuse } from './context/errors.js';
-import type { LoadedProgram } from './loaded.js';
-import type { Runtime } from './runtime/runtime.js';
+import type { ObjectSpec } from '../object/spec.js';
+import { loadObject, type LoadOptions } from './load.js';
+import type { IdSource, LoadedObject, LoadedProgram } from './loaded.js';
+import type { VmMap } from './maps/types.js';
+import { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 
 export type { RunInput } from './context/index.js';
 
@@ -41,4 +44,56 @@ export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunI
   } finally {
     prepared.release();
   }
+}
+
+export interface LoadForRunOptions {
+  /** The runtime's options: CPUs, task, clock, trace sink, seed, budget, engine. */
+  runtime?: RuntimeOptions;
+  /** The load's options: possible CPUs (the runtime's by default), uid, kernel profile. */
+  load?: LoadOptions;
+}
+
+/** A loaded program that runs as BPF_PROG_TEST_RUN runs it. */
+export interface RunnableProgram {
+  readonly name: string;
+  readonly loaded: LoadedProgram;
+  run(input?: RunInput): RunOutput;
+}
+
+/** An object loaded into a runtime of its own: its programs to run, its maps to read. */
+export interface RunnableObject {
+  readonly loaded: LoadedObject;
+  readonly runtime: Runtime;
+  readonly programs: readonly RunnableProgram[];
+  /** The program with this name (the kernel's 15-character name or the full one). */
+  program(name: string): RunnableProgram;
+  /** The map with this name, as the runtime holds it. */
+  map(name: string): VmMap;
+}
+
+/**
+ * libbpf's load into a fresh kernel of bpfscope's: ids from 1, the kernel's rewrites,
+ * maps created and initialised, every program ready to `run()`. Runs share the maps.
+ */
+export function load(spec: ObjectSpec, options: LoadForRunOptions = {}): RunnableObject {
+  const counters = { prog: 0, map: 0, btf: 0 };
+  const ids: IdSource = { nextProgramId: () => ++counters.prog, nextMapId: () => ++counters.map, nextBtfId: () => ++counters.btf };
+  const loaded = loadObject(spec, ids, { possibleCpus: options.runtime?.cpus ?? 1, ...options.load });
+  const runtime = new Runtime(loaded, options.runtime);
+  const programs = loaded.programs.map((p) => ({ name: p.name, loaded: p, run: (input: RunInput = {}) => runProgram(runtime, p, input) }));
+  return {
+    loaded,
+    runtime,
+    programs,
+    program(name) {
+      const found = programs.find((p) => p.name === name || p.loaded.spec.name === name);
+      if (!found) throw new RangeError(`${spec.fileName} has no program ${name}`);
+      return found;
+    },
+    map(name) {
+      const found = loaded.maps.find((m) => m.name === name || m.spec.name === name);
+      if (!found) throw new RangeError(`${spec.fileName} has no map ${name}`);
+      return runtime.map(found.id);
+    },
+  };
 }

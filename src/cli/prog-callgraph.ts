@@ -10,7 +10,7 @@ import type { Words } from './words.js';
 /** prog callgraph [PROG]: programs, their subprograms, helpers and tail calls, as dot. */
 export function progCallgraph(ctx: CliContext, words: Words): void {
   const all = ctx.store.programs;
-  const progs = words.done ? all : selectPrograms(all, parseProgSelector(words));
+  const progs = words.done ? all : selectPrograms(all, parseProgSelector(words), ctx.store);
   words.end();
   const mapName = (id: number): string | undefined => ctx.store.maps.find((m) => m.id === id)?.name;
   const progArrays: ProgArrayContents[] = ctx.store.maps

@@ -34,7 +34,7 @@ export function progDump(ctx: CliContext, words: Words): void {
     if (w !== undefined && 'jited'.startsWith(w)) throw new UsageError('bpfscope interprets programs and has no JIT: there are no jited instructions to dump');
     throw new UsageError(`expected 'xlated' or 'jited', got: ${w ?? ''}`);
   }
-  const progs = selectPrograms(ctx.store.programs, parseProgSelector(words));
+  const progs = selectPrograms(ctx.store.programs, parseProgSelector(words), ctx.store);
   let mode: DumpMode = { kind: 'text', opcodes: false, linum: false };
   if (words.accept('file')) mode = { kind: 'file', path: words.take('file path') };
   else if (words.accept('opcodes')) mode = { kind: 'text', opcodes: true, linum: false };

@@ -1,6 +1,7 @@
 import type { LoadedProgram } from '../vm/loaded.js';
 import { progTypeName } from '../object/kinds.js';
 import { progJson, progPlain, type ProgInfo } from '../render/prog-info.js';
+import { progTable } from '../render/table.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { fullProgramName, parseProgSelector, selectPrograms } from './selectors.js';
 import type { Words } from './words.js';
@@ -27,9 +28,13 @@ export function progInfo(p: LoadedProgram): ProgInfo {
 /** prog { show | list } [PROG] */
 export function progShow(ctx: CliContext, words: Words): void {
   const all = ctx.store.programs;
-  const selected = words.done ? undefined : selectPrograms(all, parseProgSelector(words));
+  const selected = words.done ? undefined : selectPrograms(all, parseProgSelector(words), ctx.store);
   words.end();
   const progs = selected ?? all;
+  if (ctx.table) {
+    ctx.out(progTable(progs.map(progInfo)));
+    return;
+  }
   if (!ctx.json) {
     ctx.out(progs.map((p) => progPlain(progInfo(p))).join(''));
     return;

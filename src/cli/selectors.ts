@@ -38,8 +38,13 @@ export function parseCInteger(text: string): number | undefined {
   return n <= 0xffffffff ? n : undefined;
 }
 
+/** Where `pinned FILE` looks: the store's virtual bpffs. */
+export interface PinLookup {
+  pinned(path: string): { kind: 'prog' | 'map'; id: number } | undefined;
+}
+
 /** The programs a selector names, in id order; an error when none does. */
-export function selectPrograms(programs: readonly LoadedProgram[], sel: ProgSelector): LoadedProgram[] {
+export function selectPrograms(programs: readonly LoadedProgram[], sel: ProgSelector, pins?: PinLookup): LoadedProgram[] {
   let found: LoadedProgram[];
   switch (sel.by) {
     case 'id':
@@ -52,8 +57,12 @@ export function selectPrograms(programs: readonly LoadedProgram[], sel: ProgSele
     case 'name':
       found = programs.filter((p) => fullProgramName(p) === sel.name);
       break;
-    case 'pinned':
-      throw new UsageError(`bpf obj get (${sel.path}): no pins exist in a session opened with --object`);
+    case 'pinned': {
+      const target = pins?.pinned(sel.path);
+      if (!target) throw new UsageError(`bpf obj get (${sel.path}): No such file or directory`);
+      if (target.kind !== 'prog') throw new UsageError(`incorrect object type: ${target.kind}`);
+      return programs.filter((p) => p.id === target.id);
+    }
   }
   if (found.length === 0) throw new UsageError(`no program matches ${sel.by} ${sel.by === 'tag' ? sel.tag : sel.name}`);
   return found;

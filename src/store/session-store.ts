@@ -127,7 +127,8 @@ export class SessionStore implements IdSource {
   /** The loaded object a program belongs to. */
   objectOf(prog: LoadedProgram): LoadedObject {
     this.ensure();
-    return this.loadedObjects.find((o) => o.programs.includes(prog))!;
+    // By id: a program selected before a transaction rebuilt the state is still found.
+    return this.loadedObjects.find((o) => o.programs.some((p) => p.id === prog.id))!;
   }
 
   /** The object that created a map, or undefined for a map made by `map create`. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openObject } from '../../../src/object/open.js';
@@ -101,7 +101,8 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
       pids.set(name, r.pid);
     }
     const dumps = new Map<string, DumpEntry[]>();
-    for (const name of readdirSync(`${pin}-maps`)) {
+    const mapNames = existsSync(`${pin}-maps`) ? readdirSync(`${pin}-maps`) : [];
+    for (const name of mapNames) {
       const r = bpftool(['-j', 'map', 'dump', 'pinned', join(`${pin}-maps`, name)]);
       if (r.status !== 0) continue;
       const json = JSON.parse(r.stdout) as KernelJsonEntry[];

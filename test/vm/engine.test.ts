@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { AddressSpace, MAX_CALL_FRAMES, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
 
 /**
  * What the runtime builds on: one address space for several programs, tail calls,
@@ -201,5 +201,41 @@ describe('the engines agree', () => {
     expect(run('jit')).toBe(full);
     const executed = Number(/(\d+) executed/.exec(full)![1]);
     for (let budget = 0; budget <= executed + 1; budget++) expect(run('jit', budget), `budget ${budget}`).toBe(run('interpreter', budget));
+  });
+});
+
+describe('auto', () => {
+  it('interprets a program until it has run COMPILE_AFTER instructions per instruction, then compiles it', () => {
+    // 6 instructions, counted as 64: 2 + 3 * 1000 + 1 executed per run.
+    const vm = new Vm(assemble('mov %r0, 0\nmov %r1, 0\nloop:\nadd %r0, %r1\nadd %r1, 1\njlt %r1, 1000, loop\nexit'));
+    expect(vm.engine).toBe('auto');
+    expect(vm.runsOn).toBe('interpreter');
+    const first = vm.run();
+    expect(first).toEqual({ r0: 499500n, executed: 3003 });
+    let runs = 1;
+    while (vm.runsOn === 'interpreter') {
+      expect(vm.run()).toEqual(first);
+      runs++;
+    }
+    expect(runs).toBe(Math.ceil((64 * COMPILE_AFTER) / 3003));
+    expect(vm.run()).toEqual(first);
+  });
+});
+
+describe('programs larger than one compiled function', () => {
+  // 40 rounds of a loop whose body (about 700 instructions) spans several compiled
+  // functions, calling a subprogram placed after it each round.
+  const body = Array.from({ length: 700 }, (_, i) => [`add %r0, ${i}`, 'xor %r0, %r7', `stxdw [%r10-${8 + 8 * (i % 60)}], %r0`, `ldxdw %r7, [%r10-${8 + 8 * ((i + 5) % 60)}]`, 'mul %r0, 3'][i % 5]);
+  const source = ['mov %r0, 1', 'mov %r6, 0', 'mov %r7, 0', 'loop:', ...body, 'mov %r1, %r0', 'call local f', 'add %r0, %r6', 'add %r6, 1', 'jlt %r6, 40, loop', 'exit', 'f:', 'mov %r0, %r1', 'rsh %r0, 1', 'exit'].join('\n');
+  const insns = assemble(source);
+  const run = (engine: EngineName, budget?: number) =>
+    outcome(() => new Vm(insns, { engine, ...(budget === undefined ? {} : { budget }) }).run());
+
+  it('run as the interpreter runs them, at every budget cut', () => {
+    const full = run('interpreter');
+    expect(run('jit')).toBe(full);
+    const executed = Number(/(\d+) executed/.exec(full)![1]);
+    expect(executed).toBeGreaterThan(40 * 700);
+    for (let budget = 0; budget < executed; budget += 997) expect(run('jit', budget), `budget ${budget}`).toBe(run('interpreter', budget));
   });
 });

@@ -48,6 +48,9 @@ export interface Machine {
   readonly regions: readonly Region[];
   /** One stack region per frame depth. */
   readonly stacks: readonly Region[];
+  /** The same stacks as 16- and 32-bit elements in the host's byte order, for compiled code. */
+  readonly stackHalves: readonly Int16Array[];
+  readonly stackWords: readonly Int32Array[];
   readonly littleEndian: boolean;
   /** The kernel's MAX_CALL_FRAMES: the entry function counts as one. */
   readonly maxFrames: number;
@@ -57,6 +60,8 @@ export interface Machine {
   budget: number;
   /** The frame depth when an engine calls a helper or stops for a tail call. */
   depth: number;
+  /** Where compiled code goes on when it passes from one of its functions to another (jit/compile.ts). */
+  resume: number;
   /** Set by a helper's successful tail call: the engine stops after the call with Stop.tailCall. */
   tailPending: boolean;
   /** Tail calls the run has made, against the kernel's limit. */

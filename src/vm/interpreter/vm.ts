@@ -21,11 +21,23 @@ export type Helper = (regs: Registers, vm: Vm) => bigint;
 export type HelperTable = ReadonlyMap<number, Helper> | Readonly<Record<number, Helper>>;
 
 /**
- * How programs run: `jit` translates the program once into JavaScript that V8 compiles
- * to machine code, `interpreter` decodes it and runs one instruction at a time (the
- * reference). Both give the same results, faults and executed counts.
+ * How programs run: `jit` translates the program at its first run into JavaScript that
+ * V8 compiles to machine code, `interpreter` decodes it and runs one instruction at a
+ * time (the reference), `auto` interprets until the program has run enough to repay the
+ * compiling (see COMPILE_AFTER), then compiles. All give the same results, faults and
+ * executed counts.
  */
-export type EngineName = 'jit' | 'interpreter';
+export type EngineName = 'jit' | 'interpreter' | 'auto';
+
+/**
+ * Instructions an `auto` Vm interprets, per instruction of its program (at least
+ * MIN_FUNCTION_LENGTH), before it compiles. V8 optimises the compiled JavaScript in the
+ * background, taking about as long per BPF instruction as the interpreter takes for a
+ * few thousand; until it is done the compiled code runs slower than the interpreter. A
+ * program run once, or a large one run a few times, is better off interpreted.
+ */
+export const COMPILE_AFTER = 4096;
+const MIN_FUNCTION_LENGTH = 64;
 
 export interface VmOptions {
   helpers?: HelperTable;
@@ -50,7 +62,7 @@ export interface VmOptions {
    * its own stacks into it.
    */
   memory?: AddressSpace;
-  /** `jit` unless given. */
+  /** `auto` unless given. */
   engine?: EngineName;
 }
 
@@ -123,8 +135,10 @@ export class Vm {
   private readonly budget: number;
   private readonly name: string | undefined;
   private readonly stackSize: number;
-  /** The compiled program, made at the first run on the jit engine. */
+  /** The compiled program, made at the first run on the jit engine (or once hot, on auto). */
   private compiled: Engine | undefined;
+  /** Instructions all runs have executed, for `auto`. */
+  private executedInAll = 0;
   /** The slot of the program's (empty) code region, which callback addresses point into; 0 until needed. */
   private codeSlot = 0;
   /** A run() of this Vm is under way. */
@@ -136,8 +150,8 @@ export class Vm {
   constructor(insns: readonly Insn[], options: VmOptions = {}) {
     this.memory = options.memory ?? new AddressSpace();
     this.name = options.program;
-    this.engine = options.engine ?? 'jit';
-    if (this.engine !== 'jit' && this.engine !== 'interpreter') throw new RangeError(`engine ${String(this.engine)}: use jit or interpreter`);
+    this.engine = options.engine ?? 'auto';
+    if (!['jit', 'interpreter', 'auto'].includes(this.engine)) throw new RangeError(`engine ${String(this.engine)}: use jit, interpreter or auto`);
     if (insns.some((i) => i.code === BPF_LD_IMM64 && i.src === BPF_PSEUDO_FUNC)) this.mapCode();
     this.program = decodeProgram(insns, options.callForm ?? 'object', this.codeSlot);
     this.helpers = toMap(options.helpers);
@@ -145,6 +159,7 @@ export class Vm {
     const maxFrames = options.maxFrames ?? MAX_CALL_FRAMES;
     const stackSize = options.stackSize ?? MAX_BPF_STACK;
     if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new RangeError('maxFrames must be a positive integer');
+    if (!Number.isInteger(stackSize) || stackSize < 8 || stackSize % 8 !== 0) throw new RangeError('stackSize must be a positive multiple of 8');
     this.stackSize = stackSize;
     const stacks: Region[] = [];
     for (let i = 0; i < maxFrames; i++) {
@@ -159,11 +174,14 @@ export class Vm {
       hi,
       regions: this.memory.regions,
       stacks,
+      stackHalves: stacks.map((r) => new Int16Array(r.bytes.buffer, r.bytes.byteOffset, r.size >> 1)),
+      stackWords: stacks.map((r) => new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.size >> 2)),
       littleEndian: options.littleEndian ?? true,
       maxFrames,
       limit: this.budget,
       budget: 0,
       depth: 0,
+      resume: 0,
       tailPending: false,
       tailCalls: 0,
       saved: new Int32Array(maxFrames * 10),
@@ -173,6 +191,11 @@ export class Vm {
       memoryFault: (pc, h, l, off, size, write) => this.memoryFault(pc, h, l, off, size, write),
       fault: (pc, reason) => this.fault(pc, reason),
     };
+  }
+
+  /** The engine the next run starts on: `auto` moves from the interpreter to the jit. */
+  get runsOn(): 'jit' | 'interpreter' {
+    return this.engineFn() === execute ? 'interpreter' : 'jit';
   }
 
   /** Maps bytes into the VM (not a copy) and returns their address, e.g. for r1. */
@@ -199,7 +222,9 @@ export class Vm {
     } finally {
       this.running = false;
     }
-    return { r0: this.registers.get(0), executed: this.budget - m.budget };
+    const executed = this.budget - m.budget;
+    this.executedInAll += executed;
+    return { r0: this.registers.get(0), executed };
   }
 
   /**
@@ -282,8 +307,10 @@ export class Vm {
   }
 
   private engineFn(): Engine {
+    if (this.compiled) return this.compiled;
     if (this.engine === 'interpreter') return execute;
-    this.compiled ??= compileProgram(this.program, { littleEndian: this.machine.littleEndian, stackSize: this.stackSize, maxFrames: this.machine.maxFrames });
+    if (this.engine === 'auto' && this.executedInAll < COMPILE_AFTER * Math.max(MIN_FUNCTION_LENGTH, this.program.insns.length)) return execute;
+    this.compiled = compileProgram(this.program, { littleEndian: this.machine.littleEndian, stackSize: this.stackSize, maxFrames: this.machine.maxFrames });
     return this.compiled;
   }
 

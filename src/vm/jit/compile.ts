@@ -26,12 +26,21 @@ export interface CompileOptions {
   readonly maxFrames: number;
 }
 
+/** Longest block and (about) the most instructions one compiled function holds; see partition(). */
+const MAX_BLOCK = 64;
+const MAX_FUNCTION = 160;
+
+/** What a compiled function returns when the pc it goes on at belongs to another one. */
+const HAND_OVER = -1;
+
 /** What the generated code uses besides its arguments. */
 const RUNTIME = { execute, atomic32, atomic64, bswap16, bswap32, div32, mod32, sdiv32, smod32, udivmod64, sdivmod64 };
 
 const REGS = Array.from({ length: 11 }, (_, r) => r);
 const FLUSH = REGS.map((r) => `lo[${r}] = l${r}; hi[${r}] = h${r};`).join(' ');
 const LOAD = REGS.map((r) => `l${r} = lo[${r}]; h${r} = hi[${r}];`).join(' ');
+/** The current frame's stack as a DataView and as bytes, halves and words (see emit.ts). */
+const STACK = `SV = stacks[depth].view; S8 = stacks[depth].bytes; S16 = m.stackHalves[depth]; S32 = m.stackWords[depth];`;
 
 type Flow = 'jump' | 'cond' | 'call_local' | 'helper' | 'exit' | 'may_goto' | 'fault' | 'next';
 
@@ -93,13 +102,22 @@ function slots(p: DecodedProgram, o: CompileOptions): Slot[] {
   return out;
 }
 
-/** First instructions of blocks: entries, jump and call targets, returns, and what follows a block's end. */
+/** First instructions of blocks: entries, jump and call targets, returns, what follows a block's end, and cuts of long runs. */
 function leaders(p: DecodedProgram, all: readonly Slot[]): Set<number> {
   const starts = new Set<number>([0, ...p.callbacks]);
   for (const s of all) {
     if (s.flow === 'next') continue;
     starts.add(s.next);
     if (s.flow === 'jump' || s.flow === 'cond' || s.flow === 'call_local' || s.flow === 'may_goto') starts.add(s.target);
+  }
+  // Long straight runs are cut into blocks of MAX_BLOCK, so that functions can be cut between them.
+  let run = 0;
+  for (let pc = 0; pc < all.length; pc = all[pc]!.next) {
+    if (starts.has(pc) || run === MAX_BLOCK) {
+      starts.add(pc);
+      run = 0;
+    }
+    run++;
   }
   return starts;
 }
@@ -151,7 +169,8 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
           `if (depth + 1 >= ${o.maxFrames}) throw m.fault(${pc}, "calls nest deeper than ${o.maxFrames} frames (the kernel's MAX_CALL_FRAMES)");`,
           `{ const at = depth * 10; ${[6, 7, 8, 9, 10].map((r, i) => `saved[at + ${i}] = l${r}; saved[at + ${5 + i}] = h${r};`).join(' ')} }`,
           `returnPc[depth] = ${s.next}; depth++;`,
-          `{ const st = stacks[depth]; st.bytes.fill(0); l10 = st.size; h10 = st.slot; SV = st.view; mayGoto[depth] = ${MAY_GOTO_LOOPS}; }`,
+          `{ const st = stacks[depth]; st.bytes.fill(0); l10 = st.size; h10 = st.slot; mayGoto[depth] = ${MAY_GOTO_LOOPS}; }`,
+          `${STACK}`,
           `pc = ${s.target}; continue;`,
         );
         break;
@@ -160,7 +179,7 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
           `if (depth === base) { ${FLUSH} m.budget = B; return ${Stop.exit}; }`,
           `depth--;`,
           `{ const at = depth * 10; ${[6, 7, 8, 9, 10].map((r, i) => `l${r} = saved[at + ${i}]; h${r} = saved[at + ${5 + i}];`).join(' ')} }`,
-          `SV = stacks[depth].view; pc = returnPc[depth]; continue;`,
+          `${STACK} pc = returnPc[depth]; continue;`,
         );
         break;
     }
@@ -171,38 +190,100 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
   return { code: [head, ...body].join('\n'), fallsTo };
 }
 
-/** The program's JavaScript: the body of a function of (p, m, pc, depth, base), as an Engine. */
-export function programSource(p: DecodedProgram, o: CompileOptions): string {
-  const all = slots(p, o);
-  const starts = leaders(p, all);
-  const ordered = [...starts].filter((pc) => pc < all.length).sort((a, b) => a - b);
+/**
+ * Splits the blocks (in pc order) into the functions they are compiled into, each of at
+ * most about MAX_FUNCTION instructions. TurboFan's time grows faster than the code it
+ * optimises, and past a size it does not optimise a function at all, so a large program
+ * is compiled as several functions; a jump between them costs a return to the dispatcher.
+ * Each cut is placed where the fewest jumps cross it, so that loops stay whole.
+ */
+function partition(ordered: readonly number[], all: readonly Slot[]): number[][] {
+  const edges = all.filter((s) => s.flow === 'jump' || s.flow === 'cond' || s.flow === 'call_local' || s.flow === 'may_goto').map((s) => [Math.min(s.site.pc, s.target), Math.max(s.site.pc, s.target)] as const);
+  const crossing = (cut: number) => edges.reduce((n, [a, b]) => n + (a < cut && cut <= b ? 1 : 0), 0);
+  const out: number[][] = [];
+  let i = 0;
+  while (i < ordered.length) {
+    const first = ordered[i]!;
+    let j = i + 1;
+    while (j < ordered.length && ordered[j]! - first <= MAX_FUNCTION) j++;
+    if (j < ordered.length) {
+      let best = j;
+      let cost = Infinity;
+      for (let k = j; k > i + 1 && ordered[k]! - first > MAX_FUNCTION / 2; k--) {
+        const c = crossing(ordered[k]!);
+        if (c < cost) [best, cost] = [k, c];
+      }
+      j = best;
+    }
+    out.push(ordered.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * One compiled function: the blocks given as the cases of a switch on pc in a loop. A pc
+ * of another function's hands over to the dispatcher (HAND_OVER, with m.resume); a block
+ * the budget does not cover breaks out of the switch to the interpreter.
+ */
+function functionSource(blocks: readonly number[], all: readonly Slot[], starts: ReadonlySet<number>, o: CompileOptions): string {
   const cases: string[] = [];
-  ordered.forEach((start, i) => {
+  blocks.forEach((start, i) => {
     const { code, fallsTo } = emitBlock(all, start, starts, o);
     cases.push(code);
     // Falling into the next case is the next block only when that one starts there.
-    if (fallsTo !== undefined && ordered[i + 1] !== fallsTo) cases.push(`pc = ${fallsTo}; continue;`);
+    if (fallsTo !== undefined && blocks[i + 1] !== fallsTo) cases.push(`pc = ${fallsTo}; continue;`);
   });
   return [
     `const lo = m.lo, hi = m.hi, R = m.regions, stacks = m.stacks, saved = m.saved, returnPc = m.returnPc, mayGoto = m.mayGoto;`,
     `let ${REGS.map((r) => `l${r} = lo[${r}], h${r} = hi[${r}]`).join(', ')};`,
-    `let B = m.budget, SV = stacks[depth].view;`,
+    `let B = m.budget, SV, S8, S16, S32;`,
+    STACK,
     `for (;;) {`,
     `switch (pc) {`,
     ...cases,
+    `default: ${FLUSH} m.budget = B; m.depth = depth; m.resume = pc; return ${HAND_OVER};`,
     `}`,
-    `${FLUSH} m.budget = B; return INTERP(p, m, pc, depth, base);`,
+    `${FLUSH} m.budget = B; return execute(p, m, pc, depth, base);`,
     `}`,
+  ].join('\n');
+}
+
+/**
+ * The program's JavaScript: the body of a function of the runtime (rt) that returns the
+ * Engine, a dispatcher over the compiled functions. A pc no block starts at (a callback
+ * entered in the middle of a block) goes to the interpreter.
+ */
+export function programSource(p: DecodedProgram, o: CompileOptions): string {
+  const all = slots(p, o);
+  const starts = leaders(p, all);
+  const ordered = [...starts].filter((pc) => pc < all.length).sort((a, b) => a - b);
+  const parts = partition(ordered, all);
+  const owner = new Int32Array(all.length).fill(-1);
+  parts.forEach((blocks, f) => blocks.forEach((start) => (owner[start] = f)));
+  return [
+    `"use strict";`,
+    `const { ${Object.keys(RUNTIME).join(', ')} } = rt;`,
+    `const SL = new Int32Array(1), SH = new Int32Array(1);`,
+    `const owner = new Int32Array([${owner.join(',')}]);`,
+    `const parts = [`,
+    ...parts.map((blocks, f) => `function part${f}(p, m, pc, depth, base) {\n${functionSource(blocks, all, starts, o)}\n},`),
+    `];`,
+    `return function bpf(p, m, pc, depth, base) {`,
+    `  for (;;) {`,
+    `    const f = pc < owner.length ? owner[pc] : -1;`,
+    `    if (f < 0) return execute(p, m, pc, depth, base);`,
+    `    const stop = parts[f](p, m, pc, depth, base);`,
+    `    if (stop !== ${HAND_OVER}) return stop;`,
+    `    pc = m.resume;`,
+    `    depth = m.depth;`,
+    `  }`,
+    `};`,
   ].join('\n');
 }
 
 /** Compiles the program into an Engine. */
 export function compileProgram(p: DecodedProgram, o: CompileOptions): Engine {
-  const source = programSource(p, o);
-  const names = Object.keys(RUNTIME);
-  const factory = new Function(
-    'rt',
-    `"use strict";\nconst { ${names.join(', ')} } = rt;\nconst INTERP = execute;\nconst SL = new Int32Array(1), SH = new Int32Array(1);\nreturn function bpf(p, m, pc, depth, base) {\n${source}\n};`,
-  ) as (rt: typeof RUNTIME) => Engine;
+  const factory = new Function('rt', programSource(p, o)) as (rt: typeof RUNTIME) => Engine;
   return factory(RUNTIME);
 }

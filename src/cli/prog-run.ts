@@ -1,0 +1,191 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { JsonWriter } from '../text/json-writer.js';
+import { TestRunError } from '../vm/context/errors.js';
+import type { LoadedObject } from '../vm/loaded.js';
+import { runProgram, type RunOutput } from '../vm/run.js';
+import { Runtime } from '../vm/runtime/runtime.js';
+import { jsonWriter, type CliContext } from './context.js';
+import { ExitStatus } from './main.js';
+import { parseCInteger, parseProgSelector, selectPrograms } from './selectors.js';
+import type { Words } from './words.js';
+
+/** bpftool's default room for data_out and ctx_out (SZ_32K). */
+const DEFAULT_SIZE_OUT = 32 * 1024;
+
+interface RunArgs {
+  dataIn?: string;
+  dataOut?: string;
+  dataSizeOut?: number;
+  ctxIn?: string;
+  ctxOut?: string;
+  ctxSizeOut?: number;
+  repeat: number;
+}
+
+const KEYWORDS = ['data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out', 'repeat'] as const;
+
+/**
+ * prog run PROG data_in FILE [data_out FILE [data_size_out L]] [ctx_in FILE [ctx_out FILE
+ * [ctx_size_out M]]] [repeat N]: BPF_PROG_TEST_RUN in the VM, printed as bpftool 7.1
+ * prints it. The run's map changes stay in the store; trace_printk lines go to stderr.
+ */
+export function progRun(ctx: CliContext, words: Words): void {
+  if (words.remaining < 4) throw new UsageError(`'${words.previous() ?? 'run'}' needs at least 4 arguments, ${words.remaining} found`);
+  const progs = selectPrograms(ctx.store.programs, parseProgSelector(words), ctx.store);
+  if (progs.length > 1) throw new UsageError('several programs match this handle');
+  const program = progs[0]!;
+  const args = parseRunArgs(words);
+  const data = args.dataIn === undefined ? undefined : readRunData(args.dataIn);
+  const ctxIn = args.ctxIn === undefined ? undefined : readRunData(args.ctxIn);
+
+  let out: RunOutput;
+  try {
+    out = ctx.store.transaction(() => {
+      // A persistent store rebuilds its state for the transaction: run its copy of the program.
+      const current = ctx.store.program(program.id) ?? program;
+      const runtime = runtimeOf(ctx, ctx.store.objectOf(current));
+      return runProgram(runtime, current, {
+        ...(data ? { data, dataSizeOut: args.dataSizeOut || DEFAULT_SIZE_OUT } : {}),
+        ...(ctxIn ? { ctx: ctxIn, ctxSizeOut: args.ctxSizeOut || DEFAULT_SIZE_OUT } : {}),
+        repeat: args.repeat,
+      });
+    });
+  } catch (e) {
+    if (!(e instanceof TestRunError)) throw e;
+    const message = `failed to run program: ${e.message}`;
+    if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
+    else ctx.err(`Error: ${message}\n`);
+    // bpftool returns the syscall's -errno from main: the exit status is its low byte.
+    throw new ExitStatus((256 - e.errno) & 0xff);
+  }
+  printRun(ctx, args, out);
+}
+
+function parseRunArgs(words: Words): RunArgs {
+  const args: RunArgs = { repeat: 1 };
+  while (!words.done) {
+    const word = words.peek()!;
+    for (const group of [KEYWORDS.slice(0, 3), KEYWORDS.slice(3, 6)]) {
+      const matches = group.filter((k) => k.startsWith(word));
+      if (matches.length > 1) throw new UsageError(`ambiguous prefix: '${word}' could be '${matches.join("' or '")}'`);
+    }
+    const keyword = KEYWORDS.find((k) => words.accept(k));
+    if (keyword === undefined) {
+      throw new UsageError(`expected no more arguments, 'data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' or 'repeat', got: '${word}'?`);
+    }
+    if (words.done) throw new UsageError(`'${words.previous()}' needs at least 1 arguments, 0 found`);
+    const value = words.take(keyword);
+    switch (keyword) {
+      case 'data_in':
+      case 'ctx_in':
+        if (value === '-' && (keyword === 'data_in' ? args.ctxIn : args.dataIn) === '-') throw new UsageError('cannot use standard input for both data_in and ctx_in');
+        args[keyword === 'data_in' ? 'dataIn' : 'ctxIn'] = value;
+        break;
+      case 'data_out':
+        args.dataOut = value;
+        break;
+      case 'ctx_out':
+        args.ctxOut = value;
+        break;
+      case 'data_size_out':
+        args.dataSizeOut = number(value, 'output data size');
+        break;
+      case 'ctx_size_out':
+        args.ctxSizeOut = number(value, 'output context size');
+        break;
+      case 'repeat':
+        args.repeat = number(value, 'repeat number');
+        break;
+    }
+  }
+  return args;
+}
+
+function number(text: string, what: string): number {
+  const n = parseCInteger(text);
+  if (n === undefined) throw new UsageError(`can't parse ${text} as ${what}`);
+  return n;
+}
+
+function readRunData(file: string): Uint8Array {
+  try {
+    return readFileSync(file === '-' ? 0 : file);
+  } catch (e) {
+    throw new UsageError(`failed to open ${file}: ${strerror(e)}`);
+  }
+}
+
+function strerror(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const texts: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory' };
+  return (code && texts[code]) ?? (e as Error).message;
+}
+
+/** One Runtime per loaded object for the invocation, over the store's maps, so that runs see each other's effects. */
+const runtimes = new WeakMap<LoadedObject, Runtime>();
+let traceSink: ((line: string) => void) | undefined;
+
+function runtimeOf(ctx: CliContext, object: LoadedObject): Runtime {
+  traceSink = (line) => {
+    ctx.err(line.endsWith('\n') ? line : `${line}\n`);
+    ctx.store.appendTrace([line]);
+  };
+  let runtime = runtimes.get(object);
+  if (!runtime) {
+    runtime = new Runtime(object, { cpus: ctx.store.cpus, maps: ctx.store.vmMapsOf(object), trace: (line) => traceSink?.(line) });
+    runtimes.set(object, runtime);
+  }
+  return runtime;
+}
+
+function printRun(ctx: CliContext, args: RunArgs, out: RunOutput): void {
+  const w = ctx.json ? jsonWriter(ctx).startObject() : undefined;
+  const outputs: [Uint8Array | undefined, string | undefined, string][] = [
+    [out.dataOut, args.dataOut, 'data_out'],
+    [out.ctxOut, args.ctxOut, 'ctx_out'],
+  ];
+  for (const [bytes, file, key] of outputs) {
+    if (!bytes || bytes.length === 0 || file === undefined) continue;
+    if (file !== '-') writeRunOutput(ctx, file, bytes);
+    else if (w) {
+      w.name(key).startArray();
+      for (const b of bytes) w.raw(String(b));
+      w.endArray();
+    } else ctx.out(hexPrint(bytes));
+  }
+  if (w) {
+    w.numberField('retval', out.retval).numberField('duration', out.durationNs).endObject();
+    ctx.out(w.finish());
+  } else {
+    ctx.out(`Return value: ${out.retval}, duration${args.repeat > 1 ? ' (average)' : ''}: ${out.durationNs}ns\n`);
+  }
+}
+
+function writeRunOutput(ctx: CliContext, file: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(file, bytes);
+  } catch (e) {
+    // bpftool reports it and still prints the run's result.
+    ctx.err(`Error: failed to open ${file}: ${strerror(e)}\n`);
+  }
+}
+
+/** bpftool's hex_print: offset, 16 bytes in pairs, and the printable characters. */
+export function hexPrint(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 16) {
+    out += `${i.toString(16).padStart(7, '0')}\t`;
+    for (let j = i; j < i + 16; j++) {
+      const sep = j % 2 ? ' ' : '';
+      out += j < bytes.length ? `${bytes[j]!.toString(16).padStart(2, '0')}${sep}` : `  ${sep}`;
+    }
+    out += '| ';
+    for (let j = i; j < i + 16 && j < bytes.length; j++) {
+      const c = bytes[j]!;
+      out += `${c < 0x20 || c > 0x7e ? '.' : String.fromCharCode(c)}${j === i + 7 ? ' ' : ''}`;
+    }
+    out += '\n';
+  }
+  return out;
+}

@@ -164,9 +164,13 @@ export class SessionStore implements IdSource {
     return vm;
   }
 
-  /** Every map an object's programs use, by id, for a runtime to run them on. */
+  /**
+   * The object's maps that are still loaded, by id, for a runtime to run its programs
+   * on (a map nothing held was unloaded; a runtime makes a fresh one that is not kept).
+   */
   vmMapsOf(object: LoadedObject): Map<number, VmMap> {
-    return new Map(object.maps.map((m) => [m.id, this.vmMap(m.id)] as const));
+    this.ensure();
+    return new Map(object.maps.filter((m) => this.mapTable.has(m.id)).map((m) => [m.id, this.vmMap(m.id)] as const));
   }
 
   /** A map as libbpf leaves it after load: global data written, `.rodata` frozen, `.maps` initialisers filled. */

@@ -1,6 +1,7 @@
 import { BtfError } from '../errors.js';
 import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
+import { TypeTable } from './type-table.js';
 import type { StringTable } from './strings.js';
 import { BTF_KIND_NAMES, type BtfHeader, type BtfKindName, type BtfMember, type BtfOfKind, type BtfType, type BtfVoid, type ByteOrder } from './types.js';
 
@@ -11,7 +12,8 @@ const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'VOID', name: '', nameOff: 0 
 
 /**
  * A blob's type records, already checked (parseBtf's scan): where each starts. A Btf
- * made from them decodes a record into a BtfType when the type is first asked for.
+ * decodes a record into a BtfType when the type is first asked for; the dumpers read
+ * the records themselves (see table()).
  */
 export interface BtfRecords {
   /** The type section as 32-bit words in the host's order (every record field is one). */
@@ -20,20 +22,14 @@ export interface BtfRecords {
   offsets: Uint32Array;
 }
 
-/** What a Btf is made of; parseBtf builds it from records, fixups from another Btf's types. */
-export type BtfParts = {
+/** What a Btf is made of: parseBtf reads it from bytes, fixups patch another Btf's records. */
+export interface BtfParts {
   byteOrder: ByteOrder;
   header: BtfHeader;
   strings: StringTable;
+  records: BtfRecords;
   base: Btf | undefined;
-} & (
-  | {
-      /** This blob's own types, the first with id `startId`. */
-      types: readonly BtfType[];
-      records?: undefined;
-    }
-  | { records: BtfRecords; types?: undefined }
-);
+}
 
 /** A member found by name, with its offset from the start of the outermost type. */
 export interface MemberLocation {
@@ -56,16 +52,14 @@ export class Btf {
   readonly startId: number;
   /** One more than the highest id, counting void and the base (libbpf's btf__type_cnt). */
   readonly typeCount: number;
-  /** Own types decoded so far (all of them when built from types), by id - startId. */
+  /** Own types decoded so far, by id - startId. */
   private readonly own: (BtfType | undefined)[];
   private readonly ownCount: number;
-  /**
-   * The records the types come from, when parsed from bytes: what the raw dumper reads
-   * directly. Undefined for a Btf built from types (a fixed-up one).
-   */
-  readonly records: BtfRecords | undefined;
-  private allDecoded: boolean;
+  /** This blob's own type records, which the types are decoded from. */
+  readonly records: BtfRecords;
+  private allDecoded = false;
   private byName: Map<string, number[]> | undefined;
+  private typeTable: TypeTable | undefined;
 
   constructor(parts: BtfParts) {
     this.byteOrder = parts.byteOrder;
@@ -73,9 +67,8 @@ export class Btf {
     this.strings = parts.strings;
     this.base = parts.base;
     this.records = parts.records;
-    this.ownCount = parts.records ? parts.records.offsets.length : parts.types.length;
-    this.own = parts.records ? new Array<BtfType | undefined>(this.ownCount) : parts.types.slice();
-    this.allDecoded = !parts.records;
+    this.ownCount = parts.records.offsets.length;
+    this.own = new Array<BtfType | undefined>(this.ownCount);
     this.startId = parts.base ? parts.base.typeCount : 1;
     this.typeCount = this.startId + this.ownCount;
   }
@@ -95,7 +88,7 @@ export class Btf {
     const local = id - this.startId;
     const t = this.own[local];
     if (t !== undefined) return t;
-    if (this.records && local >= 0 && local < this.ownCount && Number.isInteger(local)) return this.decode(local);
+    if (local >= 0 && local < this.ownCount && Number.isInteger(local)) return this.decode(local);
     if (id === 0) return VOID;
     if (this.base && Number.isInteger(id) && id > 0 && id < this.startId) return this.base.type(id);
     throw new BtfError(`type id ${id} out of range (${this.typeCount} types)`);
@@ -111,16 +104,22 @@ export class Btf {
   /** The kind of the type with this id, without decoding it where it is still a record. */
   kind(id: number): BtfKindName {
     const local = id - this.startId;
-    if (this.records && this.own[local] === undefined && local >= 0 && local < this.ownCount && Number.isInteger(local)) {
+    if (this.own[local] === undefined && local >= 0 && local < this.ownCount && Number.isInteger(local)) {
       return BTF_KIND_NAMES[(this.records.words[this.records.offsets[local]! + 1]! >>> 24) & 0x1f]!;
     }
     return this.type(id).kind;
   }
 
   private decode(local: number): BtfType {
-    const t = decodeAt(this.records!.words, this.records!.offsets[local]!, this.startId + local, this.strings);
+    const t = decodeAt(this.records.words, this.records.offsets[local]!, this.startId + local, this.strings);
     this.own[local] = t;
     return t;
+  }
+
+  /** Every type's record, the base's included, by id: what the dumpers walk. */
+  table(): TypeTable {
+    this.typeTable ??= new TypeTable(this);
+    return this.typeTable;
   }
 
   /** Whether `id` names a type here (void included). */

@@ -1,15 +1,17 @@
 import { BtfError } from '../errors.js';
-import type { Btf } from './btf.js';
 import type { CNames } from './c-names.js';
 import type { Layout } from './c-layout.js';
 import type { TextSink } from '../text/sink.js';
-import type { BtfComposite, BtfEnum, BtfEnum64, BtfType, BtfTypedef } from './types.js';
+import type { TypeTable } from './type-table.js';
+import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
 
 /** libbpf indents with tabs and stops adding them after 13. */
 const MAX_INDENT = 13;
 
+const INDENTS = Array.from({ length: MAX_INDENT + 1 }, (_, n) => '\t'.repeat(n));
+
 export function indent(level: number): string {
-  return '\t'.repeat(Math.min(level, MAX_INDENT));
+  return INDENTS[Math.min(level, MAX_INDENT)]!;
 }
 
 /** Base types GCC's Arm SIMD intrinsics use without defining them; libbpf aliases them. */
@@ -26,79 +28,111 @@ const MISSING_BASE_TYPES = new Map([
  * and a pointer before its target, so a declarator is built by pushing the chain of
  * types down to the named base type, then popping: qualifiers on a base type go to
  * its left, qualifiers on a pointer to the right of its `*`, arrays and function
- * prototypes wrap what remains in parentheses.
+ * prototypes wrap what remains in parentheses. Types are read from their records by id.
  */
 export class CDeclarations {
+  private readonly w: Uint32Array;
+
   constructor(
-    private readonly btf: Btf,
+    private readonly table: TypeTable,
     private readonly names: CNames,
     private readonly layout: Layout,
     private readonly out: TextSink,
     private readonly warn: (message: string) => void,
-  ) {}
-
-  /** `struct name` / `union name`, as used in a forward declaration or a reference. */
-  structRef(t: BtfComposite<'STRUCT' | 'UNION'>): void {
-    this.out.put(`${t.kind === 'STRUCT' ? 'struct' : 'union'}${t.nameOff ? ' ' : ''}${this.names.tagName(t.id)}`);
+  ) {
+    this.w = table.words;
   }
 
-  structDef(t: BtfComposite<'STRUCT' | 'UNION'>, level: number): void {
-    const isStruct = t.kind === 'STRUCT';
-    const align = this.layout.alignOf(t.id);
-    const packed = isStruct && this.layout.isPacked(t);
+  /** `struct name` / `union name`, as used in a forward declaration or a reference. */
+  structRef(id: number): void {
+    const keyword = this.table.kind(id) === BTF_KIND.STRUCT ? 'struct' : 'union';
+    this.out.put(this.table.nameOff(id) ? `${keyword} ${this.names.tagName(id)}` : keyword);
+  }
+
+  structDef(id: number, level: number): void {
+    const table = this.table;
+    const w = this.w;
+    const isStruct = table.kind(id) === BTF_KIND.STRUCT;
+    const kindFlag = table.kindFlag(id);
+    const vlen = table.vlen(id);
+    const size = table.size(id);
+    const align = this.layout.alignOf(id);
+    const packed = isStruct && this.layout.isPacked(id);
     const inner = indent(level + 1);
-    this.out.put(`${isStruct ? 'struct' : 'union'}${t.nameOff ? ' ' : ''}${this.names.tagName(t.id)} {`);
+    this.structRef(id);
+    this.out.put(' {');
     let off = 0;
     let prevBitfield = false;
-    for (const m of t.members) {
-      const memberAlign = packed ? 1 : this.layout.alignOf(m.type);
-      this.out.put(this.layout.padding(off, m.bitOffset, memberAlign, prevBitfield && m.bitfieldSize !== 0, inner));
-      this.out.put(`\n${inner}`);
-      this.decl(m.type, m.name, level + 1);
-      if (m.bitfieldSize) {
-        this.out.put(`: ${m.bitfieldSize}`);
-        off = m.bitOffset + m.bitfieldSize;
+    for (let k = 0, e = table.entry(id, 0, 3); k < vlen; k++, e += 3) {
+      const type = w[e + 1]!;
+      const raw = w[e + 2]!;
+      // With kind_flag the word packs bitfield size (high 8) over bit offset (low 24).
+      const bitOffset = kindFlag ? raw & 0xffffff : raw;
+      const bitfieldSize = kindFlag ? raw >>> 24 : 0;
+      const memberAlign = packed ? 1 : this.layout.alignOf(type);
+      if (off < bitOffset) this.out.put(this.layout.padding(off, bitOffset, memberAlign, prevBitfield && bitfieldSize !== 0, inner));
+      this.out.put('\n');
+      this.out.put(inner);
+      this.decl(type, table.strings.at(w[e]!), level + 1);
+      if (bitfieldSize) {
+        this.out.put(`: ${bitfieldSize};`);
+        off = bitOffset + bitfieldSize;
         prevBitfield = true;
       } else {
-        off = m.bitOffset + Math.max(0, this.layout.resolveSize(m.type)) * 8;
+        this.out.put(';');
+        off = bitOffset + Math.max(0, this.layout.resolveSize(type)) * 8;
         prevBitfield = false;
       }
-      this.out.put(';');
     }
-    if (isStruct) this.out.put(this.layout.padding(off, t.size * 8, align, false, inner));
+    if (isStruct && off < size * 8) this.out.put(this.layout.padding(off, size * 8, align, false, inner));
     // An empty struct stays on one line.
-    this.out.put(t.members.length || t.size ? `\n${indent(level)}}` : '}');
+    this.out.put(vlen || size ? `\n${indent(level)}}` : '}');
     if (packed) this.out.put(' __attribute__((packed))');
   }
 
-  enumRef(t: BtfEnum | BtfEnum64): void {
-    this.out.put(`enum ${this.names.tagName(t.id)}`);
+  enumRef(id: number): void {
+    this.out.put(`enum ${this.names.tagName(id)}`);
   }
 
-  enumDef(t: BtfEnum | BtfEnum64, level: number): void {
-    this.out.put(`enum${t.nameOff ? ' ' : ''}${this.names.tagName(t.id)}`);
-    if (t.values.length === 0) return;
+  enumDef(id: number, level: number): void {
+    const table = this.table;
+    const w = this.w;
+    this.out.put(table.nameOff(id) ? `enum ${this.names.tagName(id)}` : 'enum');
+    const vlen = table.vlen(id);
+    if (vlen === 0) return;
     this.out.put(' {');
     const inner = indent(level + 1);
     // Values as stored: signed or unsigned by kind_flag; 64-bit ones get C suffixes.
-    const suffix = t.kind === 'ENUM' ? '' : t.signed ? 'LL' : 'ULL';
-    for (const v of t.values) this.out.put(`\n${inner}${this.names.enumerator(v.name)} = ${v.value}${suffix},`);
+    const signed = table.kindFlag(id);
+    if (table.kind(id) === BTF_KIND.ENUM) {
+      for (let k = 0, e = table.entry(id, 0, 2); k < vlen; k++, e += 2) {
+        const value = signed ? w[e + 1]! | 0 : w[e + 1]!;
+        this.out.put(`\n${inner}${this.names.enumerator(table.strings.at(w[e]!))} = ${value},`);
+      }
+    } else {
+      for (let k = 0, e = table.entry(id, 0, 3); k < vlen; k++, e += 3) {
+        const raw = (BigInt(w[e + 2]!) << 32n) | BigInt(w[e + 1]!);
+        const value = signed ? `${BigInt.asIntN(64, raw)}LL` : `${raw}ULL`;
+        this.out.put(`\n${inner}${this.names.enumerator(table.strings.at(w[e]!))} = ${value},`);
+      }
+    }
     this.out.put(`\n${indent(level)}}`);
   }
 
-  fwdDef(t: BtfType & { kind: 'FWD' }): void {
-    this.out.put(`${t.fwdKind} ${this.names.tagName(t.id)}`);
+  fwdDef(id: number): void {
+    this.out.put(`${this.table.kindFlag(id) ? 'union' : 'struct'} ${this.names.tagName(id)}`);
   }
 
-  typedefDef(t: BtfTypedef, level: number): void {
-    const name = this.names.identName(t.id);
+  typedefDef(id: number, level: number): void {
+    const name = this.names.identName(id);
+    const type = this.table.ref(id);
     // Old GCC emits this typedef pointing at void; the header would not compile.
-    if (t.type === 0 && name === '__gnuc_va_list') {
+    if (type === 0 && name === '__gnuc_va_list') {
       this.out.put('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
     this.out.put('typedef ');
-    this.decl(t.type, name, level);
+    this.decl(type, name, level);
   }
 
   /** `typedef` definitions for base types some compilers leave undefined. */
@@ -110,18 +144,17 @@ export class CDeclarations {
 
   /** A declarator: the type of `id` declaring `name` ('' for none). */
   decl(id: number, name: string, level: number): void {
+    const table = this.table;
     const stack: number[] = [];
     for (let cur = id; ; ) {
-      if (stack.length > this.btf.typeCount) throw new BtfError(`type [${id}]: reference loop in a declaration`);
+      if (stack.length > table.count) throw new BtfError(`type [${id}]: reference loop in a declaration`);
       stack.push(cur);
       if (cur === 0) break;
-      const t = this.btf.type(cur);
-      if (t.kind === 'PTR' || t.kind === 'VOLATILE' || t.kind === 'CONST' || t.kind === 'RESTRICT' || t.kind === 'TYPE_TAG' || t.kind === 'ARRAY') {
-        cur = t.type;
-      } else if (t.kind === 'FUNC_PROTO') {
-        cur = t.returnType;
+      const kind = table.kind(cur);
+      if (CHAINED[kind]) {
+        cur = table.ref(cur);
       } else {
-        if (!NAMED_BASE.has(t.kind)) this.warn(`unexpected type in decl chain, kind:${t.kind}, id:[${cur}]`);
+        if (!NAMED_BASE[kind]) this.warn(`unexpected type in decl chain, kind:${BTF_KIND_NAMES[kind]}, id:[${cur}]`);
         break;
       }
     }
@@ -133,9 +166,9 @@ export class CDeclarations {
     for (;;) {
       const top = stack.at(-1);
       if (top === undefined) return;
-      const kind = this.btf.type(top).kind;
-      if (kind !== 'VOLATILE' && kind !== 'CONST' && kind !== 'RESTRICT') return;
-      this.out.put(`${kind.toLowerCase()} `);
+      const qualifier = QUALIFIER[this.table.kind(top)];
+      if (qualifier === undefined) return;
+      this.out.put(`${qualifier} `);
       stack.pop();
     }
   }
@@ -145,14 +178,16 @@ export class CDeclarations {
     for (;;) {
       const top = stack.at(-1);
       if (top === undefined) return;
-      const kind = this.btf.type(top).kind;
-      if (kind !== 'VOLATILE' && kind !== 'CONST' && kind !== 'RESTRICT' && kind !== 'TYPE_TAG') return;
+      const kind = this.table.kind(top);
+      if (QUALIFIER[kind] === undefined && kind !== BTF_KIND.TYPE_TAG) return;
       stack.pop();
     }
   }
 
   private name(name: string, lastWasPtr: boolean): void {
-    this.out.put(name && !lastWasPtr ? ` ${name}` : name);
+    if (name === '') return;
+    if (!lastWasPtr) this.out.put(' ');
+    this.out.put(name);
   }
 
   /**
@@ -161,6 +196,7 @@ export class CDeclarations {
    * starts true: `(*name)`, not `( *name)`.
    */
   private chain(stack: number[], name: string, level: number): void {
+    const table = this.table;
     let lastWasPtr = true;
     while (stack.length) {
       const id = stack.pop()!;
@@ -170,64 +206,66 @@ export class CDeclarations {
         lastWasPtr = false;
         continue;
       }
-      const t = this.btf.type(id);
-      switch (t.kind) {
-        case 'INT':
-        case 'FLOAT':
+      const kind = table.kind(id);
+      switch (kind) {
+        case BTF_KIND.INT:
+        case BTF_KIND.FLOAT:
           this.leadingQualifiers(stack);
-          this.out.put(t.name);
+          this.out.put(table.name(id));
           break;
-        case 'STRUCT':
-        case 'UNION':
+        case BTF_KIND.STRUCT:
+        case BTF_KIND.UNION:
           this.leadingQualifiers(stack);
           // Anonymous ones are defined where they are used.
-          if (t.nameOff === 0) this.structDef(t, level);
-          else this.structRef(t);
+          if (table.nameOff(id) === 0) this.structDef(id, level);
+          else this.structRef(id);
           break;
-        case 'ENUM':
-        case 'ENUM64':
+        case BTF_KIND.ENUM:
+        case BTF_KIND.ENUM64:
           this.leadingQualifiers(stack);
-          if (t.nameOff === 0) this.enumDef(t, level);
-          else this.enumRef(t);
+          if (table.nameOff(id) === 0) this.enumDef(id, level);
+          else this.enumRef(id);
           break;
-        case 'FWD':
+        case BTF_KIND.FWD:
           this.leadingQualifiers(stack);
-          this.fwdDef(t);
+          this.fwdDef(id);
           break;
-        case 'TYPEDEF':
+        case BTF_KIND.TYPEDEF:
           this.leadingQualifiers(stack);
           this.out.put(this.names.identName(id));
           break;
-        case 'PTR':
+        case BTF_KIND.PTR:
           this.out.put(lastWasPtr ? '*' : ' *');
           break;
-        case 'VOLATILE':
-        case 'CONST':
-        case 'RESTRICT':
-          this.out.put(` ${t.kind.toLowerCase()}`);
+        case BTF_KIND.VOLATILE:
+        case BTF_KIND.CONST:
+        case BTF_KIND.RESTRICT:
+          this.out.put(' ');
+          this.out.put(QUALIFIER[kind]!);
           break;
-        case 'TYPE_TAG':
+        case BTF_KIND.TYPE_TAG:
           this.leadingQualifiers(stack);
-          this.out.put(` __attribute__((btf_type_tag("${t.name}")))`);
+          this.out.put(` __attribute__((btf_type_tag("${table.name(id)}")))`);
           break;
-        case 'ARRAY': {
+        case BTF_KIND.ARRAY: {
           // GCC adds qualifiers to arrays of qualified elements; C has no place for them.
           this.dropQualifiers(stack);
+          const nelems = table.extra(id, 2);
           const next = stack.at(-1);
           if (next === undefined) {
             this.name(name, lastWasPtr);
-            this.out.put(`[${t.nelems}]`);
+            this.out.put(`[${nelems}]`);
             return;
           }
-          const multidim = this.btf.type(next).kind === 'ARRAY';
+          const multidim = table.kind(next) === BTF_KIND.ARRAY;
           if (name && !lastWasPtr) this.out.put(' ');
           if (!multidim) this.out.put('(');
           this.chain(stack, name, level);
           if (!multidim) this.out.put(')');
-          this.out.put(`[${t.nelems}]`);
+          this.out.put(`[${nelems}]`);
           return;
         }
-        case 'FUNC_PROTO': {
+        case BTF_KIND.FUNC_PROTO: {
           // GCC marks noreturn function pointers volatile; dropped likewise.
           this.dropQualifiers(stack);
           if (stack.length) {
@@ -237,34 +275,54 @@ export class CDeclarations {
           } else {
             this.name(name, lastWasPtr);
           }
-          const params = t.params;
-          // No parameters, or clang's single void one: `(void)`.
-          if (params.length === 0 || (params.length === 1 && params[0]!.type === 0)) {
-            this.out.put('(void)');
-            return;
-          }
-          this.out.put('(');
-          for (let i = 0; i < params.length; i++) {
-            if (i > 0) this.out.put(', ');
-            const p = params[i]!;
-            if (i === params.length - 1 && p.type === 0) {
-              this.out.put('...');
-              break;
-            }
-            this.decl(p.type, p.name, level);
-          }
-          this.out.put(')');
+          this.params(id, level);
           return;
         }
         default:
-          this.warn(`unexpected type in decl chain, kind:${t.kind}, id:[${id}]`);
+          this.warn(`unexpected type in decl chain, kind:${BTF_KIND_NAMES[kind]}, id:[${id}]`);
           return;
       }
-      lastWasPtr = t.kind === 'PTR';
+      lastWasPtr = kind === BTF_KIND.PTR;
     }
     this.name(name, lastWasPtr);
   }
+
+  /** A prototype's parameter list. */
+  private params(id: number, level: number): void {
+    const table = this.table;
+    const w = this.w;
+    const vlen = table.vlen(id);
+    const first = table.entry(id, 0, 2);
+    // No parameters, or clang's single void one: `(void)`.
+    if (vlen === 0 || (vlen === 1 && w[first + 1] === 0)) {
+      this.out.put('(void)');
+      return;
+    }
+    this.out.put('(');
+    for (let k = 0, e = first; k < vlen; k++, e += 2) {
+      if (k > 0) this.out.put(', ');
+      const type = w[e + 1]!;
+      if (k === vlen - 1 && type === 0) {
+        this.out.put('...');
+        break;
+      }
+      this.decl(type, table.strings.at(w[e]!), level);
+    }
+    this.out.put(')');
+  }
 }
 
+/** Kinds a declarator chain goes through, to the type they refer to. */
+const CHAINED = new Uint8Array(32);
+CHAINED[BTF_KIND.PTR] = CHAINED[BTF_KIND.VOLATILE] = CHAINED[BTF_KIND.CONST] = CHAINED[BTF_KIND.RESTRICT] = 1;
+CHAINED[BTF_KIND.TYPE_TAG] = CHAINED[BTF_KIND.ARRAY] = CHAINED[BTF_KIND.FUNC_PROTO] = 1;
+
 /** Kinds a declarator chain ends at. */
-const NAMED_BASE = new Set<BtfType['kind']>(['INT', 'ENUM', 'ENUM64', 'FWD', 'STRUCT', 'UNION', 'TYPEDEF', 'FLOAT']);
+const NAMED_BASE = new Uint8Array(32);
+for (const k of [BTF_KIND.INT, BTF_KIND.ENUM, BTF_KIND.ENUM64, BTF_KIND.FWD, BTF_KIND.STRUCT, BTF_KIND.UNION, BTF_KIND.TYPEDEF, BTF_KIND.FLOAT]) NAMED_BASE[k] = 1;
+
+/** C's qualifiers by kind number. */
+const QUALIFIER: (string | undefined)[] = [];
+QUALIFIER[BTF_KIND.VOLATILE] = 'volatile';
+QUALIFIER[BTF_KIND.CONST] = 'const';
+QUALIFIER[BTF_KIND.RESTRICT] = 'restrict';

@@ -1,7 +1,8 @@
 import { BtfError } from '../errors.js';
 import type { Btf } from './btf.js';
 import { MAX_NESTING } from './limits.js';
-import type { BtfComposite } from './types.js';
+import type { TypeTable } from './type-table.js';
+import { BTF_KIND } from './types.js';
 
 /**
  * Layout arithmetic as libbpf's BTF-to-C dumper does it (btf__align_of,
@@ -42,22 +43,25 @@ const MAX_PADDING_BITS = 1 << 22;
  */
 export function pointerSize(btf: Btf): number {
   if (btf.base) return pointerSize(btf.base);
+  const table = btf.table();
   for (let id = btf.startId; id < btf.typeCount; id++) {
-    // kind() first: only the ints are decoded, and only up to the first long.
-    if (btf.kind(id) !== 'INT') continue;
-    const t = btf.typeOf(id, 'INT');
-    if ((t.size === 4 || t.size === 8) && LONG_NAMES.has(t.name)) return t.size;
+    if (table.kind(id) !== BTF_KIND.INT) continue;
+    const size = table.size(id);
+    if ((size === 4 || size === 8) && LONG_NAMES.has(table.name(id))) return size;
   }
   return 8;
 }
 
 export class Layout {
-  private readonly aligns = new Map<number, number>();
+  /** Alignments worked out so far, by id; -1 where not yet. */
+  private readonly aligns: Int32Array;
 
   constructor(
-    private readonly btf: Btf,
+    private readonly table: TypeTable,
     readonly ptrSize: number,
-  ) {}
+  ) {
+    this.aligns = new Int32Array(table.count).fill(-1);
+  }
 
   /**
    * Natural alignment in bytes, 0 where libbpf cannot tell (void, functions, forward
@@ -65,83 +69,91 @@ export class Layout {
    * not a multiple of it, counts as packed: alignment 1.
    */
   alignOf(id: number, depth = 0): number {
-    const known = this.aligns.get(id);
-    if (known !== undefined) return known;
+    const known = this.aligns[id]!;
+    if (known >= 0) return known;
     // A loop of references has no alignment; treat it like an unknown kind.
     if (depth > MAX_NESTING) return 0;
-    const t = this.btf.type(id);
+    const table = this.table;
     let align: number;
-    switch (t.kind) {
-      case 'INT':
-      case 'ENUM':
-      case 'ENUM64':
-      case 'FLOAT':
-        align = Math.min(this.ptrSize, t.size);
+    switch (table.kind(id)) {
+      case BTF_KIND.INT:
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64:
+      case BTF_KIND.FLOAT:
+        align = Math.min(this.ptrSize, table.size(id));
         break;
-      case 'PTR':
+      case BTF_KIND.PTR:
         align = this.ptrSize;
         break;
-      case 'TYPEDEF':
-      case 'VOLATILE':
-      case 'CONST':
-      case 'RESTRICT':
-      case 'TYPE_TAG':
-      case 'ARRAY':
-        align = this.alignOf(t.type, depth + 1);
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPE_TAG:
+      case BTF_KIND.ARRAY:
+        align = this.alignOf(table.ref(id), depth + 1);
         break;
-      case 'STRUCT':
-      case 'UNION':
-        align = this.compositeAlign(t, depth);
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+        align = this.compositeAlign(id, depth);
         break;
       default:
         align = 0;
     }
-    this.aligns.set(id, align);
+    this.aligns[id] = align;
     return align;
   }
 
-  private compositeAlign(t: BtfComposite<'STRUCT' | 'UNION'>, depth: number): number {
+  private compositeAlign(id: number, depth: number): number {
+    const table = this.table;
+    const w = table.words;
+    const kindFlag = table.kindFlag(id);
     let max = 1;
-    for (const m of t.members) {
-      const a = this.alignOf(m.type, depth + 1);
+    for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 3); k < n; k++, e += 3) {
+      const a = this.alignOf(w[e + 1]!, depth + 1);
       if (a <= 0) return a;
       max = Math.max(max, a);
-      if (m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) return 1;
+      const raw = w[e + 2]!;
+      if ((!kindFlag || raw >>> 24 === 0) && (kindFlag ? raw & 0xffffff : raw) % (8 * a) !== 0) return 1;
     }
-    return t.size % max !== 0 ? 1 : max;
+    return table.size(id) % max !== 0 ? 1 : max;
   }
 
   /** btf__resolve_size: bytes, or -1 where libbpf fails (it then prints no padding for it). */
   resolveSize(id: number): number {
+    const table = this.table;
     let nelems = 1;
     let cur = id;
     for (let i = 0; i < MAX_RESOLVE_DEPTH && cur !== 0; i++) {
-      const t = this.btf.type(cur);
-      switch (t.kind) {
-        case 'INT':
-        case 'STRUCT':
-        case 'UNION':
-        case 'ENUM':
-        case 'ENUM64':
-        case 'DATASEC':
-        case 'FLOAT':
-          return nelems && t.size > 0xffffffff / nelems ? -1 : nelems * t.size;
-        case 'PTR':
+      switch (table.kind(cur)) {
+        case BTF_KIND.INT:
+        case BTF_KIND.STRUCT:
+        case BTF_KIND.UNION:
+        case BTF_KIND.ENUM:
+        case BTF_KIND.ENUM64:
+        case BTF_KIND.DATASEC:
+        case BTF_KIND.FLOAT: {
+          const size = table.size(cur);
+          return nelems && size > 0xffffffff / nelems ? -1 : nelems * size;
+        }
+        case BTF_KIND.PTR:
           return nelems * this.ptrSize;
-        case 'TYPEDEF':
-        case 'VOLATILE':
-        case 'CONST':
-        case 'RESTRICT':
-        case 'VAR':
-        case 'DECL_TAG':
-        case 'TYPE_TAG':
-          cur = t.type;
+        case BTF_KIND.TYPEDEF:
+        case BTF_KIND.VOLATILE:
+        case BTF_KIND.CONST:
+        case BTF_KIND.RESTRICT:
+        case BTF_KIND.VAR:
+        case BTF_KIND.DECL_TAG:
+        case BTF_KIND.TYPE_TAG:
+          cur = table.ref(cur);
           break;
-        case 'ARRAY':
-          if (nelems && t.nelems > 0xffffffff / nelems) return -1;
-          nelems *= t.nelems;
-          cur = t.type;
+        case BTF_KIND.ARRAY: {
+          const count = table.extra(cur, 2);
+          if (nelems && count > 0xffffffff / nelems) return -1;
+          nelems *= count;
+          cur = table.ref(cur);
           break;
+        }
         default:
           return -1;
       }
@@ -153,16 +165,19 @@ export class Layout {
    * libbpf's guess that a struct was declared packed: a non-bitfield member off its
    * natural alignment, or a size that is not a multiple of the largest alignment.
    */
-  isPacked(t: BtfComposite<'STRUCT' | 'UNION'>): boolean {
+  isPacked(id: number): boolean {
+    const table = this.table;
+    const w = table.words;
+    const kindFlag = table.kindFlag(id);
     let max = 1;
-    for (const m of t.members) {
-      const a = this.alignOf(m.type);
-      if (a && m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) return true;
+    for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 3); k < n; k++, e += 3) {
+      const a = this.alignOf(w[e + 1]!);
+      const raw = w[e + 2]!;
+      if (a && (!kindFlag || raw >>> 24 === 0) && (kindFlag ? raw & 0xffffff : raw) % (8 * a) !== 0) return true;
       max = Math.max(a, max);
     }
-    return t.size % max !== 0;
+    return table.size(id) % max !== 0;
   }
-
   /**
    * The anonymous bitfield members that move the layout from bit `cur` to bit `next`
    * (each `\n<indent><type>: <bits>;`). The widest of long/int/short/char that lands

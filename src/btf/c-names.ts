@@ -1,4 +1,5 @@
-import type { Btf } from './btf.js';
+import type { TypeTable } from './type-table.js';
+import { BTF_KIND } from './types.js';
 
 /**
  * C names for BTF types as libbpf's dumper assigns them. C has one namespace for
@@ -12,9 +13,12 @@ export class CNames {
   private readonly tags = new Map<string, number>();
   /** typedef names and enumerators. */
   private readonly idents = new Map<string, number>();
-  private readonly resolved = new Map<number, string>();
+  /** Names fixed so far, by id. */
+  private readonly resolved: (string | undefined)[];
 
-  constructor(private readonly btf: Btf) {}
+  constructor(private readonly table: TypeTable) {
+    this.resolved = new Array<string | undefined>(table.count);
+  }
 
   /** Name of a struct, union, enum, forward declaration or int. */
   tagName(id: number): string {
@@ -33,15 +37,17 @@ export class CNames {
   }
 
   private resolve(id: number, names: Map<string, number>): string {
-    const t = this.btf.type(id);
-    if (t.nameOff === 0) return '';
-    let name = this.resolved.get(id);
+    let name = this.resolved[id];
     if (name === undefined) {
+      const table = this.table;
+      if (table.nameOff(id) === 0) return '';
+      const own = table.name(id);
+      const kind = table.kind(id);
       // Forward declarations and empty enums may repeat freely: they define nothing.
-      const free = t.kind === 'FWD' || (t.kind === 'ENUM' && t.values.length === 0);
-      const n = free ? 1 : this.count(names, t.name);
-      name = n > 1 ? `${t.name}___${n}` : t.name;
-      this.resolved.set(id, name);
+      const free = kind === BTF_KIND.FWD || (kind === BTF_KIND.ENUM && table.vlen(id) === 0);
+      const n = free ? 1 : this.count(names, own);
+      name = n > 1 ? `${own}___${n}` : own;
+      this.resolved[id] = name;
     }
     return name;
   }

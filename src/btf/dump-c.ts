@@ -5,7 +5,8 @@ import { Layout, pointerSize } from './c-layout.js';
 import { CNames } from './c-names.js';
 import { MAX_NESTING, walk } from './limits.js';
 import { TextSink } from '../text/sink.js';
-import type { BtfType } from './types.js';
+import type { TypeTable } from './type-table.js';
+import { BTF_KIND } from './types.js';
 
 export interface DumpCOptions {
   /** Only these types and what they need (bpftool's `btf dump map ... key|value`). */
@@ -80,7 +81,8 @@ const enum Emit {
  * named definition the type needs before it (a struct embedded by value must be
  * complete first; one reached through a pointer only needs a forward declaration),
  * then emission of the queue, writing forward declarations where a definition is
- * reached again while still being written.
+ * reached again while still being written. Types are read from their records by id
+ * (TypeTable): vmlinux has 127k of them.
  */
 class CDumper {
   private readonly order: Uint8Array;
@@ -102,26 +104,33 @@ class CDumper {
    */
   private budget: number;
   private queue: number[] = [];
+  private readonly table: TypeTable;
+  private readonly w: Uint32Array;
   private readonly decls: CDeclarations;
+  private readonly names: CNames;
 
   constructor(
-    private readonly btf: Btf,
+    btf: Btf,
     private readonly out: TextSink,
     private readonly warn: (message: string) => void,
   ) {
-    const n = btf.typeCount;
+    const table = btf.table();
+    this.table = table;
+    this.w = table.words;
+    const n = table.count;
     this.order = new Uint8Array(n);
     this.emit = new Uint8Array(n);
     this.fwdEmitted = new Uint8Array(n);
-    this.referenced = markReferenced(btf);
+    this.referenced = markReferenced(table);
     this.budget = 1_000_000 + 16 * n;
     this.order[0] = Order.Ordered;
     this.emit[0] = Emit.Emitted;
-    this.decls = new CDeclarations(btf, new CNames(btf), new Layout(btf, pointerSize(btf)), out, warn);
+    this.names = new CNames(table);
+    this.decls = new CDeclarations(table, this.names, new Layout(table, pointerSize(btf)), out, warn);
   }
 
   dumpType(id: number): void {
-    if (!this.btf.has(id)) throw new BtfError(`type id ${id} out of range (${this.btf.typeCount} types)`);
+    if (!this.table.has(id)) throw new BtfError(`type id ${id} out of range (${this.table.count} types)`);
     this.queue = [];
     this.orderType(id, false);
     for (const q of this.queue) this.emitType(q, 0);
@@ -134,15 +143,15 @@ class CDumper {
    */
   private orderType(id: number, throughPtr: boolean): boolean {
     if (this.order[id] === Order.Ordered) return true;
-    const t = this.btf.type(id);
+    const kind = this.table.kind(id);
     if (this.order[id] === Order.Ordering) {
       // A loop through a pointer to a named struct is broken by a forward declaration.
-      if ((t.kind === 'STRUCT' || t.kind === 'UNION') && throughPtr && t.nameOff !== 0) return false;
+      if ((kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) && throughPtr && this.table.nameOff(id) !== 0) return false;
       throw new BtfError(`unsatisfiable type cycle, id:[${id}]`);
     }
     this.enter(id);
     try {
-      return this.orderKind(id, t, throughPtr);
+      return this.orderKind(id, kind, throughPtr);
     } finally {
       this.depth--;
     }
@@ -152,60 +161,63 @@ class CDumper {
     if (++this.depth > MAX_NESTING) throw new BtfError(`type [${id}]: reference loop (or types nested over ${MAX_NESTING} deep)`);
   }
 
-  private orderKind(id: number, t: BtfType, throughPtr: boolean): boolean {
-    switch (t.kind) {
-      case 'INT':
-      case 'FLOAT':
+  private orderKind(id: number, kind: number, throughPtr: boolean): boolean {
+    const table = this.table;
+    switch (kind) {
+      case BTF_KIND.INT:
+      case BTF_KIND.FLOAT:
         this.order[id] = Order.Ordered;
         return false;
-      case 'PTR': {
-        const strong = this.orderType(t.type, true);
+      case BTF_KIND.PTR: {
+        const strong = this.orderType(table.ref(id), true);
         this.order[id] = Order.Ordered;
         return strong;
       }
-      case 'ARRAY':
-        return this.orderType(t.type, false);
-      case 'STRUCT':
-      case 'UNION':
+      case BTF_KIND.ARRAY:
+        return this.orderType(table.ref(id), false);
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION: {
         // Through a pointer, a named struct needs only a forward declaration; an
         // anonymous one is written inline, so its members' needs are ours.
-        if (throughPtr && t.nameOff !== 0) return false;
+        const named = table.nameOff(id) !== 0;
+        if (throughPtr && named) return false;
         this.order[id] = Order.Ordering;
-        for (const m of t.members) this.orderType(m.type, false);
-        if (t.nameOff !== 0) this.queue.push(id);
+        for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 3); k < n; k++, e += 3) this.orderType(this.w[e + 1]!, false);
+        if (named) this.queue.push(id);
         this.order[id] = Order.Ordered;
         return true;
-      case 'ENUM':
-      case 'ENUM64':
-      case 'FWD':
+      }
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64:
+      case BTF_KIND.FWD:
         // Named ones, and anonymous ones nothing refers to (global constants), stand alone.
-        if (t.nameOff !== 0 || !this.referenced[id]) this.queue.push(id);
+        if (table.nameOff(id) !== 0 || !this.referenced[id]) this.queue.push(id);
         this.order[id] = Order.Ordered;
         return true;
-      case 'TYPEDEF': {
-        const strong = this.orderType(t.type, throughPtr);
+      case BTF_KIND.TYPEDEF: {
+        const strong = this.orderType(table.ref(id), throughPtr);
         if (throughPtr && !strong) return false;
         this.queue.push(id);
         this.order[id] = Order.Ordered;
         return true;
       }
-      case 'VOLATILE':
-      case 'CONST':
-      case 'RESTRICT':
-      case 'TYPE_TAG':
-        return this.orderType(t.type, throughPtr);
-      case 'FUNC_PROTO': {
-        let strong = this.orderType(t.returnType, throughPtr);
-        for (const p of t.params) if (this.orderType(p.type, throughPtr)) strong = true;
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPE_TAG:
+        return this.orderType(table.ref(id), throughPtr);
+      case BTF_KIND.FUNC_PROTO: {
+        let strong = this.orderType(table.ref(id), throughPtr);
+        for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 2); k < n; k++, e += 2) if (this.orderType(this.w[e + 1]!, throughPtr)) strong = true;
         return strong;
       }
-      case 'FUNC':
-      case 'VAR':
-      case 'DATASEC':
-      case 'DECL_TAG':
+      case BTF_KIND.FUNC:
+      case BTF_KIND.VAR:
+      case BTF_KIND.DATASEC:
+      case BTF_KIND.DECL_TAG:
         this.order[id] = Order.Ordered;
         return false;
-      case 'VOID':
+      default:
         return true;
     }
   }
@@ -218,144 +230,150 @@ class CDumper {
   private emitType(id: number, cont: number): void {
     if (--this.budget < 0) throw new BtfError(`format c: anonymous types nested so that writing them out would never end (at type [${id}])`);
     if (this.emit[id] === Emit.Emitted) return;
-    const t = this.btf.type(id);
+    const kind = this.table.kind(id);
     if (this.emit[id] === Emit.Emitting) {
-      this.emitFwdWhileEmitting(id, t, cont);
+      this.emitFwdWhileEmitting(id, kind, cont);
       return;
     }
     this.enter(id);
     try {
-      this.emitKind(id, t, cont);
+      this.emitKind(id, kind, cont);
     } finally {
       this.depth--;
     }
   }
 
   /** Reached again while being written: a forward declaration (or early typedef) may be needed. */
-  private emitFwdWhileEmitting(id: number, t: BtfType, cont: number): void {
+  private emitFwdWhileEmitting(id: number, kind: number, cont: number): void {
     if (this.fwdEmitted[id]) return;
-    if (t.kind === 'STRUCT' || t.kind === 'UNION') {
+    if (kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) {
       if (id === cont) return;
-      if (t.nameOff === 0) {
+      if (this.table.nameOff(id) === 0) {
         this.warn(`anonymous struct/union loop, id:[${id}]`);
         return;
       }
-      this.decls.structRef(t);
+      this.decls.structRef(id);
       this.out.put(';\n\n');
       this.fwdEmitted[id] = 1;
-    } else if (t.kind === 'TYPEDEF') {
+    } else if (kind === BTF_KIND.TYPEDEF) {
       // The typedef can serve as a forward declaration for uses through pointers.
-      if (!isBuiltin(t)) {
-        this.decls.typedefDef(t, 0);
+      if (!this.isBuiltin(id)) {
+        this.decls.typedefDef(id, 0);
         this.out.put(';\n\n');
       }
       this.fwdEmitted[id] = 1;
     }
   }
 
-  private emitKind(id: number, t: BtfType, cont: number): void {
+  private emitKind(id: number, kind: number, cont: number): void {
+    const table = this.table;
     const topLevel = cont === 0;
-    switch (t.kind) {
-      case 'INT':
+    switch (kind) {
+      case BTF_KIND.INT:
         this.decls.missingAliases(id);
         this.emit[id] = Emit.Emitted;
         return;
-      case 'ENUM':
-      case 'ENUM64':
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64:
         if (topLevel) {
-          this.decls.enumDef(t, 0);
+          this.decls.enumDef(id, 0);
           this.out.put(';\n\n');
         }
         this.emit[id] = Emit.Emitted;
         return;
-      case 'PTR':
-      case 'VOLATILE':
-      case 'CONST':
-      case 'RESTRICT':
-      case 'TYPE_TAG':
-      case 'ARRAY':
-        this.emitType(t.type, cont);
+      case BTF_KIND.PTR:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPE_TAG:
+      case BTF_KIND.ARRAY:
+        this.emitType(table.ref(id), cont);
         return;
-      case 'FWD':
-        this.decls.fwdDef(t);
+      case BTF_KIND.FWD:
+        this.decls.fwdDef(id);
         this.out.put(';\n\n');
         this.emit[id] = Emit.Emitted;
         return;
-      case 'TYPEDEF':
+      case BTF_KIND.TYPEDEF:
         this.emit[id] = Emit.Emitting;
-        this.emitType(t.type, id);
-        if (!this.fwdEmitted[id] && !isBuiltin(t)) {
-          this.decls.typedefDef(t, 0);
+        this.emitType(table.ref(id), id);
+        if (!this.fwdEmitted[id] && !this.isBuiltin(id)) {
+          this.decls.typedefDef(id, 0);
           this.out.put(';\n\n');
         }
         this.emit[id] = Emit.Emitted;
         return;
-      case 'STRUCT':
-      case 'UNION':
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION: {
         this.emit[id] = Emit.Emitting;
+        const anonymous = table.nameOff(id) === 0;
         // A definition spells out its members (an anonymous one is always defined
         // inline), so their types must be declared first.
-        if (topLevel || t.nameOff === 0) {
-          const memberCont = t.nameOff === 0 ? cont : id;
-          for (const m of t.members) this.emitType(m.type, memberCont);
+        if (topLevel || anonymous) {
+          const memberCont = anonymous ? cont : id;
+          for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 3); k < n; k++, e += 3) this.emitType(this.w[e + 1]!, memberCont);
         } else if (!this.fwdEmitted[id] && id !== cont) {
-          this.decls.structRef(t);
+          this.decls.structRef(id);
           this.out.put(';\n\n');
           this.fwdEmitted[id] = 1;
         }
         if (topLevel) {
-          this.decls.structDef(t, 0);
+          this.decls.structDef(id, 0);
           this.out.put(';\n\n');
           this.emit[id] = Emit.Emitted;
         } else {
           this.emit[id] = Emit.None;
         }
         return;
-      case 'FUNC_PROTO':
-        this.emitType(t.returnType, cont);
-        for (const p of t.params) this.emitType(p.type, cont);
+      }
+      case BTF_KIND.FUNC_PROTO:
+        this.emitType(table.ref(id), cont);
+        for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 2); k < n; k++, e += 2) this.emitType(this.w[e + 1]!, cont);
         return;
       default:
         return;
     }
   }
-}
 
-/** `__builtin_va_list` is the compiler's own; defining it breaks compilation elsewhere. */
-function isBuiltin(t: BtfType): boolean {
-  return t.nameOff !== 0 && t.name === '__builtin_va_list';
+  /** `__builtin_va_list` is the compiler's own; defining it breaks compilation elsewhere. */
+  private isBuiltin(id: number): boolean {
+    return this.table.nameOff(id) !== 0 && this.table.name(id) === '__builtin_va_list';
+  }
 }
 
 /** Which types something refers to: tells top-level anonymous enums from inline ones. */
-function markReferenced(btf: Btf): Uint8Array {
-  const refs = new Uint8Array(btf.typeCount);
-  for (let id = 1; id < btf.typeCount; id++) {
-    const t = btf.type(id);
-    switch (t.kind) {
-      case 'PTR':
-      case 'VOLATILE':
-      case 'CONST':
-      case 'RESTRICT':
-      case 'TYPEDEF':
-      case 'FUNC':
-      case 'VAR':
-      case 'DECL_TAG':
-      case 'TYPE_TAG':
-        refs[t.type] = 1;
+function markReferenced(table: TypeTable): Uint8Array {
+  const refs = new Uint8Array(table.count);
+  const w = table.words;
+  for (let id = 1; id < table.count; id++) {
+    const at = table.at[id]!;
+    const info = w[at + 1]!;
+    const vlen = info & 0xffff;
+    switch ((info >>> 24) & 0x1f) {
+      case BTF_KIND.PTR:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.FUNC:
+      case BTF_KIND.VAR:
+      case BTF_KIND.DECL_TAG:
+      case BTF_KIND.TYPE_TAG:
+        refs[w[at + 2]!] = 1;
         break;
-      case 'ARRAY':
-        refs[t.type] = 1;
-        refs[t.indexType] = 1;
+      case BTF_KIND.ARRAY:
+        refs[w[at + 3]!] = 1;
+        refs[w[at + 4]!] = 1;
         break;
-      case 'STRUCT':
-      case 'UNION':
-        for (const m of t.members) refs[m.type] = 1;
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+        for (let k = 0, e = at + 3; k < vlen; k++, e += 3) refs[w[e + 1]!] = 1;
         break;
-      case 'FUNC_PROTO':
-        for (const p of t.params) refs[p.type] = 1;
+      case BTF_KIND.FUNC_PROTO:
+        for (let k = 0, e = at + 3; k < vlen; k++, e += 2) refs[w[e + 1]!] = 1;
         break;
-      case 'DATASEC':
-        for (const v of t.vars) refs[v.type] = 1;
+      case BTF_KIND.DATASEC:
+        for (let k = 0, e = at + 3; k < vlen; k++, e += 3) refs[w[e]!] = 1;
         break;
       default:
         break;

@@ -1,33 +1,34 @@
 import type { Btf } from './btf.js';
-import { dumpBtfRaw } from './dump-raw.js';
+import { BtfError } from '../errors.js';
+import type { DumpRawOptions } from './dump-raw.js';
 import type { StringTable } from './strings.js';
 import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
 
 /**
- * The plain raw dump (dumpBtfRaw's text, bpftool's `btf dump ... format raw`) as bytes,
- * written straight from the blob's records: names are copied from the string section
- * byte for byte (as bpftool prints them, whatever their encoding) and numbers are
- * written as digits, with no type objects and no strings in between. vmlinux's dump is
- * 12 MB from 127k records; this is the form the CLI prints. A Btf that was not parsed
- * from bytes (a fixed-up one) goes through dumpBtfRaw.
+ * The plain raw dump (bpftool's `btf dump ... format raw`) as bytes, written straight
+ * from the type records: names are copied from the string section byte for byte (as
+ * bpftool prints them, whatever their encoding) and numbers are written as digits, with
+ * no type objects and no strings in between. vmlinux's dump is 12 MB from 127k records.
  *
  * One loop with the buffer and position in locals, and small helpers that take and
  * return the position (V8 inlines them): the room for a whole line is made at its
  * start, so the writes themselves never check.
  */
-export function dumpBtfRawBytes(btf: Btf): Uint8Array {
-  const records = btf.records;
-  if (!records) return new TextEncoder().encode(dumpBtfRaw(btf));
-  const { words: w, offsets } = records;
+export function dumpBtfRawBytes(btf: Btf, options: DumpRawOptions = {}): Uint8Array {
+  const table = btf.table();
+  const { words: w, at } = table;
   const strings = btf.strings;
-  const startId = btf.startId;
+  const ids = options.ids;
+  const count = ids ? ids.length : btf.typeCount - btf.startId;
+  if (ids) for (const id of ids) if (!table.has(id)) throw new BtfError(`type id ${id} out of range (${table.count} types)`);
   // A line holds at most one name and a handful of numbers and words.
   const lineRoom = strings.longest() + LINE_TEXT;
-  let buf: Uint8Array = new Uint8Array(Math.max(1 << 16, offsets.length * 100));
+  let buf: Uint8Array = new Uint8Array(Math.max(1 << 16, count * 100));
   let p = 0;
 
-  for (let i = 0; i < offsets.length; i++) {
-    const off = offsets[i]!;
+  for (let i = 0; i < count; i++) {
+    const id = ids ? ids[i]! : btf.startId + i;
+    const off = at[id]!;
     const info = w[off + 1]!;
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
@@ -35,7 +36,7 @@ export function dumpBtfRawBytes(btf: Btf): Uint8Array {
     const sizeOrType = w[off + 2]!;
     if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
     buf[p++] = 0x5b; // [
-    p = putUint(buf, p, startId + i);
+    p = putUint(buf, p, id);
     p = put(buf, p, KIND_LABEL[kind]!);
     p = putName(buf, p, strings, w[off]!);
     buf[p++] = 0x27; // '
@@ -129,9 +130,8 @@ export function dumpBtfRawBytes(btf: Btf): Uint8Array {
           p = putUint(buf, put(buf, p, OFFSET), w[q + 1]!);
           p = putUint(buf, put(buf, p, SIZE), w[q + 2]!);
           // What the entry is, as the type it names says: its kind and name.
-          const target = btf.type(type);
-          p = put(buf, p, SECINFO_KIND[BTF_KIND[target.kind]]!);
-          p = putName(buf, p, strings, target.nameOff);
+          p = put(buf, p, SECINFO_KIND[table.kind(type)]!);
+          p = putName(buf, p, strings, table.nameOff(type));
           p = put(buf, p, SECINFO_END);
         }
         break;

@@ -1,6 +1,6 @@
 import type { Btf } from './btf.js';
 import { JsonWriter } from '../text/json-writer.js';
-import { TextSink } from '../text/sink.js';
+import { dumpBtfRawBytes } from './dump-raw-bytes.js';
 import { BTF_LINKAGE, type BtfType } from './types.js';
 
 /**
@@ -17,11 +17,9 @@ export interface DumpRawOptions {
   ids?: readonly number[];
 }
 
-/** The plain-text raw dump: a line per type, a tab-indented line per member. */
+/** The plain-text raw dump: a line per type, a tab-indented line per member (names decoded as UTF-8). */
 export function dumpBtfRaw(btf: Btf, options: DumpRawOptions = {}): string {
-  const out = new TextSink();
-  for (const t of selected(btf, options)) out.put(typeText(btf, t));
-  return out.text();
+  return new TextDecoder().decode(dumpBtfRawBytes(btf, options));
 }
 
 /** The JSON raw dump, `{"types":[...]}`; `pretty` is bpftool's -p layout. */
@@ -91,71 +89,6 @@ function linkage(value: number): string {
     default:
       return '(unknown)';
   }
-}
-
-function typeText(btf: Btf, t: BtfType): string {
-  let s = `[${t.id}] ${KIND_TEXT[t.kind]} '${label(t.nameOff, t.name)}'`;
-  switch (t.kind) {
-    case 'INT':
-      s += ` size=${t.size} bits_offset=${t.bitsOffset} nr_bits=${t.bits} encoding=${intEncoding(t.encoding)}`;
-      break;
-    case 'PTR':
-    case 'CONST':
-    case 'VOLATILE':
-    case 'RESTRICT':
-    case 'TYPEDEF':
-    case 'TYPE_TAG':
-      s += ` type_id=${t.type}`;
-      break;
-    case 'ARRAY':
-      s += ` type_id=${t.type} index_type_id=${t.indexType} nr_elems=${t.nelems}`;
-      break;
-    case 'STRUCT':
-    case 'UNION':
-      s += ` size=${t.size} vlen=${t.members.length}`;
-      for (const m of t.members) {
-        s += `\n\t'${label(m.nameOff, m.name)}' type_id=${m.type} bits_offset=${m.bitOffset}`;
-        if (m.bitfieldSize) s += ` bitfield_size=${m.bitfieldSize}`;
-      }
-      break;
-    case 'ENUM':
-    case 'ENUM64': {
-      s += ` encoding=${t.signed ? 'SIGNED' : 'UNSIGNED'} size=${t.size} vlen=${t.values.length}`;
-      const suffix = t.kind === 'ENUM' ? '' : t.signed ? 'LL' : 'ULL';
-      for (const v of t.values) s += `\n\t'${label(v.nameOff, v.name)}' val=${v.value}${suffix}`;
-      break;
-    }
-    case 'FWD':
-      s += ` fwd_kind=${t.fwdKind}`;
-      break;
-    case 'FUNC':
-      s += ` type_id=${t.type} linkage=${linkage(t.linkage)}`;
-      break;
-    case 'FUNC_PROTO':
-      s += ` ret_type_id=${t.returnType} vlen=${t.params.length}`;
-      for (const p of t.params) s += `\n\t'${label(p.nameOff, p.name)}' type_id=${p.type}`;
-      break;
-    case 'VAR':
-      // The comma is bpftool's.
-      s += ` type_id=${t.type}, linkage=${linkage(t.linkage)}`;
-      break;
-    case 'DATASEC':
-      s += ` size=${t.size} vlen=${t.vars.length}`;
-      for (const v of t.vars) {
-        const vt = btf.type(v.type);
-        s += `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size} (${KIND_TEXT[vt.kind]} '${label(vt.nameOff, vt.name)}')`;
-      }
-      break;
-    case 'FLOAT':
-      s += ` size=${t.size}`;
-      break;
-    case 'DECL_TAG':
-      s += ` type_id=${t.type} component_idx=${t.componentIdx}`;
-      break;
-    case 'VOID':
-      break;
-  }
-  return s + '\n';
 }
 
 function typeJson(t: BtfType, w: JsonWriter): void {

@@ -1,6 +1,6 @@
 import { BtfError } from '../errors.js';
 import { Btf } from './btf.js';
-import { BTF_LINKAGE, type BtfDatasec, type BtfType, type BtfVar, type BtfVarSecinfo } from './types.js';
+import { BTF_LINKAGE, type BtfDatasec, type BtfVarSecinfo } from './types.js';
 
 /** What the loader knows from the ELF file, given as plain facts. */
 export interface DatasecFacts {
@@ -29,22 +29,26 @@ const EXTERN_SECTIONS = new Set(['.kconfig', '.ksyms']);
  * and a hidden one makes the variable static. Static and extern variables are left
  * alone. Finally the variables are sorted by offset (stably, as glibc's qsort does).
  * Throws when a section or a symbol is missing: libbpf refuses to open such an object.
+ *
+ * As libbpf patches the blob in place, this patches a copy of the type records: every
+ * field it changes is a word of its own.
  */
 export function fixDatasecs(btf: Btf, facts: DatasecFacts): Btf {
-  const types: BtfType[] = btf.types.slice();
-  const local = (id: number): number => id - btf.startId;
+  const words = btf.records.words.slice();
+  const at = (id: number): number => btf.records.offsets[id - btf.startId]!;
   for (const sec of btf.types) {
     if (sec.kind !== 'DATASEC') continue;
     const extern = EXTERN_SECTIONS.has(sec.name);
     const fixOffsets = !extern && sec.size === 0;
     const size = fixOffsets ? sectionSize(sec, facts) : sec.size;
-    const vars = extern ? sec.vars.slice() : fixVars(btf, sec, facts, fixOffsets, types);
+    const vars = extern ? sec.vars.slice() : fixVars(btf, sec, facts, fixOffsets, (v) => (words[at(v) + 3] = BTF_LINKAGE.STATIC));
     // Array.prototype.sort is stable, so equal offsets keep their stored order.
     vars.sort((a, b) => a.offset - b.offset);
-    const fixed: BtfDatasec = { ...sec, size, vars };
-    types[local(sec.id)] = fixed;
+    const rec = at(sec.id);
+    words[rec + 2] = size;
+    vars.forEach((v, i) => words.set([v.type, v.offset, v.size], rec + 3 + 3 * i));
   }
-  return new Btf({ byteOrder: btf.byteOrder, header: btf.header, strings: btf.strings, types, base: btf.base });
+  return new Btf({ byteOrder: btf.byteOrder, header: btf.header, strings: btf.strings, records: { words, offsets: btf.records.offsets }, base: btf.base });
 }
 
 function sectionSize(sec: BtfDatasec, facts: DatasecFacts): number {
@@ -53,18 +57,15 @@ function sectionSize(sec: BtfDatasec, facts: DatasecFacts): number {
   return size;
 }
 
-/** The DATASEC's entries, with symbol offsets if `fixOffsets`; hidden variables are made static in `types`. */
-function fixVars(btf: Btf, sec: BtfDatasec, facts: DatasecFacts, fixOffsets: boolean, types: BtfType[]): BtfVarSecinfo[] {
+/** The DATASEC's entries, with symbol offsets if `fixOffsets`; hidden variables of this blob are passed to `makeStatic`. */
+function fixVars(btf: Btf, sec: BtfDatasec, facts: DatasecFacts, fixOffsets: boolean, makeStatic: (varId: number) => void): BtfVarSecinfo[] {
   return sec.vars.map((v, i) => {
     const t = btf.type(v.type);
     if (t.kind !== 'VAR') throw new BtfError(`DATASEC [${sec.id}] '${sec.name}': entry ${i} is ${t.kind} [${t.id}], not a VAR`);
     if (t.linkage === BTF_LINKAGE.STATIC || t.linkage === BTF_LINKAGE.EXTERN) return v;
     const sym = facts.symbol(t.name);
     if (!sym) throw new BtfError(`DATASEC [${sec.id}] '${sec.name}': no symbol for variable '${t.name}'`);
-    if (sym.hidden && t.id >= btf.startId) {
-      const hidden: BtfVar = { ...t, linkage: BTF_LINKAGE.STATIC };
-      types[t.id - btf.startId] = hidden;
-    }
+    if (sym.hidden && t.id >= btf.startId) makeStatic(t.id);
     return fixOffsets ? { ...v, offset: sym.offset } : v;
   });
 }

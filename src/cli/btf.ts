@@ -99,13 +99,10 @@ export async function btfDump(ctx: CliContext, words: Words): Promise<void> {
   if (ctx.json) {
     const { dumpBtfRawJson } = await import('../btf/dump-raw.js');
     r.jsonOutput(dumpBtfRawJson(btf, { ...(ids ? { ids } : {}), pretty: ctx.pretty }));
-  } else if (ids) {
-    const { dumpBtfRaw } = await import('../btf/dump-raw.js');
-    ctx.out(dumpBtfRaw(btf, { ids }));
   } else {
-    // Every type: written from the records as bytes (vmlinux's is 12 MB).
+    // Written from the records as bytes (vmlinux's is 12 MB).
     const { dumpBtfRawBytes } = await import('../btf/dump-raw-bytes.js');
-    ctx.outBytes(dumpBtfRawBytes(btf));
+    ctx.outBytes(dumpBtfRawBytes(btf, ids ? { ids } : {}));
   }
 }
 

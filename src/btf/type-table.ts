@@ -1,0 +1,93 @@
+import type { Btf } from './btf.js';
+import type { StringTable } from './strings.js';
+import { BTF_KIND } from './types.js';
+
+/**
+ * Every type record of a Btf (its base's first, for split BTF) by id, read in place:
+ * the fields the dumpers need, as numbers, without a BtfType object per type. Dumping
+ * vmlinux visits its 127k types and their million members and parameters; objects for
+ * them cost more to make and collect than the dump itself. Id 0 (void) reads as a
+ * record of zeros: kind 0, no name.
+ *
+ * Records are as parseBtf checked them: every reference is in range, every name offset
+ * is in the string table. Callers check ids they take from outside with has().
+ */
+export class TypeTable {
+  /** Every record's words, a zero record for void first. */
+  readonly words: Uint32Array;
+  /** Word index of each id's record. */
+  readonly at: Uint32Array;
+  readonly count: number;
+  readonly strings: StringTable;
+
+  constructor(btf: Btf) {
+    const blobs: Btf[] = [];
+    for (let b: Btf | undefined = btf; b; b = b.base) blobs.unshift(b);
+    let total = 3;
+    for (const b of blobs) total += b.records.words.length;
+    this.words = new Uint32Array(total);
+    this.at = new Uint32Array(btf.typeCount);
+    this.count = btf.typeCount;
+    this.strings = btf.strings;
+    let base = 3;
+    for (const b of blobs) {
+      const { words, offsets } = b.records;
+      this.words.set(words, base);
+      for (let i = 0; i < offsets.length; i++) this.at[b.startId + i] = base + offsets[i]!;
+      base += words.length;
+    }
+  }
+
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.count;
+  }
+
+  /** The kind number (BTF_KIND). */
+  kind(id: number): number {
+    return (this.words[this.at[id]! + 1]! >>> 24) & 0x1f;
+  }
+
+  nameOff(id: number): number {
+    return this.words[this.at[id]!]!;
+  }
+
+  /** The type's name ('' when anonymous). */
+  name(id: number): string {
+    return this.strings.at(this.words[this.at[id]!]!);
+  }
+
+  vlen(id: number): number {
+    return this.words[this.at[id]! + 1]! & 0xffff;
+  }
+
+  kindFlag(id: number): boolean {
+    return this.words[this.at[id]! + 1]! >>> 31 === 1;
+  }
+
+  /** The third word: the size of INT, STRUCT, UNION, ENUM, ENUM64, DATASEC and FLOAT. */
+  size(id: number): number {
+    return this.words[this.at[id]! + 2]!;
+  }
+
+  /**
+   * The type referred to: the third word of PTR, TYPEDEF, the qualifiers, TYPE_TAG,
+   * FUNC, VAR and DECL_TAG, and FUNC_PROTO's return type; ARRAY's element type.
+   */
+  ref(id: number): number {
+    const at = this.at[id]!;
+    return this.words[at + (((this.words[at + 1]! >>> 24) & 0x1f) === BTF_KIND.ARRAY ? 3 : 2)]!;
+  }
+
+  /** The word at `k` after the common header: INT's encoding word, ARRAY's fields. */
+  extra(id: number, k: number): number {
+    return this.words[this.at[id]! + 3 + k]!;
+  }
+
+  /**
+   * Word index of entry `k` (a member, enumerator or parameter) of a type with vlen
+   * entries `perEntry` words long. Entries start right after the common header.
+   */
+  entry(id: number, k: number, perEntry: number): number {
+    return this.at[id]! + 3 + k * perEntry;
+  }
+}

@@ -9,7 +9,8 @@ out=test/golden/maps-cli
 PIN=/sys/fs/bpf/bpfscope-golden
 rm -rf "$PIN"
 mkdir -p "$PIN"
-trap 'rm -rf "$PIN"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$PIN" "$tmp"' EXIT
 rm -f "$out"/*.out "$out"/*.err "$out"/*.rc
 n=0
 while IFS= read -r line; do
@@ -25,6 +26,18 @@ while IFS= read -r line; do
   set -e
   if [ "$keep" = 0 ]; then rm -f "$out/$n.out" "$out/$n.err" "$out/$n.rc"; fi
 done <"$out/cases.txt"
+# Batch files, with $PIN written out, in each output mode.
+for b in batch batch-error; do
+  sed "s|\$PIN|$PIN|g" "$out/$b.txt" >"$tmp/$b.txt"
+  for mode in plain j p; do
+    opt=(); [ "$mode" = plain ] || opt=("-$mode")
+    rm -f "$PIN/bq" "$PIN/be"
+    set +e
+    bpftool "${opt[@]}" batch file "$tmp/$b.txt" >"$out/$b.$mode.out" 2>"$out/$b.$mode.err"
+    echo $? >"$out/$b.$mode.rc"
+    set -e
+  done
+done
 bpftool version | head -1 >"$out/VERSION"
 uname -r >>"$out/VERSION"
 echo "$n cases"

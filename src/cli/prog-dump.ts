@@ -49,7 +49,8 @@ export function progDump(ctx: CliContext, words: Words): void {
     return;
   }
   if (mode.kind === 'visual') {
-    emitDot(ctx, xlatedVisual(xlatedProgram(progs[0]!)));
+    const p = progs[0]!;
+    emitDot(ctx, xlatedVisual(xlatedProgram(p), { kernelFunction: (insn) => p.kernelFunction(insn.imm) }));
     return;
   }
   const options = (p: LoadedProgram): XlatedListingOptions => listingOptions(p, mode);

@@ -82,3 +82,10 @@ it.skipIf(objects.length === 0)('the programs without inlined map helpers are id
     ]),
   );
 });
+
+it.skipIf(!existsSync(join(GOLDEN, 'socket')))('visual names the loaders LD_ABS became, as bpftool does', () => {
+  const loaders = (dot: string) => dot.split('\n').flatMap((l) => l.match(/call bpf_skb_load_helper_\w+#-?\d+/g) ?? []);
+  const ours = loaders(bpfscope(['--object', 'objects/socket.o', 'prog', 'dump', 'xlated', 'name', 'socket_filter', 'visual']).stdout);
+  expect(ours).toHaveLength(3);
+  expect(ours).toEqual(loaders(goldenText('socket', 'socket_filter.visual.dot')));
+});

@@ -1,7 +1,7 @@
 import { BtfError } from '../errors.js';
 import type { CNames } from './c-names.js';
 import type { Layout } from './c-layout.js';
-import type { TextSink } from '../text/sink.js';
+import type { ByteSink } from './byte-sink.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
 
@@ -37,7 +37,7 @@ export class CDeclarations {
     private readonly table: TypeTable,
     private readonly names: CNames,
     private readonly layout: Layout,
-    private readonly out: TextSink,
+    private readonly out: ByteSink,
     private readonly warn: (message: string) => void,
   ) {
     this.w = table.words;

@@ -4,7 +4,7 @@ import { CDeclarations } from './c-decl.js';
 import { Layout, pointerSize } from './c-layout.js';
 import { CNames } from './c-names.js';
 import { MAX_NESTING, walk } from './limits.js';
-import { TextSink } from '../text/sink.js';
+import { ByteSink } from './byte-sink.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND } from './types.js';
 
@@ -27,7 +27,12 @@ const FOOTER = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute po
  * forward declaration can break).
  */
 export function dumpBtfC(btf: Btf, options: DumpCOptions = {}): string {
-  const out = new BoundedSink(outputLimit(btf));
+  return new TextDecoder().decode(dumpBtfCBytes(btf, options));
+}
+
+/** dumpBtfC's header as UTF-8 bytes, as it is built: what the CLI prints. */
+export function dumpBtfCBytes(btf: Btf, options: DumpCOptions = {}): Uint8Array {
+  const out = new ByteSink(outputLimit(btf), 'format c: the header');
   out.put(HEADER);
   const dumper = new CDumper(btf, out, options.warn ?? (() => {}));
   walk('format c', () => {
@@ -35,7 +40,7 @@ export function dumpBtfC(btf: Btf, options: DumpCOptions = {}): string {
     else for (let id = 1; id < btf.typeCount; id++) dumper.dumpType(id);
   });
   out.put(FOOTER);
-  return out.text();
+  return out.bytes();
 }
 
 /**
@@ -48,20 +53,6 @@ function outputLimit(btf: Btf): number {
   let bytes = 0;
   for (let b: Btf | undefined = btf; b; b = b.base) bytes += b.header.hdrLen + b.header.typeLen + b.header.strLen;
   return Math.max(64 << 20, 64 * bytes);
-}
-
-class BoundedSink extends TextSink {
-  private length = 0;
-
-  constructor(private readonly limit: number) {
-    super();
-  }
-
-  override put(s: string): void {
-    this.length += s.length;
-    if (this.length > this.limit) throw new BtfError(`format c: the header would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
-    super.put(s);
-  }
 }
 
 const enum Order {
@@ -111,7 +102,7 @@ class CDumper {
 
   constructor(
     btf: Btf,
-    private readonly out: TextSink,
+    private readonly out: ByteSink,
     private readonly warn: (message: string) => void,
   ) {
     const table = btf.table();

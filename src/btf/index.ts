@@ -22,7 +22,8 @@ export {
 } from './ext.js';
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
 export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';
-export { dumpBtfC, type DumpCOptions } from './dump-c.js';
+export { dumpBtfRawBytes } from './dump-raw-bytes.js';
+export { dumpBtfC, dumpBtfCBytes, type DumpCOptions } from './dump-c.js';
 export { formatValueJson, formatValuePlain, resolveSize, writeBtfValue, type ValueMode } from './format-value.js';
 export {
   dumpMapJson,

@@ -80,10 +80,10 @@ export async function btfDump(ctx: CliContext, words: Words): Promise<void> {
   const ids = source.rootIds.length ? source.rootIds : undefined;
   if (formatC) {
     if (ctx.json) r.die('JSON output for C-syntax dump is not supported', EXIT.notsup);
-    const { dumpBtfC } = await import('../btf/dump-c.js');
-    let text: string;
+    const { dumpBtfCBytes } = await import('../btf/dump-c.js');
+    let text: Uint8Array;
     try {
-      text = dumpBtfC(btf, { ...(ids ? { ids } : {}), warn: (m) => r.libbpf(m) });
+      text = dumpBtfCBytes(btf, { ...(ids ? { ids } : {}), warn: (m) => r.libbpf(m) });
     } catch (e) {
       // A cycle no forward declaration breaks: libbpf warns and gives up with -ELOOP,
       // and bpftool adds no message of its own. Other BtfErrors are bpfscope's own.
@@ -93,7 +93,7 @@ export async function btfDump(ctx: CliContext, words: Words): Promise<void> {
       }
       throw e;
     }
-    ctx.out(text);
+    ctx.outBytes(text);
     return;
   }
   if (ctx.json) {

@@ -1,0 +1,49 @@
+import { BtfError } from '../errors.js';
+
+const utf8 = new TextEncoder();
+
+/**
+ * Text collected as UTF-8 bytes in one growing buffer, up to a limit. The C dump is
+ * a few million pieces of a few characters each; joined as strings they leave
+ * millions of short-lived cons strings for the GC (a fifth of vmlinux's dump), copied
+ * here as bytes they leave nothing. Almost all of it is ASCII, copied a character at a
+ * time; the rest is encoded.
+ */
+export class ByteSink {
+  private buf = new Uint8Array(1 << 16);
+  private pos = 0;
+
+  /** `limit`, in bytes, and what the error calls the output when it is passed. */
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+  ) {}
+
+  put(s: string): void {
+    const n = s.length;
+    // Room for the worst case: three bytes per UTF-16 unit.
+    if (this.pos + 3 * n > this.buf.length) this.grow(3 * n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        p += utf8.encodeInto(s.slice(i), buf.subarray(p)).written;
+        break;
+      }
+      buf[p++] = c;
+    }
+    this.pos = p;
+    if (p > this.limit) throw new BtfError(`${this.what} would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private grow(more: number): void {
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + more));
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+}

@@ -1,6 +1,7 @@
 import { VmFault } from '../../errors.js';
 import { MAP_TYPE } from '../../object/kinds.js';
 import { E2BIG, EINVAL } from '../maps/errno.js';
+import { u32Bytes } from '../maps/bytes.js';
 import { isSlotMap } from '../maps/slots.js';
 import type { RuntimeHelper } from './env.js';
 import { errno, u32 } from './memory.js';
@@ -19,9 +20,7 @@ export const tailCall: RuntimeHelper = {
   call(regs, vm, env) {
     const map = env.mapMemory.requireMap(regs.get(2), this.name);
     if (!isSlotMap(map) || map.slotKind !== 'program') throw new VmFault(`${this.name} needs a prog_array map, not ${map.typeName}`);
-    const key = new Uint8Array(4);
-    new DataView(key.buffer).setUint32(0, u32(regs.get(3)), true);
-    const id = map.slot(key);
+    const id = map.slot(u32Bytes(u32(regs.get(3)), env.littleEndian));
     const target = id === undefined ? undefined : env.tailCallTarget(vm, id);
     if (target) vm.tailCall(target);
     return regs.get(0);

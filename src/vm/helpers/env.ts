@@ -23,6 +23,8 @@ export interface HelperEnv {
   /** The CPU programs run on, and how many there are. */
   readonly cpu: number;
   readonly cpus: number;
+  /** The object's byte order, which keys such as array indexes are in. */
+  readonly littleEndian: boolean;
   readonly task: TaskInfo;
   /** A 32-bit pseudo-random number (bpf_get_prandom_u32). */
   random(): number;

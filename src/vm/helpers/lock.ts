@@ -1,4 +1,5 @@
 import { VmFault } from '../../errors.js';
+import { readU32 } from '../maps/bytes.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';
 
 /**
@@ -8,7 +9,7 @@ import type { HelperEnv, RuntimeHelper } from './env.js';
  * one a bug; both fault. The lock word holds 1 while held, as the kernel's does.
  */
 function lockWord(env: HelperEnv, address: bigint): number {
-  return new DataView(env.memory.read(address, 4).buffer).getUint32(0, true);
+  return readU32(env.memory.read(address, 4), true);
 }
 
 export const spinLock: RuntimeHelper = {

@@ -64,7 +64,7 @@ export function bucketCount(maxEntries: number): number {
  * the new one).
  */
 export class HashMap extends BaseMap {
-  protected readonly table = new Map<string, HashElem>();
+  protected readonly table = new Map<string | number, HashElem>();
   protected readonly stride: number;
   private readonly buckets: (HashElem | undefined)[];
   private readonly seed: number;

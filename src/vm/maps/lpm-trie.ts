@@ -1,6 +1,6 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
-import { readU32 } from './bytes.js';
+import { readU32, writeU32 } from './bytes.js';
 import { EEXIST, EINVAL, ENOENT, ENOSPC } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
@@ -228,7 +228,7 @@ export class LpmTrieMap extends BaseMap {
 
   private keyOf(node: TrieNode): Uint8Array {
     const key = new Uint8Array(4 + this.dataSize);
-    new DataView(key.buffer).setUint32(0, node.prefixlen, this.littleEndian);
+    writeU32(key, node.prefixlen, this.littleEndian);
     key.set(node.data, 4);
     return key;
   }

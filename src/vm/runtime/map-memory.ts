@@ -26,10 +26,12 @@ import type { AddressSpace } from '../memory/address-space.js';
 export class MapMemory {
   private readonly handleBase: bigint;
   private readonly byId = new Map<number, VmMap>();
+  /** By handle address: one lookup per helper call rather than address arithmetic. */
+  private readonly byHandle = new Map<bigint, VmMap>();
   private readonly idOf = new Map<VmMap, number>();
   /** Array value areas by map, one address per CPU copy. */
   private readonly areas = new Map<VmMap, bigint[]>();
-  /** Element value regions by the element's live value bytes. */
+  /** Addresses of values by their live bytes: element regions, and array slots once computed. */
   private readonly elements = new WeakMap<Uint8Array, bigint>();
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -40,6 +42,7 @@ export class MapMemory {
   /** Makes the map known under its id. */
   add(id: number, map: VmMap): void {
     this.byId.set(id, map);
+    this.byHandle.set(this.handleBase + BigInt(id), map);
     this.idOf.set(map, id);
     this.unsubscribe.push(map.onRelease((values) => this.release(values)));
   }
@@ -61,9 +64,7 @@ export class MapMemory {
 
   /** The map whose handle this is, or undefined. */
   mapAt(address: bigint): VmMap | undefined {
-    const offset = BigInt.asUintN(64, address) - this.handleBase;
-    if (offset < 0n || offset > 0xffffffffn) return undefined;
-    return this.byId.get(Number(offset));
+    return this.byHandle.get(address);
   }
 
   /** Like mapAt, for a helper's map argument: faults when it is no map (the verifier's check). */
@@ -85,13 +86,10 @@ export class MapMemory {
 
   /** A program's pointer to the value bytes a lookup returned (one CPU's copy for per-CPU maps). */
   pointer(map: VmMap, value: Uint8Array, cpu = 0): bigint {
-    if (map instanceof ArrayMap) {
-      const area = map.valueArea(cpu);
-      return this.areaBase(map, cpu) + BigInt(value.byteOffset - area.byteOffset);
-    }
     let address = this.elements.get(value);
     if (address === undefined) {
-      address = this.memory.map(`value of ${describe(map)}`, value, map.programAccess);
+      if (map instanceof ArrayMap) address = this.areaBase(map, cpu) + BigInt(value.byteOffset - map.valueArea(cpu).byteOffset);
+      else address = this.memory.map(`value of ${describe(map)}`, value, map.programAccess);
       this.elements.set(value, address);
     }
     return address;

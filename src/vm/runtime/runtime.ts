@@ -48,6 +48,7 @@ export class Runtime implements HelperEnv {
   readonly maps: ReadonlyMap<number, VmMap>;
   readonly cpu: number;
   readonly cpus: number;
+  readonly littleEndian: boolean;
   readonly task: TaskInfo;
   readonly mapMemory: MapMemory;
   readonly records: RecordMemory;
@@ -66,6 +67,7 @@ export class Runtime implements HelperEnv {
     this.cpu = options.cpu ?? 0;
     if (!Number.isInteger(this.cpus) || this.cpus < 1) throw new RangeError(`cpus must be a positive integer, not ${this.cpus}`);
     if (!Number.isInteger(this.cpu) || this.cpu < 0 || this.cpu >= this.cpus) throw new RangeError(`cpu ${this.cpu} is not one of the ${this.cpus} possible`);
+    this.littleEndian = object.spec.littleEndian;
     this.task = defaultTask(options.task);
     this.clock = options.clock ?? (() => process.hrtime.bigint());
     this.random = seededRandom(options.seed);

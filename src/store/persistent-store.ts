@@ -251,7 +251,8 @@ export class PersistentStore extends SessionStore {
       pins: [...this.pinTable].map(([path, t]) => ({ path, kind: t.kind, id: t.id })),
     };
     if (this.pendingTrace.length) {
-      writeFileAtomic(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${l}\n`).join(''));
+      // One JSON string per line: a trace line may hold newlines of its own.
+      writeFileAtomic(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${JSON.stringify(l)}\n`).join(''));
       this.pendingTrace = [];
     }
     writeFileAtomic(this.paths.state, JSON.stringify(state));
@@ -313,10 +314,10 @@ export class PersistentStore extends SessionStore {
   private readTrace(): string[] {
     try {
       const text = readFileSync(this.paths.trace, 'utf8');
-      // A line without its newline was cut by a kill mid-write of an older format: drop it.
-      return text.split('\n').slice(0, -1);
-    } catch {
-      return [];
+      return text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as string);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw damaged(this.paths.trace, (e as Error).message);
     }
   }
 }

@@ -249,14 +249,14 @@ export class SessionStore implements IdSource {
     return fn();
   }
 
-  /** Appends trace_printk lines; a session keeps them in memory. */
+  /** Appends trace_printk records (as trace_pipe prints them, newlines included); a session keeps them in memory. */
   protected traceLines: string[] = [];
 
   appendTrace(lines: readonly string[]): void {
     this.traceLines.push(...lines);
   }
 
-  /** The trace lines not read yet, read once as trace_pipe gives them. */
+  /** The trace records not read yet, read once as trace_pipe gives them. */
   takeTrace(): string[] {
     const lines = this.traceLines;
     this.traceLines = [];

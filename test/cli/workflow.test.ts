@@ -128,3 +128,24 @@ describe('concurrent invocations never lose an update', () => {
     expect(s.run('map', 'dump', 'pinned', '/sys/fs/bpf/conc').stdout).toMatch(/Found 8 elements\n$/);
   }, 120_000);
 });
+
+describe('prog tracelog', () => {
+  const s = store();
+  afterAll(() => rmSync(s.dir, { recursive: true, force: true }));
+  it('prints the trace_printk records of earlier runs once, as trace_pipe does', () => {
+    expect(s.run('prog', 'load', 'objects/globals.o', '/sys/fs/bpf/g').status).toBe(0);
+    // xdp_globals prints "big packet\n" for packets of big_packet (512) bytes or more.
+    expect(s.run('prog', 'run', 'pinned', '/sys/fs/bpf/g', 'data_in', 'test/packets/ipv4-udp-1500.bin', 'repeat', '2').status).toBe(0);
+    expect(s.run('prog', 'run', 'pinned', '/sys/fs/bpf/g', 'data_in', PACKET).status).toBe(0);
+    const record = / {8}bpfscope-\d+ +\[000\] \S+ +\d+\.\d{6}: bpf_trace_printk: big packet\n\n/;
+    const plain = s.run('prog', 'tracelog');
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(new RegExp(`^(${record.source}){2}$`));
+    expect(s.run('prog', 'tracelog').stdout).toBe('');
+    expect(s.run('prog', 'run', 'pinned', '/sys/fs/bpf/g', 'data_in', 'test/packets/ipv4-udp-1500.bin').status).toBe(0);
+    const json = JSON.parse(s.run('-j', 'prog', 'tracelog').stdout) as string[];
+    expect(json).toHaveLength(2);
+    expect(json[0]).toMatch(/: bpf_trace_printk: big packet\n$/);
+    expect(json[1]).toBe('\n');
+  });
+});

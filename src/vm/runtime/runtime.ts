@@ -1,3 +1,4 @@
+import type { Btf } from '../../btf/index.js';
 import { BPF_LD_IMM64, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import type { Insn } from '../../isa/insn.js';
 import { MAP_TYPE } from '../../object/kinds.js';
@@ -174,7 +175,7 @@ export class Runtime implements HelperEnv {
     const given = this.options.maps;
     const byName = new Map(this.object.maps.map((m) => [m.spec.name, m.id] as const));
     const programIds = new Map(this.object.programs.map((p) => [p.spec.name, p.id] as const));
-    const mapOptions = {
+    const base = {
       cpus: this.cpus,
       littleEndian: this.object.spec.littleEndian,
       resolve: {
@@ -194,12 +195,27 @@ export class Runtime implements HelperEnv {
         continue;
       }
       const slotTarget = (name: string) => (loaded.spec.type === MAP_TYPE.progArray ? programIds.get(name) : byName.get(name));
-      const map = createMapFromSpec({ ...loaded.spec, name: loaded.name }, mapOptions, slotTarget);
+      const spinLock = holdsSpinLock(this.object.spec.btf, loaded.spec.btfValueTypeId);
+      const map = createMapFromSpec({ ...loaded.spec, name: loaded.name }, { ...base, spinLock }, slotTarget);
       claimOwner(map, loaded);
       maps.set(loaded.id, map);
     }
     return new Map(this.object.maps.map((m) => [m.id, maps.get(m.id)!] as const));
   }
+}
+
+/**
+ * Whether a map's value type holds a struct bpf_spin_lock among its members, which is
+ * what lets BPF_F_LOCK through and keeps the map from being frozen.
+ */
+function holdsSpinLock(btf: Btf | undefined, valueTypeId: number): boolean {
+  if (!btf || valueTypeId === 0) return false;
+  const t = btf.resolved(valueTypeId);
+  if (t.kind !== 'STRUCT') return false;
+  return t.members.some((m) => {
+    const mt = btf.resolved(m.type);
+    return mt.kind === 'STRUCT' && mt.name === 'bpf_spin_lock';
+  });
 }
 
 /** A prog array is bound to the type of the first program loaded that uses it. */

@@ -33,6 +33,11 @@ describe('csum_diff, probe_read, bpf_loop, for_each_map_elem, spin locks, ring b
     const guarded = rt.map(rt.object.maps.find((m) => m.name === 'guarded')!.id).sysLookup(new Uint8Array(4)) as Uint8Array;
     // The lock word back at 0, n = 1, sum = 5.
     expect([...guarded]).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]);
+    // Its value holds a bpf_spin_lock (BTF): BPF_F_LOCK updates are taken, freezing is refused with ENOTSUPP.
+    const locked = rt.map(rt.object.maps.find((m) => m.name === 'guarded')!.id);
+    expect(locked.sysUpdate(new Uint8Array(4), new Uint8Array(16), 4)).toBe(0);
+    expect(locked.freeze()).toBe(-524);
+    expect(rt.map(rt.object.maps.find((m) => m.name === 'walk')!.id).sysUpdate(new Uint8Array(4), new Uint8Array(8), 4)).toBe(-22);
   });
 
   it.skipIf(skipReason(clangMissing ?? oracleMissing, 'misc helpers against the kernel'))('leave the maps as the kernel leaves them', () => {

@@ -137,8 +137,8 @@ export class Vm {
   private readonly stackSize: number;
   /** The compiled program, made at the first run on the jit engine (or once hot, on auto). */
   private compiled: Engine | undefined;
-  /** Instructions all runs have executed, for `auto`. */
-  private executedInAll = 0;
+  private executedSoFar = 0;
+  private runsSoFar = 0;
   /** The slot of the program's (empty) code region, which callback addresses point into; 0 until needed. */
   private codeSlot = 0;
   /** A run() of this Vm is under way. */
@@ -193,6 +193,15 @@ export class Vm {
     };
   }
 
+  /** Runs that have ended at the exit, and the instructions they executed (as the kernel's run_cnt; for `auto` and benchmarks). */
+  get runs(): number {
+    return this.runsSoFar;
+  }
+
+  get executedInAll(): number {
+    return this.executedSoFar;
+  }
+
   /** The engine the next run starts on: `auto` moves from the interpreter to the jit. */
   get runsOn(): 'jit' | 'interpreter' {
     return this.engineFn() === execute ? 'interpreter' : 'jit';
@@ -223,7 +232,8 @@ export class Vm {
       this.running = false;
     }
     const executed = this.budget - m.budget;
-    this.executedInAll += executed;
+    this.executedSoFar += executed;
+    this.runsSoFar++;
     return { r0: this.registers.get(0), executed };
   }
 
@@ -309,7 +319,7 @@ export class Vm {
   private engineFn(): Engine {
     if (this.compiled) return this.compiled;
     if (this.engine === 'interpreter') return execute;
-    if (this.engine === 'auto' && this.executedInAll < COMPILE_AFTER * Math.max(MIN_FUNCTION_LENGTH, this.program.insns.length)) return execute;
+    if (this.engine === 'auto' && this.executedSoFar < COMPILE_AFTER * Math.max(MIN_FUNCTION_LENGTH, this.program.insns.length)) return execute;
     this.compiled = compileProgram(this.program, { littleEndian: this.machine.littleEndian, stackSize: this.stackSize, maxFrames: this.machine.maxFrames });
     return this.compiled;
   }

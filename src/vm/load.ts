@@ -87,9 +87,11 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
   const { insns: xlated, newPc } = fixed;
   const at = (insnOff: number): number => newPc[insnOff] ?? insnOff;
   const starts = prog.functions.map((f) => at(f.insnOff));
+  // Subprogram tags digest the rewritten code in the object's call form, before calls are marked.
+  const objectForm = prog.functions.length > 1 ? xlated.map((i) => ({ ...i })) : [];
   markSubprogramCalls(xlated, starts);
   let symbols: Map<number, string> | undefined;
-  const subprogramSymbols = (): ReadonlyMap<number, string> => (symbols ??= subprogramSymbolMap(prog, at));
+  const subprogramSymbols = (): ReadonlyMap<number, string> => (symbols ??= subprogramSymbolMap(prog, objectForm, at));
   return {
     id: load.id,
     name: prog.name.slice(0, BPF_OBJ_NAME_LEN - 1),
@@ -151,15 +153,17 @@ function programMemlock(insnCount: number): number {
 }
 
 /**
- * A JITing kernel names each subprogram `bpf_prog_<its own tag>_<name>`; the entry has
- * no such symbol here. The symbols are keyed by where the subprograms start in xlated.
+ * A JITing kernel names each subprogram `bpf_prog_<its own tag>_<name>`, the tag
+ * digesting the subprogram as it JITs it: after the context rewrites. The entry has no
+ * such symbol here. The symbols are keyed by where the subprograms start in xlated.
  */
-function subprogramSymbolMap(prog: ProgramSpec, at: (insnOff: number) => number): Map<number, string> {
-  const starts = prog.functions.map((f) => f.insnOff);
+function subprogramSymbolMap(prog: ProgramSpec, rewritten: readonly Insn[], at: (insnOff: number) => number): Map<number, string> {
+  const starts = prog.functions.map((f) => at(f.insnOff));
   const out = new Map<number, string>();
   for (const fn of prog.functions.slice(1)) {
-    const tag = subprogramTag(prog.insns, fn.insnOff, fn.insnCount, (insn) => starts.indexOf(insn));
-    out.set(at(fn.insnOff), `bpf_prog_${tag}_${fn.name}`);
+    const start = at(fn.insnOff);
+    const tag = subprogramTag(rewritten, start, at(fn.insnOff + fn.insnCount) - start, (insn) => starts.indexOf(insn));
+    out.set(start, `bpf_prog_${tag}_${fn.name}`);
   }
   return out;
 }

@@ -239,3 +239,21 @@ describe('programs larger than one compiled function', () => {
     for (let budget = 0; budget < executed; budget += 997) expect(run('jit', budget), `budget ${budget}`).toBe(run('interpreter', budget));
   });
 });
+
+describe('Registers', () => {
+  it('take numbers and bigints modulo 2^64 and give them back unsigned', () => {
+    const vm = new Vm(assemble('exit'));
+    const cases: [bigint | number, bigint][] = [
+      [0, 0n], [1, 1n], [-1, 2n ** 64n - 1n], [2 ** 32, 2n ** 32n], [-(2 ** 32), 2n ** 64n - 2n ** 32n], [Number.MAX_SAFE_INTEGER, 2n ** 53n - 1n],
+      [2 ** 60, 2n ** 60n], [-5n, 2n ** 64n - 5n], [2n ** 64n + 7n, 7n], [2n ** 63n, 2n ** 63n], [-(2n ** 63n), 2n ** 63n], [0xffffffffn, 0xffffffffn],
+    ];
+    for (const [value, expected] of cases) {
+      vm.registers.set(3, value);
+      expect(vm.registers.get(3), String(value)).toBe(expected);
+      expect(vm.registers.getSigned(3), String(value)).toBe(BigInt.asIntN(64, expected));
+    }
+    expect(() => vm.registers.set(3, 1.5)).toThrow(RangeError);
+    expect(() => vm.registers.get(11)).toThrow('r11 is not a register');
+    expect(() => vm.registers.get(0.5)).toThrow('r0.5 is not a register');
+  });
+});

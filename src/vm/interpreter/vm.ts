@@ -91,7 +91,9 @@ export class Registers {
   /** r0-r10 as an unsigned 64-bit value. */
   get(n: number): bigint {
     checkReg(n);
-    return (BigInt(this.hi[n]! >>> 0) << 32n) | BigInt(this.lo[n]! >>> 0);
+    const h = this.hi[n]!;
+    // One BigInt rather than three for the common small value (helpers read several per call).
+    return h === 0 ? BigInt(this.lo[n]! >>> 0) : (BigInt(h >>> 0) << 32n) | BigInt(this.lo[n]! >>> 0);
   }
 
   /** r0-r10 as a signed 64-bit value. */
@@ -103,14 +105,20 @@ export class Registers {
   set(n: number, value: bigint | number): void {
     checkReg(n);
     if (n === 10 && this.readOnlyFp()) throw new RangeError('r10 is the frame pointer of the running program: a helper may not set it');
-    const v = BigInt.asUintN(64, BigInt(value));
-    this.lo[n] = Number(v & 0xffffffffn) | 0;
-    this.hi[n] = Number(v >> 32n) | 0;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      // ToInt32 keeps the low 32 bits of any safe integer, negative ones as two's complement.
+      this.lo[n] = value | 0;
+      this.hi[n] = Math.floor(value / 4294967296) | 0;
+      return;
+    }
+    const v = BigInt(value);
+    this.lo[n] = Number(BigInt.asIntN(32, v));
+    this.hi[n] = Number(BigInt.asIntN(32, v >> 32n));
   }
 }
 
 function checkReg(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > 10) throw new RangeError(`r${n} is not a register`);
+  if (!(n >= 0 && n <= 10 && (n | 0) === n)) throw new RangeError(`r${n} is not a register`);
 }
 
 /**
@@ -219,7 +227,7 @@ export class Vm {
     const m = this.machine;
     m.lo.fill(0);
     m.hi.fill(0);
-    args.forEach((a, i) => this.registers.set(i + 1, a));
+    for (let i = 0; i < args.length; i++) this.registers.set(i + 1, args[i]!);
     this.enterFrame(m, 0);
     m.limit = this.budget;
     m.budget = this.budget;
@@ -330,8 +338,8 @@ export class Vm {
    * frame below it, whose program may be another. Leaves the run's state in this Vm.
    */
   private drive(pc: number, depth: number): void {
-    // Programs whose frames below the current function's are still to return to.
-    const below: { vm: Vm; base: number }[] = [];
+    // Programs whose frames below the current function's are still to return to (tail calls from subprograms).
+    let below: { vm: Vm; base: number }[] | undefined;
     let vm: Vm = this;
     let base = depth;
     for (;;) {
@@ -349,7 +357,7 @@ export class Vm {
         m.tailPending = false;
         depth = m.depth;
         if (depth > base) {
-          below.push({ vm, base });
+          (below ??= []).push({ vm, base });
           base = depth;
         }
         if (target !== vm) target.adopt(m, depth);
@@ -358,7 +366,7 @@ export class Vm {
         pc = 0;
         continue;
       }
-      const caller = below.pop();
+      const caller = below?.pop();
       if (!caller) {
         if (vm !== this) this.adopt(m, base);
         return;

@@ -117,7 +117,7 @@ describe.skipIf(live !== undefined)('prog run against the live kernel\'s bpftool
       const ctxIn = join(tmp, 'live-ctx.bin');
       writeFileSync(ctxIn, ctx);
       for (const pkt of ['ipv4-udp', 'ipv6-udp', 'truncated-ipv4']) {
-        for (const json of [[], ['-j']]) {
+        for (const json of [[], ['-j'], ['-p']]) {
           const args = ['data_in', packet(pkt), 'data_out', '-', 'ctx_in', ctxIn, 'ctx_out', '-'];
           const kernel = spawnSync('bpftool', [...json, 'prog', 'run', 'pinned', join(pin, 'tc_mark'), ...args], { encoding: 'utf8' });
           const ours = bpfscope([...json, '--object', 'objects/tc.o', 'prog', 'run', 'name', 'tc_mark', ...args]);

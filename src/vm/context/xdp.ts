@@ -17,7 +17,6 @@ const XDP_ABORTED = 0n;
 const XDP_REDIRECT = 4n;
 const EINVAL = 22;
 const EACCES = 13;
-const XDP_METADATA_MAX = 32;
 
 class XdpRun {
   readonly kind = 'xdp';
@@ -62,8 +61,8 @@ function prepare(input: RunInput, env: RunEnv) {
   let headroom = XDP_PACKET_HEADROOM;
   if (mdView) {
     const [mdData, mdEnd, mdMeta] = [mdView.getUint32(0, true), mdView.getUint32(4, true), mdView.getUint32(8, true)];
-    if (mdMeta !== 0 || mdEnd !== size || mdData > mdEnd || mdData % 4 !== 0 || mdData > XDP_METADATA_MAX) {
-      refuse('EINVAL', 'xdp_md: data_meta must be 0, data_end the packet size, data a metadata length (multiple of 4, at most 32)');
+    if (mdMeta !== 0 || mdEnd !== size || mdData > mdEnd || mdData % 4 !== 0 || mdData > p.xdpMetadataMax) {
+      refuse('EINVAL', `xdp_md: data_meta must be 0, data_end the packet size, data a metadata length (a multiple of 4, at most ${p.xdpMetadataMax})`);
     }
     headroom -= mdData;
   }
@@ -142,13 +141,13 @@ const adjustTail: Helper = (regs, vm) => {
   return 0n;
 };
 
-/** bpf_xdp_adjust_meta: moves data_meta; metadata is a multiple of 4 bytes, at most 32. */
+/** bpf_xdp_adjust_meta: moves data_meta; metadata is a multiple of 4 bytes, at most the profile's maximum. */
 const adjustMeta: Helper = (regs, vm) => {
   const x = activeRun(vm.memory, isXdp, 'bpf_xdp_adjust_meta');
   const meta = x.dataMeta + int32(regs.get(2));
   if (meta < x.p.sizes.xdp_frame || meta > x.data) return errno(EINVAL);
   const len = x.data - meta;
-  if (len % 4 !== 0 || len > XDP_METADATA_MAX) return errno(EACCES);
+  if (len % 4 !== 0 || len > x.p.xdpMetadataMax) return errno(EACCES);
   x.dataMeta = meta;
   x.sync();
   return 0n;

@@ -23,6 +23,8 @@ export interface KernelProfile {
   readonly cacheLine: number;
   /** The loopback device test runs use: its ifindex. */
   readonly loopbackIfindex: number;
+  /** The most XDP metadata a frame may carry: what skb_shared_info's meta_len can hold. */
+  readonly xdpMetadataMax: number;
 }
 
 export type KernelField =
@@ -101,6 +103,7 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
   skbHeadroom: 64, // NET_SKB_PAD 64 (L1_CACHE_BYTES), NET_IP_ALIGN 0 on x86
   cacheLine: 64,
   loopbackIfindex: 1,
+  xdpMetadataMax: 255, // meta_len is a u8
 });
 
 /** The profile loads use unless told otherwise. */

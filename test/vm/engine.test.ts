@@ -204,6 +204,14 @@ describe('the engines agree', () => {
   });
 });
 
+describe('big-endian programs on the stack', () => {
+  it('store and load in the byte order of the program on both engines', () => {
+    // The 8 bytes of r1 go to the stack big-endian: the word at -8 is the upper half, the half at -6 its lower half, the byte at -1 the lowest.
+    const source = 'lddw %r1, 0x1122334455667788\nstxdw [%r10-8], %r1\nldxw %r0, [%r10-8]\nldxb %r2, [%r10-1]\nlsh %r0, 8\nor %r0, %r2\nldxh %r3, [%r10-6]\nlsh %r0, 16\nor %r0, %r3\nexit';
+    for (const engine of ENGINES) expect(new Vm(assemble(source), { engine, littleEndian: false }).run().r0, engine).toBe(0x1122334488_3344n);
+  });
+});
+
 describe('auto', () => {
   it('interprets a program until it has run COMPILE_AFTER instructions per instruction, then compiles it', () => {
     // 6 instructions, counted as 64: 2 + 3 * 1000 + 1 executed per run.

@@ -6,18 +6,22 @@ import type { DecodedProgram } from '../interpreter/program.js';
 import { EMIT, jumpCondition, type Site } from './emit.js';
 
 /**
- * The compiler: a decoded program once into one JavaScript function (an Engine, run as
- * the interpreter is run), which V8 then compiles to machine code. Basic blocks become
- * the cases of a switch on pc inside a loop; registers are local int32 pairs, loaded from
- * the machine's arrays on entry and written back whenever something else may look
- * (helper calls, exits, the interpreter taking over).
+ * The compiler: a decoded program once into JavaScript (an Engine, run as the interpreter
+ * is run), which V8 then compiles to machine code. Basic blocks become the cases of a
+ * switch on pc inside a loop, in one function or, for large programs, several (see
+ * partition()); registers are local int32 pairs, loaded from the machine's arrays on entry
+ * and written back whenever something else may look (helper calls, exits, the
+ * interpreter taking over). Only numbers from the decoded program go into the source,
+ * never its strings (fault reasons are looked up at run time), so no program can inject
+ * code.
  *
  * The budget is charged once per block, for all its instructions (an lddw counting one,
  * a call ending its block so that a callback sees the budget the interpreter would).
  * A block that the remaining budget does not cover is left to the interpreter from its
  * first instruction: it runs the same instructions one by one and faults where the
  * budget ends (or earlier, where they fault), so faults and counts are the interpreter's.
- * The same hand-over serves entries at a pc that starts no block.
+ * An entry at a pc that starts no block (a callback address into the middle of one) is
+ * the interpreter's too.
  */
 
 export interface CompileOptions {

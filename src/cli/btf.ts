@@ -168,6 +168,14 @@ function loadedBtf(ctx: CliContext, r: BtfReporter, btfId: number): Btf {
   return r.die(`get btf by id (${btfId}): No such file or directory`, EXIT.noent);
 }
 
+/** What a pin in the store names, with bpftool's errors for a missing pin or one of the other kind. */
+function pinnedId(ctx: CliContext, r: BtfReporter, path: string, kind: 'prog' | 'map'): number {
+  const target = ctx.store.pinned(path);
+  if (!target) r.die(`bpf obj get (${path}): No such file or directory`);
+  if (target.kind !== kind) r.die(`incorrect object type: ${target.kind}`);
+  return target.id;
+}
+
 /** PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }, one program, as bpftool's prog_parse_fd. */
 function selectProgram(ctx: CliContext, args: Args, r: BtfReporter): LoadedProgram {
   const programs = ctx.store.programs;
@@ -187,7 +195,8 @@ function selectProgram(ctx: CliContext, args: Args, r: BtfReporter): LoadedProgr
     if (Buffer.byteLength(name) > MAX_PROG_NAME) r.die("can't parse name");
     found = programs.filter((p) => fullProgramName(p) === name);
   } else if (args.accept('pinned')) {
-    r.die(`bpf obj get (${args.next()}): No such file or directory`);
+    const id = pinnedId(ctx, r, args.next(), 'prog');
+    found = programs.filter((p) => p.id === id);
   } else {
     r.die(`expected 'id', 'tag', 'name' or 'pinned', got: '${args.current}'?`);
   }
@@ -212,7 +221,8 @@ function selectMap(ctx: CliContext, args: Args, r: BtfReporter): LoadedMap {
     if (Buffer.byteLength(name) > MAX_MAP_NAME) r.die("can't parse name");
     found = maps.filter((m) => m.name === name);
   } else if (args.accept('pinned')) {
-    r.die(`bpf obj get (${args.next()}): No such file or directory`);
+    const id = pinnedId(ctx, r, args.next(), 'map');
+    found = maps.filter((m) => m.id === id);
   } else {
     r.die(`expected 'id', 'name' or 'pinned', got: '${args.current}'?`);
   }

@@ -149,3 +149,15 @@ describe('prog tracelog', () => {
     expect(json[1]).toBe('\n');
   });
 });
+
+describe('btf commands on the store', () => {
+  const s = store();
+  afterAll(() => rmSync(s.dir, { recursive: true, force: true }));
+  it('btf show lists the loaded objects\' BTF; btf dump takes pinned programs and maps', () => {
+    expect(s.run('prog', 'loadall', 'objects/maps.o', PIN, 'pinmaps', MAPS).status).toBe(0);
+    expect(s.run('btf', 'show').stdout).toMatch(/^1: name <anon>  size \d+B  prog_ids 2,1  map_ids [\d,]+\n$/);
+    expect(s.run('btf', 'dump', 'map', 'pinned', `${MAPS}/counters`).stdout).toBe("[8] TYPEDEF '__u32' type_id=9\n[29] TYPEDEF '__u64' type_id=30\n");
+    expect(s.run('btf', 'dump', 'prog', 'pinned', `${PIN}/maps_main`).stdout).toBe(s.run('btf', 'dump', 'id', '1').stdout);
+    expect(s.run('btf', 'dump', 'map', 'pinned', `${PIN}/maps_main`)).toMatchObject({ status: 255, stderr: 'Error: incorrect object type: prog\n' });
+  });
+});

@@ -47,6 +47,13 @@ describe('objects run against their maps', () => {
     expect(opens.count).toBe(1);
   });
 
+  it('hello: a kprobe prints through bpf_printk with its format in .rodata and the task’s pid', () => {
+    const lines: string[] = [];
+    const rt = runtimeFor(obj('hello'), { trace: (l) => lines.push(l), task: { comm: 'sleep', pid: 4243, tgid: 4242 }, clock: () => 2_000_000_000n, cpus: 2, cpu: 1 });
+    expect(runProgram(rt, program(rt, 'hello')).retval).toBe(0);
+    expect(lines).toEqual(['           sleep-4243    [001] b..11     2.000000: bpf_trace_printk: hello from bpfscope, pid 4242\n']);
+  });
+
   it('globals: .data and .bss start from the object, .rodata is read, trace_printk writes a trace_pipe record', () => {
     const lines: string[] = [];
     const rt = runtimeFor(obj('globals'), { trace: (l) => lines.push(l), task: { comm: 'bpftool', pid: 77 }, clock: () => 13316_826741_123n });

@@ -10,7 +10,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'bpfscope-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const packet = (name: string) => join(REPO, 'test', 'packets', `${name}.bin`);
-const noDuration = (text: string) => text.replace(/duration( \(average\))?: \d+ns/g, 'duration$1: Nns').replace(/"duration":\d+/g, '"duration":N');
+const noDuration = (text: string) => text.replace(/duration( \(average\))?: \d+ns/g, 'duration$1: Nns').replace(/"duration":( ?)\d+/g, '"duration":$1N');
 
 /** Every program run the oracle recorded: our line and data_out against bpftool's on the real kernel. */
 const runs = existsSync(GOLDEN)
@@ -105,6 +105,29 @@ describe('prog run output forms', () => {
 const live = missing({ root: true, bpftool: true, file: '/sys/fs/bpf' });
 describe.skipIf(live !== undefined)('prog run against the live kernel\'s bpftool', () => {
   if (live) console.log(`skipped live prog run comparisons: ${live}`);
+
+  it('takes and gives back xdp_md as the kernel does: metadata from data_in, the loopback device, its checks', () => {
+    const pin = `/sys/fs/bpf/bpfscope-prog-run-xdp-${process.pid}`;
+    const loaded = spawnSync('bpftool', ['prog', 'loadall', join(OBJECTS, 'xdp.o'), pin], { encoding: 'utf8' });
+    expect(loaded.status, loaded.stderr).toBe(0);
+    try {
+      const size = readFileSync(packet('ipv4-udp')).length;
+      const contexts = [[8, size], [0, size, 0, 1], [0, size, 0, 1, 1], [0, size, 0, 9], [0, size, 0, 0, 0, 1], [6, size], [0, size + 1], [0, size, 0, 0, 0, 0, 5]];
+      contexts.forEach((words, i) => {
+        const ctxIn = join(tmp, `xdp-ctx-${i}.bin`);
+        const bytes = new Uint32Array(Math.max(6, words.length));
+        bytes.set(words);
+        writeFileSync(ctxIn, new Uint8Array(bytes.buffer));
+        const args = ['data_in', packet('ipv4-udp'), 'data_out', '-', 'ctx_in', ctxIn, 'ctx_out', '-'];
+        const kernel = spawnSync('bpftool', ['prog', 'run', 'pinned', join(pin, 'xdp_parse'), ...args], { encoding: 'utf8' });
+        const ours = bpfscope(['--object', 'objects/xdp.o', 'prog', 'run', 'name', 'xdp_parse', ...args]);
+        expect(noDuration(ours.stdout), `ctx_in ${words.join(',')}`).toBe(noDuration(kernel.stdout));
+        expect(ours.stderr).toBe(kernel.stderr);
+      });
+    } finally {
+      rmSync(pin, { recursive: true, force: true });
+    }
+  });
 
   it('prints the same hex dump, JSON and context for tc_mark', () => {
     const pin = `/sys/fs/bpf/bpfscope-prog-run-${process.pid}`;

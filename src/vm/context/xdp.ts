@@ -2,7 +2,7 @@ import { helperId } from '../../isa/helpers.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
-import { refuse } from './errors.js';
+import { refuse, UnmodelledRunError } from './errors.js';
 
 /**
  * XDP as bpf_prog_test_run_xdp runs it: the packet in a page-sized frame after
@@ -61,21 +61,23 @@ function prepare(input: RunInput, env: RunEnv) {
   let headroom = XDP_PACKET_HEADROOM;
   if (mdView) {
     const [mdData, mdEnd, mdMeta] = [mdView.getUint32(0, true), mdView.getUint32(4, true), mdView.getUint32(8, true)];
-    if (mdMeta !== 0 || mdEnd !== size || mdData > mdEnd || mdData % 4 !== 0 || mdData > p.xdpMetadataMax) {
-      refuse('EINVAL', `xdp_md: data_meta must be 0, data_end the packet size, data a metadata length (a multiple of 4, at most ${p.xdpMetadataMax})`);
+    if (mdMeta !== 0 || mdEnd > size || mdData > mdEnd || mdData % 4 !== 0 || mdData > p.xdpMetadataMax) {
+      refuse('EINVAL', `xdp_md: data_meta must be 0, data_end at most the packet size, data a metadata length (a multiple of 4, at most ${p.xdpMetadataMax})`);
     }
+    // A data_end short of the packet makes the kernel put the rest in fragments.
+    if (mdEnd < size) throw new UnmodelledRunError(`xdp_md data_end ${mdEnd} below the packet's ${size} bytes asks for a multi-buffer XDP frame, which bpfscope does not model`);
     headroom -= mdData;
   }
   const maxData = p.pageSize - headroom - tailroom;
-  if (size > maxData) refuse('EINVAL', `packets over ${maxData} bytes become multi-buffer XDP frames, which bpfscope does not model`);
+  if (size > maxData) throw new UnmodelledRunError(`packets over ${maxData} bytes become multi-buffer XDP frames, which bpfscope does not model`);
   if (mdView) {
     if (mdView.getUint32(20, true) !== 0) refuse('EINVAL', 'xdp_md: egress_ifindex must be 0');
     const ingress = mdView.getUint32(12, true);
     const queue = mdView.getUint32(16, true);
     if (!ingress && queue) refuse('EINVAL', 'xdp_md: rx_queue_index without ingress_ifindex');
-    // Only the loopback device exists here, and it has no XDP-registered receive queue.
-    if (ingress === p.loopbackIfindex) refuse('EINVAL', 'xdp_md: the loopback device has no XDP receive queue');
-    if (ingress) refuse('ENODEV', `xdp_md: no device has ifindex ${ingress}`);
+    // Only the loopback device exists here, with one receive queue (the one runs use anyway).
+    if (ingress && ingress !== p.loopbackIfindex) refuse('ENODEV', `xdp_md: no device has ifindex ${ingress}`);
+    if (ingress && queue >= 1) refuse('EINVAL', `xdp_md: the loopback device has no receive queue ${queue}`);
   }
   const frameSize = headroom + align(maxData, p.cacheLine) + tailroom;
   const frame = new Uint8Array(frameSize);

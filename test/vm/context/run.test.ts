@@ -104,12 +104,15 @@ describe('XDP', () => {
   it('refuses what bpf_prog_test_run_xdp refuses', () => {
     const prog = 'mov %r0, 2\nexit';
     expect(refusal(() => run('xdp', prog, { data: PACKET.subarray(0, 13) }))).toBe('EINVAL');
-    expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length - 1, 0, 0, 0, 0) }))).toBe('EINVAL');
+    expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length + 1, 0, 0, 0, 0) }))).toBe('EINVAL');
     expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length, 4, 0, 0, 0) }))).toBe('EINVAL');
     expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length, 0, 9, 0, 0) }))).toBe('ENODEV');
+    expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length, 0, 1, 1, 0) }))).toBe('EINVAL'); // lo has one queue
+    expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length, 0, 1, 0, 0) }))).toBe('ran');
     expect(refusal(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length, 0, 0, 0, 0, 7) }))).toBe('E2BIG');
     expect(refusal(() => run('xdp', prog, { data: PACKET, dataSizeOut: PACKET.length - 1 }))).toBe('ENOSPC');
-    expect(refusal(() => run('xdp', prog, { data: new Uint8Array(3521) }))).toBe('EINVAL');
+    expect(() => run('xdp', prog, { data: new Uint8Array(3521) })).toThrow(/multi-buffer XDP frames, which bpfscope does not model/);
+    expect(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length - 1, 0, 0, 0, 0) })).toThrow(/multi-buffer XDP frame/);
   });
 
   it('does not let a program write its context', () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { OBJECTS, REPO, skipReason } from '../../helpers/env.js';
 import { runProgram } from '../../../src/vm/run.js';
-import { kernelRun, mapNamed, oracleMissing, ourDump, possibleCpus, program, runtimeFor } from './util.js';
+import { Runtime } from '../../../src/vm/runtime/index.js';
+import { kernelRun, kernelRunCtx, mapNamed, oracleMissing, ourDump, possibleCpus, program, runtimeFor } from './util.js';
 
 const obj = (name: string) => join(OBJECTS, `${name}.o`);
 
@@ -94,6 +95,21 @@ describe('maps.o', () => {
 });
 
 describe('objects against the kernel', () => {
+  it.skipIf(skipReason(oracleMissing, 'kernel comparison of raw_tp.o'))('raw_tp: per-CPU counts land on the CPU the program ran on, as in the kernel', () => {
+    const cpus = possibleCpus();
+    const onCpus = cpus > 1 ? [1, 1, 0] : [0, 0];
+    const args = new Uint8Array(16);
+    args[8] = 59;
+    const kernel = kernelRunCtx(obj('raw_tp'), 'raw_sys_enter', args, onCpus);
+    expect([...kernel.runs.values()]).toEqual(onCpus.map(() => '{"retval": 0}'));
+    const first = runtimeFor(obj('raw_tp'), { cpus, cpu: onCpus[0] });
+    for (const cpu of onCpus) {
+      const rt = cpu === first.cpu ? first : new Runtime(first.object, { cpus, cpu, maps: first.maps });
+      expect(runProgram(rt, program(rt, 'raw_sys_enter'), { ctx: args }).retval).toBe(0);
+    }
+    expect(ourDump(mapNamed(first, 'syscall_count'))).toEqual(kernel.dump('syscall_count'));
+  });
+
   it.skipIf(skipReason(oracleMissing, 'kernel comparison of maps.o'))('maps: the same maps after maps_main (tail-calling maps_tail) and maps_tail', () => {
     const [, packet] = packets[0]!;
     const kernel = kernelRun(obj('maps'), packet);

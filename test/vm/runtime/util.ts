@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openObject } from '../../../src/object/open.js';
 import { loadObject } from '../../../src/vm/load.js';
 import type { LoadedObject, LoadedProgram } from '../../../src/vm/loaded.js';
@@ -55,6 +56,8 @@ interface KernelJsonEntry {
 
 const hex = (list: string[]) => list.map((s) => parseInt(s, 16));
 
+const HERE = dirname(fileURLToPath(import.meta.url));
+
 const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status === 0;
 
 /** The host's possible CPUs, as the kernel counts them for per-CPU values. */
@@ -81,17 +84,9 @@ export interface KernelRun {
  * map back and unloads. What kernel-oracle does for runs and dumps, without the listings.
  */
 export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
-  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-kernel-'));
-  const pin = `/sys/fs/bpf/bpfscope-rt-${process.pid}-${++pins}`;
-  const bpftool = (args: string[]) => {
-    const argv = hasTaskset ? ['taskset', '-c', '0', 'bpftool', ...args] : ['bpftool', ...args];
-    return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  };
-  try {
+  return kernelSession(objectPath, (pin, bpftool, dir) => {
     const pkt = join(dir, 'packet.bin');
     writeFileSync(pkt, packet);
-    const loaded = bpftool(['prog', 'loadall', objectPath, pin, 'pinmaps', `${pin}-maps`]);
-    if (loaded.status !== 0) throw new Error(`the kernel refused ${objectPath}: ${loaded.stderr}`);
     const runs = new Map<string, string>();
     const pids = new Map<string, number>();
     for (const name of readdirSync(pin).sort()) {
@@ -100,6 +95,39 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
       // taskset execs bpftool in its own process.
       pids.set(name, r.pid);
     }
+    return { runs, pids };
+  });
+}
+
+/**
+ * Loads the object and runs one program on a context on each CPU given, through raw
+ * bpf() (test-run-oracle.py: bpftool cannot run raw tracepoint programs), then reads
+ * the maps back. `runs` maps each run to the kernel's return value (or its errno).
+ */
+export function kernelRunCtx(objectPath: string, program: string, ctx: Uint8Array, cpus: number[]): KernelRun {
+  return kernelSession(objectPath, (pin) => {
+    const runs = new Map<string, string>();
+    cpus.forEach((cpu, i) => {
+      const r = spawnSync('python3', [join(HERE, 'test-run-oracle.py'), join(pin, program), Buffer.from(ctx).toString('hex'), String(cpu)], { encoding: 'utf8' });
+      runs.set(`${program}#${i}`, r.stdout.trim());
+    });
+    return { runs, pids: new Map() };
+  });
+}
+
+type Bpftool = (args: string[]) => ReturnType<typeof spawnSync<string>>;
+
+function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftool, dir: string) => Pick<KernelRun, 'runs' | 'pids'>): KernelRun {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfscope-kernel-'));
+  const pin = `/sys/fs/bpf/bpfscope-rt-${process.pid}-${++pins}`;
+  const bpftool: Bpftool = (args) => {
+    const argv = hasTaskset ? ['taskset', '-c', '0', 'bpftool', ...args] : ['bpftool', ...args];
+    return spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  };
+  try {
+    const loaded = bpftool(['prog', 'loadall', objectPath, pin, 'pinmaps', `${pin}-maps`]);
+    if (loaded.status !== 0) throw new Error(`the kernel refused ${objectPath}: ${loaded.stderr}`);
+    const { runs, pids } = runAll(pin, bpftool, dir);
     const dumps = new Map<string, DumpEntry[]>();
     const mapNames = existsSync(`${pin}-maps`) ? readdirSync(`${pin}-maps`) : [];
     for (const name of mapNames) {

@@ -19,9 +19,12 @@ export function fail(ctx: CliContext, message: string, errno?: number): never {
   throw new ExitStatus(exitFor(errno));
 }
 
+/** glibc's texts for errnos the map model never returns but pins and files do. */
+const MORE_TEXT: ReadonlyMap<number, string> = new Map([[20, 'Not a directory']]);
+
 /** A failed syscall's text, as strerror gives it. */
 export function errnoText(err: number): string {
-  return strerror(-Math.abs(err));
+  return MORE_TEXT.get(Math.abs(err)) ?? strerror(-Math.abs(err));
 }
 
 /** The exit status bpftool's `return err` gives for -errno (or -1). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAP_TYPE } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
@@ -69,6 +69,7 @@ export class PersistentStore extends SessionStore {
     }
     this.lock.acquire();
     try {
+      this.removeLeftovers();
       const fresh = this.readState();
       if (!this.state || fresh.generation !== this.state.generation) this.rebuild(fresh, false);
       this.inTransaction = true;
@@ -143,6 +144,16 @@ export class PersistentStore extends SessionStore {
     this.ensure();
     for (const m of this.maps) this.vmMap(m.id);
     return { programs: this.programs.length, maps: this.maps.length, pins: this.pins.size };
+  }
+
+  /**
+   * Temporary files of writers killed before their rename. Only a lock holder writes,
+   * so under the lock every temporary file is a leftover.
+   */
+  private removeLeftovers(): void {
+    for (const dir of [this.paths.dir, this.paths.objects]) {
+      for (const f of readdirSync(dir)) if (/\.tmp-\d+-\d+$/.test(f)) rmSync(join(dir, f), { force: true });
+    }
   }
 
   // ---------------------------------------------------------------- rebuilding and saving

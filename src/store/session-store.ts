@@ -11,6 +11,9 @@ import { createMapFromSpec } from '../vm/maps/create.js';
 import { ProgArrayMap } from '../vm/maps/fd-array.js';
 import type { MapAttrs, MapOptions, VmMap } from '../vm/maps/types.js';
 import { EEXIST } from '../vm/maps/errno.js';
+
+/** Not a directory: a pin is a file, so nothing can be pinned under it. */
+const ENOTDIR = 20;
 import { normalizePinPath, type PinTarget } from './pins.js';
 
 /**
@@ -222,11 +225,12 @@ export class SessionStore implements IdSource {
     return this.pinTable;
   }
 
-  /** BPF_OBJ_PIN: -EEXIST when the path is taken. */
+  /** BPF_OBJ_PIN: -EEXIST when the path is taken (by a pin or a directory of pins), -ENOTDIR under a pin. */
   pin(path: string, target: PinTarget): number {
     this.ensure();
     const p = normalizePinPath(path);
     if (this.pinTable.has(p) || [...this.pinTable.keys()].some((k) => k.startsWith(`${p}/`))) return -EEXIST;
+    if ([...this.pinTable.keys()].some((k) => p.startsWith(`${k}/`))) return -ENOTDIR;
     this.pinTable.set(p, target);
     return 0;
   }

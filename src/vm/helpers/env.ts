@@ -32,6 +32,8 @@ export interface HelperEnv {
   now(): bigint;
   /** Hands a bpf_trace_printk record, as trace_pipe prints it, to whoever listens. */
   trace(record: string): void;
+  /** The type of the program a Vm runs, when the runtime made that Vm. */
+  programType(vm: Vm): number | undefined;
   /** The Vm a tail call from `caller` to the program with this id continues in, if there is such a program. */
   tailCallTarget(caller: Vm, programId: number): Vm | undefined;
 }

@@ -1,5 +1,6 @@
 import { EINVAL } from '../maps/errno.js';
-import type { Registers } from '../interpreter/vm.js';
+import { progTypeId } from '../../object/kinds.js';
+import type { Registers, Vm } from '../interpreter/vm.js';
 import { bprintf } from './bprintf.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';
 import { errno, readCString, u32 } from './memory.js';
@@ -11,33 +12,43 @@ const PRINTK_BUF = 1024;
 const MAX_BPRINTF_VARARGS = 12;
 
 /**
- * The irqs-off/need-resched/irq/preempt-depth/migrate-disable column trace_pipe shows:
- * what Linux 6.18 shows for a program run by BPF_PROG_TEST_RUN (bottom halves off,
- * preemption and migration disabled once each).
+ * The irqs-off/need-resched/irq/preempt-depth/migrate-disable column trace_pipe shows,
+ * as Linux 6.18 shows it for BPF_PROG_TEST_RUN: packet programs run with bottom halves
+ * off, preemption and migration disabled once each; a raw tracepoint's run with a
+ * preemption depth of 2. Other tracing programs cannot be test-run by the kernel; they
+ * get the raw tracepoint's column.
  */
-const TRACE_FLAGS = 'b..11';
+const PACKET_TRACE_FLAGS = 'b..11';
+const TRACING_TRACE_FLAGS = '...2.';
+const PACKET_PROG_TYPES: ReadonlySet<number> = new Set(
+  (['socket_filter', 'sched_cls', 'sched_act', 'xdp', 'cgroup_skb', 'lwt_in', 'lwt_out', 'lwt_xmit', 'sk_skb', 'flow_dissector', 'sk_lookup'] as const).map(progTypeId),
+);
+
+function traceFlags(progType: number | undefined): string {
+  return progType !== undefined && PACKET_PROG_TYPES.has(progType) ? PACKET_TRACE_FLAGS : TRACING_TRACE_FLAGS;
+}
 
 /**
  * A trace_pipe record of bpf_trace_printk's event: the task, its pid, the CPU, the
  * flags, the time in seconds with microseconds, then the message and the newline the
  * event adds (so a message ending in "\n" leaves an empty line, as in the kernel).
  */
-export function traceRecord(env: HelperEnv, message: Uint8Array): string {
+export function traceRecord(env: HelperEnv, message: Uint8Array, progType?: number): string {
   const comm = new TextDecoder().decode(commBytes(env.task.comm));
   const ns = env.now();
   const secs = (ns / 1_000_000_000n).toString();
   const usecs = ((ns % 1_000_000_000n) / 1000n).toString().padStart(6, '0');
-  const head = `${comm.padStart(16)}-${String(env.task.pid).padEnd(7)} [${String(env.cpu).padStart(3, '0')}] ${TRACE_FLAGS} ${secs.padStart(5)}.${usecs}: bpf_trace_printk: `;
+  const head = `${comm.padStart(16)}-${String(env.task.pid).padEnd(7)} [${String(env.cpu).padStart(3, '0')}] ${traceFlags(progType)} ${secs.padStart(5)}.${usecs}: bpf_trace_printk: `;
   return `${head}${new TextDecoder().decode(message)}\n`;
 }
 
 /** Formats and emits; returns bstr_printf's count (the whole message's length, even when cut). */
-function printk(env: HelperEnv, fmt: Uint8Array, args: readonly bigint[]): bigint {
+function printk(env: HelperEnv, vm: Vm, fmt: Uint8Array, args: readonly bigint[]): bigint {
   const nul = fmt.indexOf(0);
   if (nul < 0) return errno(-EINVAL);
   const text = bprintf(env.memory, fmt.subarray(0, nul), args);
   if (typeof text === 'number') return errno(text);
-  env.trace(traceRecord(env, text.subarray(0, PRINTK_BUF - 1)));
+  env.trace(traceRecord(env, text.subarray(0, PRINTK_BUF - 1), env.programType(vm)));
   return BigInt(text.length);
 }
 
@@ -52,18 +63,18 @@ function argArray(env: HelperEnv, address: bigint, dataLen: number): bigint[] | 
 
 export const tracePrintk: RuntimeHelper = {
   name: 'bpf_trace_printk',
-  call(regs: Registers, _vm, env) {
+  call(regs: Registers, vm, env) {
     const fmt = env.memory.read(regs.get(1), u32(regs.get(2)));
-    return printk(env, fmt, [regs.get(3), regs.get(4), regs.get(5)]);
+    return printk(env, vm, fmt, [regs.get(3), regs.get(4), regs.get(5)]);
   },
 };
 
 export const traceVprintk: RuntimeHelper = {
   name: 'bpf_trace_vprintk',
-  call(regs: Registers, _vm, env) {
+  call(regs: Registers, vm, env) {
     const args = argArray(env, regs.get(3), u32(regs.get(4)));
     if (typeof args === 'number') return errno(args);
-    return printk(env, env.memory.read(regs.get(1), u32(regs.get(2))), args);
+    return printk(env, vm, env.memory.read(regs.get(1), u32(regs.get(2))), args);
   },
 };
 

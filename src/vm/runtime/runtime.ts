@@ -35,6 +35,7 @@ export interface RuntimeOptions {
 
 interface Instance {
   vm: Vm;
+  program: LoadedProgram;
   extra: HelperTable | undefined;
 }
 
@@ -109,7 +110,7 @@ export class Runtime implements HelperEnv {
       ...(this.options.engine === undefined ? {} : { engine: this.options.engine }),
     };
     const vm = new Vm(this.patch(program.xlated), options);
-    const instance = { vm, extra };
+    const instance = { vm, program, extra };
     this.instances.set(program, instance);
     this.vmOwners.set(vm, instance);
     return vm;
@@ -129,6 +130,10 @@ export class Runtime implements HelperEnv {
 
   trace(line: string): void {
     this.traceSink?.(line);
+  }
+
+  programType(vm: Vm): number | undefined {
+    return this.vmOwners.get(vm)?.program.spec.kind.progType;
   }
 
   /** The Vm a tail call from `caller` to the program with this id continues in, with the caller's extra helpers. */

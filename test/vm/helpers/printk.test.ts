@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, skipReason } from '../../helpers/env.js';
-import { kernelRun, oracleMissing, ourDump } from '../runtime/util.js';
+import { runProgram } from '../../../src/vm/run.js';
+import { Runtime } from '../../../src/vm/runtime/index.js';
+import { kernelRun, kernelRunCtx, load, oracleMissing, ourDump } from '../runtime/util.js';
 import { buildProg, clangMissing, results, runAll } from './util.js';
 
 const packet = readFileSync(join(REPO, 'test', 'packets', 'ipv4-udp.bin'));
@@ -67,6 +69,26 @@ describe('trace_printk, trace_vprintk, snprintf', () => {
         .map((l) => l.slice(l.indexOf('bpf_trace_printk: ')));
       const ours = records.map((r) => r.slice(r.indexOf('bpf_trace_printk: ')).split('\n')[0]);
       expect(ours).toEqual(theirs);
+    },
+  );
+
+  it.skipIf(skipReason(clangMissing ?? oracleMissing ?? (existsSync(TRACE) ? undefined : `${TRACE} is missing (tracefs not mounted)`), 'raw tracepoint printk against the kernel'))(
+    'write a raw tracepoint’s records with the flags and CPU of the kernel’s test run',
+    () => {
+      const path = buildProg('printk_raw');
+      const args = new Uint8Array(16);
+      args[8] = 0xab;
+      const kernel = kernelRunCtx(path, 'printk_raw', args, [0]);
+      const pid = kernel.pids.get('printk_raw#0');
+      const theirs = readFileSync(TRACE, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(`-${pid} `))
+        .map((l) => l.replace(/^.*?\[/, '[').replace(/\] (\S+) +[\d.]+:/, '] $1 TIME:'));
+      const records: string[] = [];
+      const rt = new Runtime(load(path), { trace: (r) => records.push(r) });
+      runProgram(rt, rt.object.programs[0]!, { ctx: args });
+      expect(records.map((r) => r.replace(/^.*?\[/, '[').replace(/\] (\S+) +[\d.]+:/, '] $1 TIME:').trimEnd())).toEqual(theirs);
+      expect(theirs).toEqual(['[000] ...2. TIME: bpf_trace_printk: raw ab on 0']);
     },
   );
 });

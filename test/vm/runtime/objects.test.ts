@@ -52,7 +52,7 @@ describe('objects run against their maps', () => {
     const lines: string[] = [];
     const rt = runtimeFor(obj('hello'), { trace: (l) => lines.push(l), task: { comm: 'sleep', pid: 4243, tgid: 4242 }, clock: () => 2_000_000_000n, cpus: 2, cpu: 1 });
     expect(runProgram(rt, program(rt, 'hello')).retval).toBe(0);
-    expect(lines).toEqual(['           sleep-4243    [001] b..11     2.000000: bpf_trace_printk: hello from bpfscope, pid 4242\n']);
+    expect(lines).toEqual(['           sleep-4243    [001] ...2.     2.000000: bpf_trace_printk: hello from bpfscope, pid 4242\n']);
   });
 
   it('globals: .data and .bss start from the object, .rodata is read, trace_printk writes a trace_pipe record', () => {

@@ -107,11 +107,13 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
 export function kernelRunCtx(objectPath: string, program: string, ctx: Uint8Array, cpus: number[]): KernelRun {
   return kernelSession(objectPath, (pin) => {
     const runs = new Map<string, string>();
+    const pids = new Map<string, number>();
     cpus.forEach((cpu, i) => {
       const r = spawnSync('python3', [join(HERE, 'test-run-oracle.py'), join(pin, program), Buffer.from(ctx).toString('hex'), String(cpu)], { encoding: 'utf8' });
       runs.set(`${program}#${i}`, r.stdout.trim());
+      pids.set(`${program}#${i}`, r.pid);
     });
-    return { runs, pids: new Map() };
+    return { runs, pids };
   });
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Registers, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
 
 /**
  * What the runtime builds on: one address space for several programs, tail calls,
@@ -160,15 +160,17 @@ describe.each(ENGINES)('engine %s', (engine) => {
   });
 });
 
-/** What a run comes to: its result, or where and why it stopped. */
-function outcome(run: () => RunResult): string {
+/** What a run comes to: its result, or where and why it stopped, and the registers it left. */
+function outcome(vm: Vm, run: (vm: Vm) => RunResult = (v) => v.run()): string {
+  let end: string;
   try {
-    const { r0, executed } = run();
-    return `r0 ${r0}, ${executed} executed`;
+    const { r0, executed } = run(vm);
+    end = `r0 ${r0}, ${executed} executed`;
   } catch (e) {
     if (!(e instanceof VmFault)) throw e;
-    return `fault at ${e.context.pc}: ${e.message}`;
+    end = `fault at ${e.context.pc}: ${e.message}`;
   }
+  return `${end}; registers ${Array.from({ length: 11 }, (_, r) => vm.registers.get(r).toString(16)).join(' ')}`;
 }
 
 describe('the engines agree', () => {
@@ -190,19 +192,36 @@ describe('the engines agree', () => {
   const helpers = { 7: () => 5n, 181: loop };
   const input = Uint8Array.from({ length: 12 }, (_, i) => i * 37);
   const run = (engine: EngineName, budget?: number) =>
-    outcome(() => {
-      const vm = new Vm(insns, { engine, helpers, ...(budget === undefined ? {} : { budget }) });
-      return vm.run([vm.map('input', input)]);
-    });
+    outcome(new Vm(insns, { engine, helpers, ...(budget === undefined ? {} : { budget }) }), (vm) => vm.run([vm.map('input', input)]));
 
   it('on results, executed counts and faults at every budget', () => {
     const full = run('interpreter');
-    expect(full).toMatch(/^r0 \d+, \d+ executed$/);
+    expect(full).toMatch(/^r0 \d+, \d+ executed; /);
     expect(run('jit')).toBe(full);
     const executed = Number(/(\d+) executed/.exec(full)![1]);
     for (let budget = 0; budget <= executed + 1; budget++) expect(run('jit', budget), `budget ${budget}`).toBe(run('interpreter', budget));
   });
 });
+
+describe('after a fault', () => {
+  it('the registers are as the interpreter leaves them: as before the faulting instruction', () => {
+    const faults = [
+      'mov %r3, 5\nlddw %r4, 0x1234567890\nadd %r4, %r3\nldxw %r0, [%r3+2]\nexit',
+      'mov %r6, 1\nstdw [%r10-8], 7\nldxdw %r7, [%r10-8]\nmov %r1, 0\nstxb [%r1+0], %r7\nexit',
+      'mov %r1, 9\ncall 1\nexit',
+    ];
+    const helpers = { 1: (regs: Registers) => (regs.set(2, 77), regs.set(0, 3), vmFault()) };
+    for (const source of faults) {
+      const [interpreted, compiled] = ENGINES.map((engine) => outcome(new Vm(assemble(source), { engine, helpers })));
+      expect(interpreted).toMatch(/^fault at/);
+      expect(compiled, source).toBe(interpreted);
+    }
+  });
+});
+
+function vmFault(): never {
+  throw new VmFault('the helper refuses');
+}
 
 describe('big-endian programs on the stack', () => {
   it('store and load in the byte order of the program on both engines', () => {
@@ -237,7 +256,7 @@ describe('programs larger than one compiled function', () => {
   const source = ['mov %r0, 1', 'mov %r6, 0', 'mov %r7, 0', 'loop:', ...body, 'mov %r1, %r0', 'call local f', 'add %r0, %r6', 'add %r6, 1', 'jlt %r6, 40, loop', 'exit', 'f:', 'mov %r0, %r1', 'rsh %r0, 1', 'exit'].join('\n');
   const insns = assemble(source);
   const run = (engine: EngineName, budget?: number) =>
-    outcome(() => new Vm(insns, { engine, ...(budget === undefined ? {} : { budget }) }).run());
+    outcome(new Vm(insns, { engine, ...(budget === undefined ? {} : { budget }) }));
 
   it('run as the interpreter runs them, at every budget cut', () => {
     const full = run('interpreter');

@@ -163,7 +163,7 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
       case 'helper':
         if (s.name === 'callx') body.push(`if (h${x.d} !== 0 || l${x.d} < 0) throw m.fault(${pc}, 'r${x.d} holds no helper id');`);
         body.push(
-          `${FLUSH} m.budget = B; m.depth = depth; m.callHelper(${s.name === 'callx' ? `l${x.d}` : x.imm}, ${pc}); ${LOAD} B = m.budget;`,
+          `${FLUSH} m.budget = B; m.depth = depth; out = true; m.callHelper(${s.name === 'callx' ? `l${x.d}` : x.imm}, ${pc}); out = false; ${LOAD} B = m.budget;`,
           `if (m.tailPending) return ${Stop.tailCall};`,
         );
         fallsTo = s.next;
@@ -241,15 +241,19 @@ function functionSource(blocks: readonly number[], all: readonly Slot[], starts:
   return [
     `const lo = m.lo, hi = m.hi, R = m.regions, stacks = m.stacks, saved = m.saved, returnPc = m.returnPc, mayGoto = m.mayGoto;`,
     `let ${REGS.map((r) => `l${r} = lo[${r}], h${r} = hi[${r}]`).join(', ')};`,
-    `let B = m.budget, SV, S8, S16, S32;`,
+    // out: the registers in the machine are the current ones (a helper or the interpreter has them).
+    `let B = m.budget, SV, S8, S16, S32, out = false;`,
     STACK,
+    `try {`,
     `for (;;) {`,
     `switch (pc) {`,
     ...cases,
     `default: ${FLUSH} m.budget = B; m.depth = depth; m.resume = pc; return ${HAND_OVER};`,
     `}`,
-    `${FLUSH} m.budget = B; return execute(p, m, pc, depth, base);`,
+    `${FLUSH} m.budget = B; out = true; return execute(p, m, pc, depth, base);`,
     `}`,
+    // A fault leaves the registers as the interpreter would: as they were before the faulting instruction.
+    `} catch (e) { if (!out) { ${FLUSH} } throw e; }`,
   ].join('\n');
 }
 

@@ -46,10 +46,6 @@ export function readCString(memory: AddressSpace, address: bigint): Uint8Array {
   return region.bytes.slice(offset, offset + nul);
 }
 
-export function u64(n: bigint | number): bigint {
-  return BigInt.asUintN(64, BigInt(n));
-}
-
 /** A negative errno as r0 holds it. */
 export function errno(e: number): bigint {
   return BigInt.asUintN(64, BigInt(e));

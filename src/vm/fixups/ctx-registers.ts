@@ -12,6 +12,8 @@ import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
  */
 interface State {
   regs: number;
+  /** Registers holding the context plus a constant: the kernel refuses any access through them. */
+  moved: number;
   /** Stack offsets (from r10) of 8-byte slots holding the context. */
   stack: ReadonlySet<number>;
 }
@@ -19,8 +21,13 @@ interface State {
 const CALLER_SAVED = 0b111111; // r0-r5
 const ARGS = 0b111110; // r1-r5
 
-/** For each pc, whether its load or store goes through a register holding the context. */
-export function contextAccesses(insns: readonly Insn[]): boolean[] {
+export type Access = 'ctx' | 'moved' | undefined;
+
+/**
+ * For each pc, whether its load or store goes through a register holding the context
+ * (`ctx`), or the context moved by a constant (`moved`, which the verifier refuses).
+ */
+export function contextAccesses(insns: readonly Insn[]): Access[] {
   const states: (State | undefined)[] = new Array(insns.length);
   const work: number[] = [];
   const enter = (pc: number, s: State): void => {
@@ -31,11 +38,11 @@ export function contextAccesses(insns: readonly Insn[]): boolean[] {
     states[pc] = next;
     work.push(pc);
   };
-  enter(0, { regs: 1 << 1, stack: new Set() });
+  enter(0, { regs: 1 << 1, moved: 0, stack: new Set() });
   // Callbacks (ld_imm64 src 4) are entered by helpers with arguments that are not the context.
   for (let pc = 0; pc < insns.length; pc++) {
     const insn = insns[pc]!;
-    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) enter(pc + insn.imm + 1, { regs: 0, stack: new Set() });
+    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) enter(pc + insn.imm + 1, { regs: 0, moved: 0, stack: new Set() });
   }
   while (work.length > 0) {
     const pc = work.pop()!;
@@ -46,8 +53,8 @@ export function contextAccesses(insns: readonly Insn[]): boolean[] {
     if (flow === 'exit') continue;
     const callee = localCallTarget(insn, pc, 'object');
     if (callee !== undefined) {
-      enter(callee, { regs: s.regs & ARGS, stack: new Set() });
-      enter(pc + 1, { regs: s.regs & ~CALLER_SAVED, stack: s.stack });
+      enter(callee, { regs: s.regs & ARGS, moved: 0, stack: new Set() });
+      enter(pc + 1, { regs: s.regs & ~CALLER_SAVED, moved: s.moved & ~CALLER_SAVED, stack: s.stack });
       continue;
     }
     const after = transfer(insn, s);
@@ -57,9 +64,10 @@ export function contextAccesses(insns: readonly Insn[]): boolean[] {
   }
   return insns.map((insn, pc) => {
     const s = states[pc];
-    if (s === undefined) return false;
     const base = memoryBase(insn);
-    return base !== undefined && (s.regs & (1 << base)) !== 0;
+    if (s === undefined || base === undefined) return undefined;
+    if (s.regs & (1 << base)) return 'ctx';
+    return s.moved & (1 << base) ? 'moved' : undefined;
   });
 }
 
@@ -76,40 +84,43 @@ function transfer(insn: Insn, s: State): State {
   const cls = insn.code & 7;
   const mode = insn.code & 0xe0;
   const bit = 1 << insn.dst;
+  const clear = (mask: number): State => ({ regs: s.regs & ~mask, moved: s.moved & ~mask, stack: s.stack });
   switch (cls) {
     case 0: // ld_imm64 writes dst; LD_ABS/LD_IND write r0 and clobber r1-r5
-      return { regs: mode === 0 ? s.regs & ~bit : s.regs & ~CALLER_SAVED, stack: s.stack };
+      return clear(mode === 0 ? bit : CALLER_SAVED);
     case 1: {
       const fromSpill = insn.src === 10 && (insn.code & 0x18) === 0x18 && mode === 0x60 && s.stack.has(insn.off);
-      return { regs: fromSpill ? s.regs | bit : s.regs & ~bit, stack: s.stack };
+      return fromSpill ? { ...clear(bit), regs: s.regs | bit } : clear(bit);
     }
     case 2:
     case 3: {
       if (insn.dst !== 10) {
         const fetches = mode === 0xc0 && (insn.imm & 1) !== 0;
-        const written = !fetches ? 0 : insn.imm === 0xf1 ? 1 : 1 << insn.src; // cmpxchg writes r0
-        return { regs: s.regs & ~written, stack: s.stack };
+        return clear(!fetches ? 0 : insn.imm === 0xf1 ? 1 : 1 << insn.src); // cmpxchg writes r0
       }
       const size = [4, 2, 1, 8][(insn.code >> 3) & 3]!;
       const stack = new Set([...s.stack].filter((o) => o + 8 <= insn.off || o >= insn.off + size));
       const spill = cls === 3 && mode === 0x60 && size === 8 && (s.regs & (1 << insn.src)) !== 0;
       if (spill) stack.add(insn.off);
-      return { regs: s.regs, stack };
+      return { regs: s.regs, moved: s.moved, stack };
     }
     case 4:
     case 7: {
-      const copies = cls === 7 && (insn.code & 0xf8) === 0xb8 && insn.off === 0 && (s.regs & (1 << insn.src)) !== 0;
-      return { regs: copies ? s.regs | bit : s.regs & ~bit, stack: s.stack };
+      const op = insn.code & 0xf8;
+      if (cls === 7 && op === 0xb8 && insn.off === 0 && (s.regs & (1 << insn.src)) !== 0) return { ...clear(bit), regs: s.regs | bit };
+      // ctx += K or ctx -= K: still the context, but no longer a pointer the kernel lets a program dereference.
+      const moves = cls === 7 && (op === 0x00 || op === 0x10) && (s.regs & bit) !== 0;
+      return moves ? { ...clear(bit), moved: s.moved | bit } : clear(bit);
     }
     default: // jumps; helper calls clobber r0-r5
-      return (insn.code & 0xf0) === 0x80 ? { regs: s.regs & ~CALLER_SAVED, stack: s.stack } : s;
+      return (insn.code & 0xf0) === 0x80 ? clear(CALLER_SAVED) : s;
   }
 }
 
 function meet(a: State, b: State): State {
-  return { regs: a.regs & b.regs, stack: new Set([...a.stack].filter((o) => b.stack.has(o))) };
+  return { regs: a.regs & b.regs, moved: a.moved | b.moved, stack: new Set([...a.stack].filter((o) => b.stack.has(o))) };
 }
 
 function same(a: State, b: State): boolean {
-  return a.regs === b.regs && a.stack.size === b.stack.size && [...a.stack].every((o) => b.stack.has(o));
+  return a.regs === b.regs && a.moved === b.moved && a.stack.size === b.stack.size && [...a.stack].every((o) => b.stack.has(o));
 }

@@ -1,11 +1,11 @@
-import { BpfscopeError } from '../../errors.js';
+import { BpfscopeError, VerifierError } from '../../errors.js';
 import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
 import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
 import type { SectionProgramKind } from '../../object/section-defs.js';
 import { sizeOf } from './build.js';
 import { contextLayout, convertContextAccess } from './ctx-access.js';
-import { contextAccesses } from './ctx-registers.js';
+import { contextAccesses, memoryBase } from './ctx-registers.js';
 import type { KernelProfile } from './kernel-profile.js';
 import { convertLdAbs, isLdAbs } from './ld-abs.js';
 
@@ -33,13 +33,14 @@ export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKi
   const layout = contextLayout(kind.progType);
   const ctx = contextAccesses(insns);
   let maxCtxOffset = 0;
-  ctx.forEach((isCtx, pc) => {
-    if (isCtx) maxCtxOffset = Math.max(maxCtxOffset, insns[pc]!.off + sizeOf(insns[pc]!));
+  ctx.forEach((access, pc) => {
+    if (access === 'ctx') maxCtxOffset = Math.max(maxCtxOffset, insns[pc]!.off + sizeOf(insns[pc]!));
   });
   const replaced: (Insn[] | undefined)[] = insns.map((insn, pc) => {
     try {
       if (isLdAbs(insn)) return convertLdAbs(insn, kind.progType, profile);
-      if (layout && ctx[pc]) return convertContextAccess(layout, kind.progType, kind.expectedAttachType, insn, profile);
+      if (ctx[pc] === 'moved') throw new VerifierError(`dereference of modified ctx ptr R${memoryBase(insn)} disallowed`);
+      if (layout && ctx[pc] === 'ctx') return convertContextAccess(layout, kind.progType, kind.expectedAttachType, insn, profile);
       return undefined;
     } catch (e) {
       if (e instanceof BpfscopeError) throw e.within({ pc });

@@ -115,6 +115,10 @@ describe('XDP', () => {
     expect(() => run('xdp', prog, { data: PACKET, ctx: u32(0, PACKET.length - 1, 0, 0, 0, 0) })).toThrow(/multi-buffer XDP frame/);
   });
 
+  it('does not let a program dereference its context moved by a constant', () => {
+    expect(() => load(objectWith('xdp', 'add %r1, 4\nldxw %r0, [%r1+0]\nexit'))).toThrow(/insn 1: dereference of modified ctx ptr R1 disallowed/);
+  });
+
   it('does not let a program write its context', () => {
     expect(() => load(objectWith('xdp', 'stw [%r1+0], 1\nmov %r0, 2\nexit'))).toThrow(/program probe: insn 0: invalid bpf_context access off=0 size=4/);
   });

@@ -212,7 +212,7 @@ export class Vm {
 
   /** The engine the next run starts on: `auto` moves from the interpreter to the jit. */
   get runsOn(): 'jit' | 'interpreter' {
-    return this.engineFn() === execute ? 'interpreter' : 'jit';
+    return this.compiles() ? 'jit' : 'interpreter';
   }
 
   /** Maps bytes into the VM (not a copy) and returns their address, e.g. for r1. */
@@ -324,10 +324,14 @@ export class Vm {
     m.mayGoto[depth] = MAY_GOTO_LOOPS;
   }
 
+  private compiles(): boolean {
+    if (this.engine === 'auto') return this.executedSoFar >= COMPILE_AFTER * Math.max(MIN_FUNCTION_LENGTH, this.program.insns.length);
+    return this.engine === 'jit';
+  }
+
   private engineFn(): Engine {
     if (this.compiled) return this.compiled;
-    if (this.engine === 'interpreter') return execute;
-    if (this.engine === 'auto' && this.executedSoFar < COMPILE_AFTER * Math.max(MIN_FUNCTION_LENGTH, this.program.insns.length)) return execute;
+    if (!this.compiles()) return execute;
     this.compiled = compileProgram(this.program, { littleEndian: this.machine.littleEndian, stackSize: this.stackSize, maxFrames: this.machine.maxFrames });
     return this.compiled;
   }

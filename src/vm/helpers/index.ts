@@ -11,7 +11,6 @@ import { snprintf, traceVprintk, tracePrintk } from './trace.js';
 
 export type { HelperEnv, RuntimeHelper, TaskInfo } from './env.js';
 export { bprintf } from './bprintf.js';
-export { traceRecord } from './trace.js';
 
 const IMPLEMENTED: readonly RuntimeHelper[] = [
   mapLookupElem,

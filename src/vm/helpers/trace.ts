@@ -33,7 +33,7 @@ function traceFlags(progType: number | undefined): string {
  * flags, the time in seconds with microseconds, then the message and the newline the
  * event adds (so a message ending in "\n" leaves an empty line, as in the kernel).
  */
-export function traceRecord(env: HelperEnv, message: Uint8Array, progType?: number): string {
+function traceRecord(env: HelperEnv, message: Uint8Array, progType?: number): string {
   const comm = new TextDecoder().decode(commBytes(env.task.comm));
   const ns = env.now();
   const secs = (ns / 1_000_000_000n).toString();

@@ -83,8 +83,13 @@ export interface KernelMapAttrs {
   inner?: KernelMap;
 }
 
+const FD_MAPS = new Set(['prog_array', 'perf_event_array', 'array_of_maps', 'hash_of_maps', 'cgroup_array']);
+
 export class KernelMap {
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly type: string,
+  ) {}
 
   /** A new pinned map, or the errno of its creation. */
   static create(a: KernelMapAttrs): KernelMap | number {
@@ -93,7 +98,7 @@ export class KernelMap {
     if (a.flags) args.push('flags', `0x${a.flags.toString(16)}`);
     if (a.inner) args.push('inner_map', 'pinned', a.inner.path);
     const r = bpftool(args);
-    return r.errno ? r.errno : new KernelMap(path);
+    return r.errno ? r.errno : new KernelMap(path, a.type);
   }
 
   private get pin(): string[] {
@@ -141,11 +146,21 @@ export class KernelMap {
     return bpftool(['map', 'freeze', ...this.pin]).errno;
   }
 
-  /** Every key get_next_key walks, from none to the end, in the kernel's order. */
+  /**
+   * Every key get_next_key walks, from none to the end, in the kernel's order. For maps
+   * whose every key has a value, one `map dump`, which walks the same way (its lookups
+   * are the syscall's, which leave LRU reference bits alone), rather than a bpftool per
+   * key; fd arrays' dumps leave out empty slots, so they are walked key by key.
+   */
   keys(): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    for (let k = this.getnext(undefined); typeof k !== 'number'; k = this.getnext(k)) out.push(k);
-    return out;
+    if (FD_MAPS.has(this.type)) {
+      const out: Uint8Array[] = [];
+      for (let k = this.getnext(undefined); typeof k !== 'number'; k = this.getnext(k)) out.push(k);
+      return out;
+    }
+    const r = bpftool(['map', 'dump', ...this.pin]);
+    if (r.errno) throw new Error(`bpftool map dump failed: ${r.errno}`);
+    return (r.json as { key: unknown }[]).map((e) => bytesOf(e.key));
   }
 
   remove(): void {

@@ -108,9 +108,27 @@ export class RunRegions {
   }
 }
 
+/**
+ * Read-only kernel structs that stay the same from run to run (the loopback device, its
+ * receive queue), mapped once per address space and profile rather than per run.
+ */
+const fixtures = new WeakMap<AddressSpace, WeakMap<KernelProfile, Map<string, bigint>>>();
+
+export function fixture(memory: AddressSpace, p: KernelProfile, name: string, build: () => Uint8Array): bigint {
+  let byProfile = fixtures.get(memory);
+  if (!byProfile) fixtures.set(memory, (byProfile = new WeakMap()));
+  let byName = byProfile.get(p);
+  if (!byName) byProfile.set(p, (byName = new Map()));
+  let address = byName.get(name);
+  if (address === undefined) byName.set(name, (address = memory.map(name, build(), 'r')));
+  return address;
+}
+
 /** A loopback net_device as far as programs read it: its ifindex. */
-export function loopbackDevice(regions: RunRegions, p: KernelProfile): bigint {
-  const dev = new Uint8Array(p.sizes.net_device);
-  new DataView(dev.buffer).setUint32(p.offsets['net_device.ifindex'], p.loopbackIfindex, true);
-  return regions.map('net_device lo', dev, 'r');
+export function loopbackDevice(memory: AddressSpace, p: KernelProfile): bigint {
+  return fixture(memory, p, 'net_device lo', () => {
+    const dev = new Uint8Array(p.sizes.net_device);
+    new DataView(dev.buffer).setUint32(p.offsets['net_device.ifindex'], p.loopbackIfindex, true);
+    return dev;
+  });
 }

@@ -104,7 +104,7 @@ function prepare(isL2: boolean, directAccess: boolean) {
     const run = new SkbRun(buf, base, skb, p, p.skbHeadroom, size, directAccess);
     putU64(skb, run.off('sk_buff.head'), base);
     skb.setUint32(run.off('sk_buff.end'), buf.length - tailroom, true);
-    putU64(skb, run.off('sk_buff.dev'), loopbackDevice(regions, p));
+    putU64(skb, run.off('sk_buff.dev'), loopbackDevice(env.memory, p));
     skb.setUint16(run.off('sk_buff.transport_header'), 0xffff, true);
 
     // eth_type_trans on the loopback device (address 00:00:00:00:00:00).

@@ -1,7 +1,7 @@
 import { helperId } from '../../isa/helpers.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
-import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
+import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse, UnmodelledRunError } from './errors.js';
 
 /**
@@ -85,10 +85,11 @@ function prepare(input: RunInput, env: RunEnv) {
 
   const regions = new RunRegions(env.memory);
   const base = regions.map('xdp frame', frame, 'rw');
-  const dev = loopbackDevice(regions, p);
-  const rxqBytes = new Uint8Array(p.sizes.xdp_rxq_info);
-  putU64(new DataView(rxqBytes.buffer), p.offsets['xdp_rxq_info.dev'], dev);
-  const rxq = regions.map('xdp_rxq_info lo:0', rxqBytes, 'r');
+  const rxq = fixture(env.memory, p, 'xdp_rxq_info lo:0', () => {
+    const rxqBytes = new Uint8Array(p.sizes.xdp_rxq_info);
+    putU64(new DataView(rxqBytes.buffer), p.offsets['xdp_rxq_info.dev'], loopbackDevice(env.memory, p));
+    return rxqBytes;
+  });
   const buffBytes = new Uint8Array(p.sizes.xdp_buff);
   const buff = new DataView(buffBytes.buffer);
   putU64(buff, p.offsets['xdp_buff.rxq'], rxq);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
+import { decodeProgram } from '../../src/vm/interpreter/program.js';
+import { compileProgram } from '../../src/vm/jit/compile.js';
 import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Registers, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
 
 /**
@@ -282,5 +284,15 @@ describe('Registers', () => {
     expect(() => vm.registers.set(3, 1.5)).toThrow(RangeError);
     expect(() => vm.registers.get(11)).toThrow('r11 is not a register');
     expect(() => vm.registers.get(0.5)).toThrow('r0.5 is not a register');
+  });
+});
+
+describe('the compiled-engine cache', () => {
+  it('gives Vms of the same program one compiled function, and a different program its own', () => {
+    const options = { littleEndian: true, stackSize: 512, maxFrames: 8 };
+    const decoded = () => decodeProgram(assemble('mov %r0, 1\nexit'), 'object');
+    expect(compileProgram(decoded(), options)).toBe(compileProgram(decoded(), options));
+    expect(compileProgram(decoded(), { ...options, stackSize: 256 })).not.toBe(compileProgram(decoded(), options));
+    expect(compileProgram(decodeProgram(assemble('mov %r0, 2\nexit'), 'object'), options)).not.toBe(compileProgram(decoded(), options));
   });
 });

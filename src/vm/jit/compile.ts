@@ -290,8 +290,30 @@ export function programSource(p: DecodedProgram, o: CompileOptions): string {
   ].join('\n');
 }
 
-/** Compiles the program into an Engine. */
+/**
+ * Compiled engines by their source. The source holds everything the engine depends on
+ * (the program's decoded words, byte order, stack size, frames), so Vms of the same
+ * program (one per runtime, per engine test, per tail-call target) share one function,
+ * and V8's optimised code with it. The oldest go first once the sources held pass
+ * CACHE_CHARS.
+ */
+const cache = new Map<string, Engine>();
+const CACHE_CHARS = 16 * 1024 * 1024;
+let cachedChars = 0;
+
+/** Compiles the program into an Engine, or finds it compiled already. */
 export function compileProgram(p: DecodedProgram, o: CompileOptions): Engine {
-  const factory = new Function('rt', programSource(p, o)) as (rt: typeof RUNTIME) => Engine;
-  return factory(RUNTIME);
+  const source = programSource(p, o);
+  let engine = cache.get(source);
+  if (!engine) {
+    engine = (new Function('rt', source) as (rt: typeof RUNTIME) => Engine)(RUNTIME);
+    for (const old of cache.keys()) {
+      if (cachedChars + source.length <= CACHE_CHARS) break;
+      cache.delete(old);
+      cachedChars -= old.length;
+    }
+    cache.set(source, engine);
+    cachedChars += source.length;
+  }
+  return engine;
 }

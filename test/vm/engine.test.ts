@@ -290,9 +290,10 @@ describe('Registers', () => {
 describe('the compiled-engine cache', () => {
   it('gives Vms of the same program one compiled function, and a different program its own', () => {
     const options = { littleEndian: true, stackSize: 512, maxFrames: 8 };
-    const decoded = () => decodeProgram(assemble('mov %r0, 1\nexit'), 'object');
+    const decoded = (source = 'ldxdw %r0, [%r10-8]\nexit') => decodeProgram(assemble(source), 'object');
     expect(compileProgram(decoded(), options)).toBe(compileProgram(decoded(), options));
+    // The stack slot's offset from the frame's start depends on the stack size.
     expect(compileProgram(decoded(), { ...options, stackSize: 256 })).not.toBe(compileProgram(decoded(), options));
-    expect(compileProgram(decodeProgram(assemble('mov %r0, 2\nexit'), 'object'), options)).not.toBe(compileProgram(decoded(), options));
+    expect(compileProgram(decoded('ldxdw %r0, [%r10-16]\nexit'), options)).not.toBe(compileProgram(decoded(), options));
   });
 });

@@ -45,8 +45,11 @@ export class CDeclarations {
 
   /** `struct name` / `union name`, as used in a forward declaration or a reference. */
   structRef(id: number): void {
-    const keyword = this.table.kind(id) === BTF_KIND.STRUCT ? 'struct' : 'union';
-    this.out.put(this.table.nameOff(id) ? `${keyword} ${this.names.tagName(id)}` : keyword);
+    this.out.put(this.table.kind(id) === BTF_KIND.STRUCT ? 'struct' : 'union');
+    if (this.table.nameOff(id)) {
+      this.out.put(' ');
+      this.out.put(this.names.tagName(id));
+    }
   }
 
   structDef(id: number, level: number): void {
@@ -75,7 +78,9 @@ export class CDeclarations {
       this.out.put(inner);
       this.decl(type, table.strings.at(w[e]!), level + 1);
       if (bitfieldSize) {
-        this.out.put(`: ${bitfieldSize};`);
+        this.out.put(': ');
+        this.out.put(String(bitfieldSize));
+        this.out.put(';');
         off = bitOffset + bitfieldSize;
         prevBitfield = true;
       } else {
@@ -86,18 +91,27 @@ export class CDeclarations {
     }
     if (isStruct && off < size * 8) this.out.put(this.layout.padding(off, size * 8, align, false, inner));
     // An empty struct stays on one line.
-    this.out.put(vlen || size ? `\n${indent(level)}}` : '}');
+    if (vlen || size) {
+      this.out.put('\n');
+      this.out.put(indent(level));
+    }
+    this.out.put('}');
     if (packed) this.out.put(' __attribute__((packed))');
   }
 
   enumRef(id: number): void {
-    this.out.put(`enum ${this.names.tagName(id)}`);
+    this.out.put('enum ');
+    this.out.put(this.names.tagName(id));
   }
 
   enumDef(id: number, level: number): void {
     const table = this.table;
     const w = this.w;
-    this.out.put(table.nameOff(id) ? `enum ${this.names.tagName(id)}` : 'enum');
+    this.out.put('enum');
+    if (table.nameOff(id)) {
+      this.out.put(' ');
+      this.out.put(this.names.tagName(id));
+    }
     const vlen = table.vlen(id);
     if (vlen === 0) return;
     this.out.put(' {');
@@ -106,21 +120,35 @@ export class CDeclarations {
     const signed = table.kindFlag(id);
     if (table.kind(id) === BTF_KIND.ENUM) {
       for (let k = 0, e = table.entry(id, 0, 2); k < vlen; k++, e += 2) {
-        const value = signed ? w[e + 1]! | 0 : w[e + 1]!;
-        this.out.put(`\n${inner}${this.names.enumerator(table.strings.at(w[e]!))} = ${value},`);
+        this.enumerator(inner, w[e]!, String(signed ? w[e + 1]! | 0 : w[e + 1]!));
       }
     } else {
       for (let k = 0, e = table.entry(id, 0, 3); k < vlen; k++, e += 3) {
         const raw = (BigInt(w[e + 2]!) << 32n) | BigInt(w[e + 1]!);
-        const value = signed ? `${BigInt.asIntN(64, raw)}LL` : `${raw}ULL`;
-        this.out.put(`\n${inner}${this.names.enumerator(table.strings.at(w[e]!))} = ${value},`);
+        this.enumerator(inner, w[e]!, signed ? `${BigInt.asIntN(64, raw)}LL` : `${raw}ULL`);
       }
     }
-    this.out.put(`\n${indent(level)}}`);
+    this.out.put('\n');
+    this.out.put(indent(level));
+    this.out.put('}');
+  }
+
+  /**
+   * One `name = value,` line. Written piece by piece, as everything here: a template
+   * string would be a cons string the sink has to flatten, millions of times.
+   */
+  private enumerator(inner: string, nameOff: number, value: string): void {
+    this.out.put('\n');
+    this.out.put(inner);
+    this.out.put(this.names.enumerator(nameOff));
+    this.out.put(' = ');
+    this.out.put(value);
+    this.out.put(',');
   }
 
   fwdDef(id: number): void {
-    this.out.put(`${this.table.kindFlag(id) ? 'union' : 'struct'} ${this.names.tagName(id)}`);
+    this.out.put(this.table.kindFlag(id) ? 'union ' : 'struct ');
+    this.out.put(this.names.tagName(id));
   }
 
   typedefDef(id: number, level: number): void {
@@ -168,7 +196,8 @@ export class CDeclarations {
       if (top === undefined) return;
       const qualifier = QUALIFIER[this.table.kind(top)];
       if (qualifier === undefined) return;
-      this.out.put(`${qualifier} `);
+      this.out.put(qualifier);
+      this.out.put(' ');
       stack.pop();
     }
   }
@@ -254,7 +283,7 @@ export class CDeclarations {
           const next = stack.at(-1);
           if (next === undefined) {
             this.name(name, lastWasPtr);
-            this.out.put(`[${nelems}]`);
+            this.dimension(nelems);
             return;
           }
           const multidim = table.kind(next) === BTF_KIND.ARRAY;
@@ -262,7 +291,7 @@ export class CDeclarations {
           if (!multidim) this.out.put('(');
           this.chain(stack, name, level);
           if (!multidim) this.out.put(')');
-          this.out.put(`[${nelems}]`);
+          this.dimension(nelems);
           return;
         }
         case BTF_KIND.FUNC_PROTO: {
@@ -285,6 +314,12 @@ export class CDeclarations {
       lastWasPtr = kind === BTF_KIND.PTR;
     }
     this.name(name, lastWasPtr);
+  }
+
+  private dimension(nelems: number): void {
+    this.out.put('[');
+    this.out.put(String(nelems));
+    this.out.put(']');
   }
 
   /** A prototype's parameter list. */

@@ -1,3 +1,4 @@
+import type { StringTable } from './strings.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND } from './types.js';
 
@@ -10,14 +11,16 @@ import { BTF_KIND } from './types.js';
  */
 export class CNames {
   /** struct, union, enum (and, oddly but faithfully, int) names. */
-  private readonly tags = new Map<string, number>();
+  private readonly tags: NameCounts;
   /** typedef names and enumerators. */
-  private readonly idents = new Map<string, number>();
+  private readonly idents: NameCounts;
   /** Names fixed so far, by id. */
   private readonly resolved: (string | undefined)[];
 
   constructor(private readonly table: TypeTable) {
     this.resolved = new Array<string | undefined>(table.count);
+    this.tags = new NameCounts(table.strings, table.count);
+    this.idents = new NameCounts(table.strings, table.count);
   }
 
   /** Name of a struct, union, enum, forward declaration or int. */
@@ -30,13 +33,14 @@ export class CNames {
     return this.resolve(id, this.idents);
   }
 
-  /** An enumerator's name, counted anew at each printing, as libbpf counts it. */
-  enumerator(name: string): string {
-    const n = this.count(this.idents, name);
+  /** The name of the enumerator named at `nameOff`, counted anew at each printing, as libbpf counts it. */
+  enumerator(nameOff: number): string {
+    const n = this.idents.add(nameOff);
+    const name = this.table.strings.at(nameOff);
     return n > 1 ? `${name}___${n}` : name;
   }
 
-  private resolve(id: number, names: Map<string, number>): string {
+  private resolve(id: number, names: NameCounts): string {
     let name = this.resolved[id];
     if (name === undefined) {
       const table = this.table;
@@ -45,16 +49,64 @@ export class CNames {
       const kind = table.kind(id);
       // Forward declarations and empty enums may repeat freely: they define nothing.
       const free = kind === BTF_KIND.FWD || (kind === BTF_KIND.ENUM && table.vlen(id) === 0);
-      const n = free ? 1 : this.count(names, own);
+      const n = free ? 1 : names.add(table.nameOff(id));
       name = n > 1 ? `${own}___${n}` : own;
       this.resolved[id] = name;
     }
     return name;
   }
+}
 
-  private count(names: Map<string, number>, name: string): number {
-    const n = (names.get(name) ?? 0) + 1;
-    names.set(name, n);
-    return n;
+/**
+ * How many times each name has been counted, keyed by the name's bytes in the string
+ * table: an open-addressing table over name offsets, so that counting the 100k-odd
+ * names of vmlinux's types and enumerators makes no strings.
+ */
+class NameCounts {
+  /** Name offset + 1 per slot (0: empty), and its count. */
+  private keys: Int32Array;
+  private counts: Int32Array;
+  private size = 0;
+
+  /** `expected`: about how many names will be counted (the number of types will do). */
+  constructor(
+    private readonly strings: StringTable,
+    expected: number,
+  ) {
+    const slots = 1 << Math.max(8, Math.ceil(Math.log2(2 * expected)));
+    this.keys = new Int32Array(slots);
+    this.counts = new Int32Array(slots);
+  }
+
+  /** Counts the name at `nameOff` once more; returns its count. */
+  add(nameOff: number): number {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const slot = this.slot(nameOff);
+    if (this.keys[slot] === 0) {
+      this.keys[slot] = nameOff + 1;
+      this.size++;
+    }
+    return ++this.counts[slot]!;
+  }
+
+  private slot(nameOff: number): number {
+    const mask = this.keys.length - 1;
+    for (let i = this.strings.hashAt(nameOff) & mask; ; i = (i + 1) & mask) {
+      const key = this.keys[i]!;
+      if (key === 0 || this.strings.sameAt(key - 1, nameOff)) return i;
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.counts = new Int32Array(keys.length * 2);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === 0) continue;
+      const slot = this.slot(keys[i]! - 1);
+      this.keys[slot] = keys[i]!;
+      this.counts[slot] = counts[i]!;
+    }
   }
 }

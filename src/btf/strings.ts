@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { BtfError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8');
@@ -67,6 +68,27 @@ export class StringTable {
     return this.longestLength;
   }
 
+  /** FNV-1a over the bytes of the string at `off` (known to be in range). */
+  hashAt(off: number): number {
+    if (off < this.start) return this.base!.hashAt(off);
+    const bytes = this.bytes;
+    let h = 0x811c9dc5;
+    for (let i = off - this.start, c = bytes[i]!; c !== 0; c = bytes[++i]!) h = Math.imul(h ^ c, 0x01000193);
+    return h >>> 0;
+  }
+
+  /** Whether the strings at offsets `a` and `b` (both in range) are the same bytes. */
+  sameAt(a: number, b: number): boolean {
+    if (a === b) return true;
+    if (a < this.start || b < this.start) return this.at(a) === this.at(b);
+    const bytes = this.bytes;
+    for (let i = a - this.start, j = b - this.start; ; i++, j++) {
+      const c = bytes[i]!;
+      if (c !== bytes[j]) return false;
+      if (c === 0) return true;
+    }
+  }
+
   /**
    * Copies the bytes of the string at `off` (known to be in range; `dest` has room for
    * longest() bytes at `at`) into `dest`, as stored: no decoding, so that a dump prints
@@ -82,11 +104,6 @@ export class StringTable {
       dest[at++] = c;
     }
   }
-}
-
-function isAscii(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
-  return true;
 }
 
 /**

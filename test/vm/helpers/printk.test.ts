@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, skipReason } from '../../helpers/env.js';
 import { runProgram } from '../../../src/vm/run.js';
 import { Runtime } from '../../../src/vm/runtime/index.js';
-import { kernelRun, kernelRunCtx, load, oracleMissing, ourDump } from '../runtime/util.js';
+import { kernelRun, kernelRunCtx, kernelTrace, load, oracleMissing, ourDump, traceMissing } from '../runtime/util.js';
 import { buildProg, clangMissing, results, runAll } from './util.js';
 
 const packet = readFileSync(join(REPO, 'test', 'packets', 'ipv4-udp.bin'));
-const TRACE = '/sys/kernel/tracing/trace';
 
 /** printk.c's messages, in order (a message ending in \n leaves an empty line). */
 const MESSAGES = [
@@ -51,20 +50,19 @@ describe('trace_printk, trace_vprintk, snprintf', () => {
     expect(bssText(bss, 32, 38)).toBe('77-st');
   });
 
-  it.skipIf(skipReason(clangMissing ?? oracleMissing ?? (existsSync(TRACE) ? undefined : `${TRACE} is missing (tracefs not mounted)`), 'printk against the kernel'))(
+  it.skipIf(skipReason(clangMissing ?? oracleMissing ?? traceMissing, 'printk against the kernel'))(
     'return, write and trace what the kernel does',
     () => {
       const path = buildProg('printk');
       const records: string[] = [];
       const { rt } = runAll(path, packet, { trace: (r) => records.push(r) });
-      const kernel = kernelRun(path, packet);
+      const { result: kernel, lines } = kernelTrace(() => kernelRun(path, packet));
       for (const name of ['results', 'printk.bss']) {
         expect({ name, entries: ourDump(rt.map(rt.object.maps.find((m) => m.name === name)!.id)) }).toEqual({ name, entries: kernel.dump(name) });
       }
       // The kernel's records of that run (its bpftool's pid), message part only.
       const pid = kernel.pids.get('printk');
-      const theirs = readFileSync(TRACE, 'utf8')
-        .split('\n')
+      const theirs = lines
         .filter((l) => l.includes(`-${pid} `) && l.includes('bpf_trace_printk: '))
         .map((l) => l.slice(l.indexOf('bpf_trace_printk: ')));
       const ours = records.map((r) => r.slice(r.indexOf('bpf_trace_printk: ')).split('\n')[0]);
@@ -72,16 +70,15 @@ describe('trace_printk, trace_vprintk, snprintf', () => {
     },
   );
 
-  it.skipIf(skipReason(clangMissing ?? oracleMissing ?? (existsSync(TRACE) ? undefined : `${TRACE} is missing (tracefs not mounted)`), 'raw tracepoint printk against the kernel'))(
+  it.skipIf(skipReason(clangMissing ?? oracleMissing ?? traceMissing, 'raw tracepoint printk against the kernel'))(
     'write a raw tracepoint’s records with the flags and CPU of the kernel’s test run',
     () => {
       const path = buildProg('printk_raw');
       const args = new Uint8Array(16);
       args[8] = 0xab;
-      const kernel = kernelRunCtx(path, 'printk_raw', args, [0]);
+      const { result: kernel, lines } = kernelTrace(() => kernelRunCtx(path, 'printk_raw', args, [0]));
       const pid = kernel.pids.get('printk_raw#0');
-      const theirs = readFileSync(TRACE, 'utf8')
-        .split('\n')
+      const theirs = lines
         .filter((l) => l.includes(`-${pid} `))
         .map((l) => l.replace(/^.*?\[/, '[').replace(/\] (\S+) +[\d.]+:/, '] $1 TIME:'));
       const records: string[] = [];

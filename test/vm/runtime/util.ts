@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +109,9 @@ export function kernelRunCtx(objectPath: string, program: string, ctx: Uint8Arra
     const runs = new Map<string, string>();
     const pids = new Map<string, number>();
     cpus.forEach((cpu, i) => {
-      const r = spawnSync('python3', [join(HERE, 'test-run-oracle.py'), join(pin, program), Buffer.from(ctx).toString('hex'), String(cpu)], { encoding: 'utf8' });
+      // Run from that CPU: asked for another, the kernel runs the program there in an IPI, on whatever task is current.
+      const argv = [...(hasTaskset ? ['taskset', '-c', String(cpu)] : []), 'python3', join(HERE, 'test-run-oracle.py'), join(pin, program), Buffer.from(ctx).toString('hex'), String(cpu)];
+      const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
       runs.set(`${program}#${i}`, r.stdout.trim());
       pids.set(`${program}#${i}`, r.pid);
     });
@@ -156,3 +158,28 @@ function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftoo
 }
 
 let pins = 0;
+
+const TRACING = '/sys/kernel/tracing';
+
+/** Why the kernel's trace records cannot be read here, or undefined. */
+export const traceMissing: string | undefined = existsSync(join(TRACING, 'instances')) ? undefined : `${TRACING} is not mounted (tracefs)`;
+
+/**
+ * The kernel's bpf_trace_printk records written while `body` runs, from a trace
+ * instance of this process's own with the event enabled: other readers of the global
+ * buffer (trace_pipe consumes what it reads) or writers clearing it cannot take them.
+ */
+export function kernelTrace<T>(body: () => T): { result: T; lines: string[] } {
+  const dir = join(TRACING, 'instances', `bpfscope-test-${process.pid}-${++instances}`);
+  mkdirSync(dir);
+  try {
+    writeFileSync(join(dir, 'events', 'bpf_trace', 'bpf_trace_printk', 'enable'), '1');
+    const result = body();
+    const lines = readFileSync(join(dir, 'trace'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    return { result, lines };
+  } finally {
+    rmdirSync(dir);
+  }
+}
+
+let instances = 0;

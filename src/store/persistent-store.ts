@@ -242,13 +242,14 @@ export class PersistentStore extends SessionStore {
     for (const [id, loaded] of [...this.mapTable].sort((a, b) => a[0] - b[0])) {
       const index = liveObjects.findIndex(({ o }) => o.maps.includes(loaded));
       const created = this.created.get(id);
-      const vm = this.vmMap(id);
+      // A map this process never touched keeps the contents it was saved with.
+      const saved = this.vmMaps.has(id) ? undefined : this.mapRecords.get(id)?.contents;
       maps.push({
         id,
         ...(index >= 0 ? { object: { index, map: liveObjects[index]!.o.maps.indexOf(loaded) } } : { created: toCreated(created!) }),
         frozen: loaded.frozen,
         ...(loaded.ownerProgType !== undefined ? { ownerProgType: loaded.ownerProgType } : {}),
-        contents: snapshotMap(vm),
+        contents: saved ?? snapshotMap(this.vmMap(id)),
       });
     }
     const state: StateFile = {

@@ -24,6 +24,18 @@ describe('batch files are read as bpftool reads them', () => {
   });
 });
 
+describe('batch with --object: one invocation, one in-memory store', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'bpfscope-batch-object-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  it('an update is seen by the next line, and nothing is kept afterwards', () => {
+    const file = join(tmp, 'b.txt');
+    writeFileSync(file, 'map update name counters key 1 0 0 0 value 9 0 0 0 0 0 0 0\nmap lookup name counters key 1 0 0 0\n');
+    const r = bpfscope(['--object', 'objects/maps.o', 'batch', 'file', file]);
+    expect(r).toMatchObject({ status: 0, stderr: '', stdout: '{\n    "key": 1,\n    "value": 9\n}\nprocessed 2 commands\n' });
+    expect(bpfscope(['--object', 'objects/maps.o', 'map', 'lookup', 'name', 'counters', 'key', '1', '0', '0', '0']).stdout).toBe('{\n    "key": 1,\n    "value": 0\n}\n');
+  });
+});
+
 const present = (() => {
   try {
     readFileSync(join(DIR, 'batch.plain.rc'));

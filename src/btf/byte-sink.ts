@@ -1,4 +1,5 @@
 import { BtfError } from '../errors.js';
+import type { StringTable } from './strings.js';
 
 const utf8 = new TextEncoder();
 
@@ -10,14 +11,17 @@ const utf8 = new TextEncoder();
  * time; the rest is encoded.
  */
 export class ByteSink {
-  private buf = new Uint8Array(1 << 16);
+  private buf: Uint8Array;
   private pos = 0;
 
-  /** `limit`, in bytes, and what the error calls the output when it is passed. */
+  /** `limit`, in bytes, what the error calls the output when it is passed, and a first guess at its size. */
   constructor(
     private readonly limit: number,
     private readonly what: string,
-  ) {}
+    expected = 1 << 16,
+  ) {
+    this.buf = new Uint8Array(Math.min(limit, Math.max(1 << 12, expected)));
+  }
 
   put(s: string): void {
     const n = s.length;
@@ -35,6 +39,14 @@ export class ByteSink {
     }
     this.pos = p;
     if (p > this.limit) throw new BtfError(`${this.what} would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
+  }
+
+  /** The string at `nameOff` in `strings`, its bytes as stored. */
+  putName(strings: StringTable, nameOff: number): void {
+    const longest = strings.longest();
+    if (this.pos + longest > this.buf.length) this.grow(longest);
+    this.pos = strings.copyTo(nameOff, this.buf, this.pos);
+    if (this.pos > this.limit) throw new BtfError(`${this.what} would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
   }
 
   bytes(): Uint8Array {

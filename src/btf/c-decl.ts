@@ -32,6 +32,11 @@ const MISSING_BASE_TYPES = new Map([
  */
 export class CDeclarations {
   private readonly w: Uint32Array;
+  /**
+   * The declarator chains being written, one above the other (an anonymous struct
+   * in a chain declares its members while the chain waits): one array for all.
+   */
+  private readonly stack: number[] = [];
 
   constructor(
     private readonly table: TypeTable,
@@ -76,7 +81,7 @@ export class CDeclarations {
       if (off < bitOffset) this.out.put(this.layout.padding(off, bitOffset, memberAlign, prevBitfield && bitfieldSize !== 0, inner));
       this.out.put('\n');
       this.out.put(inner);
-      this.decl(type, table.strings.at(w[e]!), level + 1);
+      this.decl(type, w[e]!, level + 1);
       if (bitfieldSize) {
         this.out.put(': ');
         this.out.put(String(bitfieldSize));
@@ -170,12 +175,13 @@ export class CDeclarations {
     if (base) this.out.put(`typedef ${base} ${name};\n\n`);
   }
 
-  /** A declarator: the type of `id` declaring `name` ('' for none). */
-  decl(id: number, name: string, level: number): void {
+  /** A declarator: the type of `id` declaring `name` (empty for none). */
+  decl(id: number, name: DeclName, level: number): void {
     const table = this.table;
-    const stack: number[] = [];
+    const stack = this.stack;
+    const base = stack.length;
     for (let cur = id; ; ) {
-      if (stack.length > table.count) throw new BtfError(`type [${id}]: reference loop in a declaration`);
+      if (stack.length - base > table.count) throw new BtfError(`type [${id}]: reference loop in a declaration`);
       stack.push(cur);
       if (cur === 0) break;
       const kind = table.kind(cur);
@@ -186,14 +192,16 @@ export class CDeclarations {
         break;
       }
     }
-    this.chain(stack, name, level);
+    this.chain(base, name, level);
+    stack.length = base;
   }
 
   /** Qualifiers directly above a base type, written to its left. */
-  private leadingQualifiers(stack: number[]): void {
+  private leadingQualifiers(base: number): void {
+    const stack = this.stack;
     for (;;) {
-      const top = stack.at(-1);
-      if (top === undefined) return;
+      if (stack.length === base) return;
+      const top = stack[stack.length - 1]!;
       const qualifier = QUALIFIER[this.table.kind(top)];
       if (qualifier === undefined) return;
       this.out.put(qualifier);
@@ -203,34 +211,41 @@ export class CDeclarations {
   }
 
   /** Drops qualifiers (and type tags) that C cannot express where they are. */
-  private dropQualifiers(stack: number[]): void {
+  private dropQualifiers(base: number): void {
+    const stack = this.stack;
     for (;;) {
-      const top = stack.at(-1);
-      if (top === undefined) return;
+      if (stack.length === base) return;
+      const top = stack[stack.length - 1]!;
       const kind = this.table.kind(top);
       if (QUALIFIER[kind] === undefined && kind !== BTF_KIND.TYPE_TAG) return;
       stack.pop();
     }
   }
 
-  private name(name: string, lastWasPtr: boolean): void {
-    if (name === '') return;
+  private name(name: DeclName, lastWasPtr: boolean): void {
+    if (this.isEmpty(name)) return;
     if (!lastWasPtr) this.out.put(' ');
-    this.out.put(name);
+    if (typeof name === 'number') this.out.putName(this.table.strings, name);
+    else this.out.put(name);
+  }
+
+  private isEmpty(name: DeclName): boolean {
+    return typeof name === 'number' ? this.table.strings.emptyAt(name) : name === '';
   }
 
   /**
-   * Pops and writes a declarator's chain (`stack` ends with the base type). A lone
-   * pointer before a function prototype starts a chain of its own, so `lastWasPtr`
-   * starts true: `(*name)`, not `( *name)`.
+   * Pops and writes a declarator's chain (the stack above `base`, which ends with the
+   * base type). A lone pointer before a function prototype starts a chain of its own, so
+   * `lastWasPtr` starts true: `(*name)`, not `( *name)`.
    */
-  private chain(stack: number[], name: string, level: number): void {
+  private chain(base: number, name: DeclName, level: number): void {
     const table = this.table;
+    const stack = this.stack;
     let lastWasPtr = true;
-    while (stack.length) {
+    while (stack.length > base) {
       const id = stack.pop()!;
       if (id === 0) {
-        this.leadingQualifiers(stack);
+        this.leadingQualifiers(base);
         this.out.put('void');
         lastWasPtr = false;
         continue;
@@ -239,28 +254,28 @@ export class CDeclarations {
       switch (kind) {
         case BTF_KIND.INT:
         case BTF_KIND.FLOAT:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           this.out.put(table.name(id));
           break;
         case BTF_KIND.STRUCT:
         case BTF_KIND.UNION:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           // Anonymous ones are defined where they are used.
           if (table.nameOff(id) === 0) this.structDef(id, level);
           else this.structRef(id);
           break;
         case BTF_KIND.ENUM:
         case BTF_KIND.ENUM64:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           if (table.nameOff(id) === 0) this.enumDef(id, level);
           else this.enumRef(id);
           break;
         case BTF_KIND.FWD:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           this.fwdDef(id);
           break;
         case BTF_KIND.TYPEDEF:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           this.out.put(this.names.identName(id));
           break;
         case BTF_KIND.PTR:
@@ -273,33 +288,32 @@ export class CDeclarations {
           this.out.put(QUALIFIER[kind]!);
           break;
         case BTF_KIND.TYPE_TAG:
-          this.leadingQualifiers(stack);
+          this.leadingQualifiers(base);
           this.out.put(` __attribute__((btf_type_tag("${table.name(id)}")))`);
           break;
         case BTF_KIND.ARRAY: {
           // GCC adds qualifiers to arrays of qualified elements; C has no place for them.
-          this.dropQualifiers(stack);
+          this.dropQualifiers(base);
           const nelems = table.extra(id, 2);
-          const next = stack.at(-1);
-          if (next === undefined) {
+          if (stack.length === base) {
             this.name(name, lastWasPtr);
             this.dimension(nelems);
             return;
           }
-          const multidim = table.kind(next) === BTF_KIND.ARRAY;
-          if (name && !lastWasPtr) this.out.put(' ');
+          const multidim = table.kind(stack[stack.length - 1]!) === BTF_KIND.ARRAY;
+          if (!this.isEmpty(name) && !lastWasPtr) this.out.put(' ');
           if (!multidim) this.out.put('(');
-          this.chain(stack, name, level);
+          this.chain(base, name, level);
           if (!multidim) this.out.put(')');
           this.dimension(nelems);
           return;
         }
         case BTF_KIND.FUNC_PROTO: {
           // GCC marks noreturn function pointers volatile; dropped likewise.
-          this.dropQualifiers(stack);
-          if (stack.length) {
+          this.dropQualifiers(base);
+          if (stack.length > base) {
             this.out.put(' (');
-            this.chain(stack, name, level);
+            this.chain(base, name, level);
             this.out.put(')');
           } else {
             this.name(name, lastWasPtr);
@@ -341,11 +355,14 @@ export class CDeclarations {
         this.out.put('...');
         break;
       }
-      this.decl(type, table.strings.at(w[e]!), level);
+      this.decl(type, w[e]!, level);
     }
     this.out.put(')');
   }
 }
+
+/** What a declarator declares: a name as text, or a name's offset in the string table (copied as stored). */
+type DeclName = string | number;
 
 /** Kinds a declarator chain goes through, to the type they refer to. */
 const CHAINED = new Uint8Array(32);

@@ -32,7 +32,8 @@ export function dumpBtfC(btf: Btf, options: DumpCOptions = {}): string {
 
 /** dumpBtfC's header as UTF-8 bytes, as it is built: what the CLI prints. */
 export function dumpBtfCBytes(btf: Btf, options: DumpCOptions = {}): Uint8Array {
-  const out = new ByteSink(outputLimit(btf), 'format c: the header');
+  // vmlinux's header is about half the size of its type section.
+  const out = new ByteSink(outputLimit(btf), 'format c: the header', btf.header.typeLen);
   out.put(HEADER);
   const dumper = new CDumper(btf, out, options.warn ?? (() => {}));
   walk('format c', () => {

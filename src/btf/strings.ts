@@ -68,6 +68,12 @@ export class StringTable {
     return this.longestLength;
   }
 
+  /** Whether the string at `off` (known to be in range) is empty. */
+  emptyAt(off: number): boolean {
+    if (off < this.start) return this.base!.emptyAt(off);
+    return this.bytes[off - this.start] === 0;
+  }
+
   /** FNV-1a over the bytes of the string at `off` (known to be in range). */
   hashAt(off: number): number {
     if (off < this.start) return this.base!.hashAt(off);

@@ -7,6 +7,7 @@ import type { LoadedObject } from '../vm/loaded.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { CliContext } from './context.js';
 import { argvOf, errnoText, fail, parseMap, parseProg } from './map-common.js';
+import { strtoul } from './map-data.js';
 import { jsonNull, pinObject, requireArgs } from './map-update.js';
 import { ExitStatus } from './main.js';
 import type { Words } from './words.js';
@@ -66,8 +67,10 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
         let name: string | undefined;
         if (args.accept('idx')) {
           const text = args.next();
-          if (!/^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(text)) fail(ctx, `can't parse ${text} as IDX`);
-          idx = Number(text.startsWith('0') && !/^0[xX]/.test(text) && text.length > 1 ? parseInt(text, 8) : Number(text));
+          const value = strtoul(text, 0);
+          if (value === undefined) fail(ctx, `can't parse ${text} as IDX`);
+          // bpftool keeps strtoul's result in an int.
+          idx = Number(BigInt.asIntN(32, value));
         } else if (args.accept('name')) {
           name = args.next();
         } else {

@@ -90,7 +90,7 @@ export class PersistentStore extends SessionStore {
   protected override recordObject(loaded: LoadedObject, bytes: Uint8Array, options: ObjectLoadOptions): void {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const blob = this.blobPath(sha256);
-    if (!existsSync(blob)) writeFileAtomic(blob, bytes);
+    if (!existsSync(blob)) writeStoreFile(blob, bytes);
     this.specs.set(sha256, loaded.spec);
     this.records.push({
       file: loaded.spec.fileName,
@@ -120,7 +120,7 @@ export class PersistentStore extends SessionStore {
   override takeTrace(): string[] {
     return this.transaction(() => {
       const lines = this.readTrace();
-      if (lines.length) writeFileAtomic(this.paths.trace, '');
+      if (lines.length) writeStoreFile(this.paths.trace, '');
       return lines;
     });
   }
@@ -130,8 +130,8 @@ export class PersistentStore extends SessionStore {
     mkdirSync(this.paths.dir, { recursive: true });
     this.lock.acquire();
     try {
-      writeFileAtomic(this.paths.state, JSON.stringify(emptyState(this.cpuCount)));
-      writeFileAtomic(this.paths.trace, '');
+      writeStoreFile(this.paths.state, JSON.stringify(emptyState(this.cpuCount)));
+      writeStoreFile(this.paths.trace, '');
       this.state = undefined;
     } finally {
       this.lock.release();
@@ -264,10 +264,10 @@ export class PersistentStore extends SessionStore {
     };
     if (this.pendingTrace.length) {
       // One JSON string per line: a trace line may hold newlines of its own.
-      writeFileAtomic(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${JSON.stringify(l)}\n`).join(''));
+      writeStoreFile(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${JSON.stringify(l)}\n`).join(''));
       this.pendingTrace = [];
     }
-    writeFileAtomic(this.paths.state, JSON.stringify(state));
+    writeStoreFile(this.paths.state, JSON.stringify(state));
     // The maps in memory are what was just saved: kept rather than restored again.
     this.rebuild(state, true);
   }
@@ -358,4 +358,13 @@ function fromCreated(c: CreatedMap): MapAttrs & { name: string } {
     ...(c.mapExtra ? { mapExtra: BigInt(c.mapExtra) } : {}),
     ...(c.inner ? { inner: fromCreated(c.inner) } : {}),
   };
+}
+
+/** An atomic write whose failure (a full disk, a read-only directory) is one StoreError naming the file. */
+function writeStoreFile(file: string, data: string | Uint8Array): void {
+  try {
+    writeFileAtomic(file, data);
+  } catch (e) {
+    throw new StoreError(`${file}: cannot write: ${(e as Error).message}`);
+  }
 }

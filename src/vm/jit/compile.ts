@@ -68,6 +68,14 @@ function flowOf(name: RowOp | undefined): Flow {
   }
 }
 
+// Every row the interpreter runs needs code here; a row added to one and not the other is a bug to catch at load.
+for (const name of OP_NAMES) {
+  const flow = flowOf(name);
+  if ((flow === 'next' && !EMIT[name]) || (flow === 'cond' && !jumpCondition(name, { pc: 0, d: 0, s: 0, off: 0, imm: 0, imm2: 0, littleEndian: true, stackSize: 8 }))) {
+    throw new Error(`the compiler has no code for ${name}`);
+  }
+}
+
 interface Slot {
   readonly name: RowOp | undefined;
   readonly flow: Flow;

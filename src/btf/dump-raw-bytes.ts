@@ -2,6 +2,7 @@ import type { Btf } from './btf.js';
 import { BtfError } from '../errors.js';
 import type { DumpRawOptions } from './dump-raw.js';
 import type { StringTable } from './strings.js';
+import type { TypeTable } from './type-table.js';
 import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
 
 /**
@@ -16,138 +17,154 @@ import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
  */
 export function dumpBtfRawBytes(btf: Btf, options: DumpRawOptions = {}): Uint8Array {
   const table = btf.table();
-  const { words: w, at } = table;
   const strings = btf.strings;
   const ids = options.ids;
   const count = ids ? ids.length : btf.typeCount - btf.startId;
   if (ids) for (const id of ids) if (!table.has(id)) throw new BtfError(`type id ${id} out of range (${table.count} types)`);
   // A line holds at most one name and a handful of numbers and words.
   const lineRoom = strings.longest() + LINE_TEXT;
-  let buf: Uint8Array = new Uint8Array(Math.max(1 << 16, count * 100));
-  let p = 0;
+  const out: Output = { buf: new Uint8Array(Math.max(1 << 16, count * 100)), p: 0, lineRoom };
+  for (let i = 0; i < count; i++) writeRecord(out, table, strings, ids ? ids[i]! : btf.startId + i);
+  return out.buf.subarray(0, out.p);
+}
 
-  for (let i = 0; i < count; i++) {
-    const id = ids ? ids[i]! : btf.startId + i;
-    const off = at[id]!;
-    const info = w[off + 1]!;
-    const kind = (info >>> 24) & 0x1f;
-    const vlen = info & 0xffff;
-    const kindFlag = info >>> 31 === 1;
-    const sizeOrType = w[off + 2]!;
-    if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
-    buf[p++] = 0x5b; // [
-    p = putUint(buf, p, id);
-    p = put(buf, p, KIND_LABEL[kind]!);
-    p = putName(buf, p, strings, w[off]!);
-    buf[p++] = 0x27; // '
-    switch (kind) {
-      case BTF_KIND.INT: {
-        const v = w[off + 3]!;
-        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
-        p = putUint(buf, put(buf, p, BITS_OFFSET), (v >>> 16) & 0xff);
-        p = putUint(buf, put(buf, p, NR_BITS), v & 0xff);
-        p = put(buf, p, INT_ENCODING[(v >>> 24) & 0x0f] ?? INT_ENCODING_UNKNOWN);
-        break;
-      }
-      case BTF_KIND.PTR:
-      case BTF_KIND.CONST:
-      case BTF_KIND.VOLATILE:
-      case BTF_KIND.RESTRICT:
-      case BTF_KIND.TYPEDEF:
-      case BTF_KIND.TYPE_TAG:
-        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
-        break;
-      case BTF_KIND.ARRAY:
-        p = putUint(buf, put(buf, p, TYPE_ID), w[off + 3]!);
-        p = putUint(buf, put(buf, p, INDEX_TYPE_ID), w[off + 4]!);
-        p = putUint(buf, put(buf, p, NR_ELEMS), w[off + 5]!);
-        break;
-      case BTF_KIND.STRUCT:
-      case BTF_KIND.UNION:
-        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
-        p = putUint(buf, put(buf, p, VLEN), vlen);
-        for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
-          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
-          p = put(buf, p, ENTRY_START);
-          p = putName(buf, p, strings, w[q]!);
-          p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
-          const raw = w[q + 2]!;
-          // With kind_flag the word packs bitfield size (high 8) over bit offset (low 24).
-          p = putUint(buf, put(buf, p, BITS_OFFSET), kindFlag ? raw & 0xffffff : raw);
-          if (kindFlag && raw >>> 24) p = putUint(buf, put(buf, p, BITFIELD_SIZE), raw >>> 24);
-        }
-        break;
-      case BTF_KIND.ENUM:
-      case BTF_KIND.ENUM64: {
-        p = putUint(buf, put(buf, p, kindFlag ? ENCODING_SIGNED_SIZE : ENCODING_UNSIGNED_SIZE), sizeOrType);
-        p = putUint(buf, put(buf, p, VLEN), vlen);
-        const each = kind === BTF_KIND.ENUM ? 2 : 3;
-        for (let k = 0, q = off + 3; k < vlen; k++, q += each) {
-          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
-          p = put(buf, p, ENTRY_START);
-          p = putName(buf, p, strings, w[q]!);
-          p = put(buf, p, ENTRY_VAL);
-          if (kind === BTF_KIND.ENUM) {
-            p = kindFlag ? putInt(buf, p, w[q + 1]! | 0) : putUint(buf, p, w[q + 1]!);
-          } else {
-            const raw = (BigInt(w[q + 2]!) << 32n) | BigInt(w[q + 1]!);
-            p = put(buf, p, asciiBytes(`${kindFlag ? BigInt.asIntN(64, raw) : raw}${kindFlag ? 'LL' : 'ULL'}`));
-          }
-        }
-        break;
-      }
-      case BTF_KIND.FWD:
-        p = put(buf, p, kindFlag ? FWD_UNION : FWD_STRUCT);
-        break;
-      case BTF_KIND.FUNC:
-        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
-        p = put(buf, p, LINKAGE_IS);
-        p = put(buf, p, LINKAGE[vlen] ?? LINKAGE_UNKNOWN);
-        break;
-      case BTF_KIND.FUNC_PROTO:
-        p = putUint(buf, put(buf, p, RET_TYPE_ID), sizeOrType);
-        p = putUint(buf, put(buf, p, VLEN), vlen);
-        for (let k = 0, q = off + 3; k < vlen; k++, q += 2) {
-          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
-          p = put(buf, p, ENTRY_START);
-          p = putName(buf, p, strings, w[q]!);
-          p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
-        }
-        break;
-      case BTF_KIND.VAR:
-        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
-        // The comma is bpftool's.
-        p = put(buf, p, COMMA_LINKAGE_IS);
-        p = put(buf, p, LINKAGE[w[off + 3]!] ?? LINKAGE_UNKNOWN);
-        break;
-      case BTF_KIND.DATASEC:
-        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
-        p = putUint(buf, put(buf, p, VLEN), vlen);
-        for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
-          const type = w[q]!;
-          if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
-          p = putUint(buf, put(buf, p, SECINFO_TYPE_ID), type);
-          p = putUint(buf, put(buf, p, OFFSET), w[q + 1]!);
-          p = putUint(buf, put(buf, p, SIZE), w[q + 2]!);
-          // What the entry is, as the type it names says: its kind and name.
-          p = put(buf, p, SECINFO_KIND[table.kind(type)]!);
-          p = putName(buf, p, strings, table.nameOff(type));
-          p = put(buf, p, SECINFO_END);
-        }
-        break;
-      case BTF_KIND.FLOAT:
-        p = putUint(buf, put(buf, p, SIZE), sizeOrType);
-        break;
-      case BTF_KIND.DECL_TAG:
-        p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
-        p = putInt(buf, put(buf, p, COMPONENT_IDX), w[off + 3]! | 0);
-        break;
-      default:
-        break;
+/** The buffer being written, where the next byte goes, and the room a line may need. */
+interface Output {
+  buf: Uint8Array;
+  p: number;
+  readonly lineRoom: number;
+}
+
+/**
+ * The lines of type `id`. A function of its own, called once per type, because V8
+ * optimizes a function after a few hundred calls but a loop over vmlinux's 127k types
+ * only late, by on-stack replacement: a cold command spends its time in the first tiers.
+ */
+function writeRecord(out: Output, table: TypeTable, strings: StringTable, id: number): void {
+  const w = table.words;
+  const lineRoom = out.lineRoom;
+  let buf = out.buf;
+  let p = out.p;
+  const off = table.at[id]!;
+  const info = w[off + 1]!;
+  const kind = (info >>> 24) & 0x1f;
+  const vlen = info & 0xffff;
+  const kindFlag = info >>> 31 === 1;
+  const sizeOrType = w[off + 2]!;
+  if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+  buf[p++] = 0x5b; // [
+  p = putUint(buf, p, id);
+  p = put(buf, p, KIND_LABEL[kind]!);
+  p = putName(buf, p, strings, w[off]!);
+  buf[p++] = 0x27; // '
+  switch (kind) {
+    case BTF_KIND.INT: {
+      const v = w[off + 3]!;
+      p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+      p = putUint(buf, put(buf, p, BITS_OFFSET), (v >>> 16) & 0xff);
+      p = putUint(buf, put(buf, p, NR_BITS), v & 0xff);
+      p = put(buf, p, INT_ENCODING[(v >>> 24) & 0x0f] ?? INT_ENCODING_UNKNOWN);
+      break;
     }
-    buf[p++] = 0x0a;
+    case BTF_KIND.PTR:
+    case BTF_KIND.CONST:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.TYPE_TAG:
+      p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+      break;
+    case BTF_KIND.ARRAY:
+      p = putUint(buf, put(buf, p, TYPE_ID), w[off + 3]!);
+      p = putUint(buf, put(buf, p, INDEX_TYPE_ID), w[off + 4]!);
+      p = putUint(buf, put(buf, p, NR_ELEMS), w[off + 5]!);
+      break;
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION:
+      p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+      p = putUint(buf, put(buf, p, VLEN), vlen);
+      for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
+        if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+        p = put(buf, p, ENTRY_START);
+        p = putName(buf, p, strings, w[q]!);
+        p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
+        const raw = w[q + 2]!;
+        // With kind_flag the word packs bitfield size (high 8) over bit offset (low 24).
+        p = putUint(buf, put(buf, p, BITS_OFFSET), kindFlag ? raw & 0xffffff : raw);
+        if (kindFlag && raw >>> 24) p = putUint(buf, put(buf, p, BITFIELD_SIZE), raw >>> 24);
+      }
+      break;
+    case BTF_KIND.ENUM:
+    case BTF_KIND.ENUM64: {
+      p = putUint(buf, put(buf, p, kindFlag ? ENCODING_SIGNED_SIZE : ENCODING_UNSIGNED_SIZE), sizeOrType);
+      p = putUint(buf, put(buf, p, VLEN), vlen);
+      const each = kind === BTF_KIND.ENUM ? 2 : 3;
+      for (let k = 0, q = off + 3; k < vlen; k++, q += each) {
+        if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+        p = put(buf, p, ENTRY_START);
+        p = putName(buf, p, strings, w[q]!);
+        p = put(buf, p, ENTRY_VAL);
+        if (kind === BTF_KIND.ENUM) {
+          p = kindFlag ? putInt(buf, p, w[q + 1]! | 0) : putUint(buf, p, w[q + 1]!);
+        } else {
+          const raw = (BigInt(w[q + 2]!) << 32n) | BigInt(w[q + 1]!);
+          p = put(buf, p, asciiBytes(`${kindFlag ? BigInt.asIntN(64, raw) : raw}${kindFlag ? 'LL' : 'ULL'}`));
+        }
+      }
+      break;
+    }
+    case BTF_KIND.FWD:
+      p = put(buf, p, kindFlag ? FWD_UNION : FWD_STRUCT);
+      break;
+    case BTF_KIND.FUNC:
+      p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+      p = put(buf, p, LINKAGE_IS);
+      p = put(buf, p, LINKAGE[vlen] ?? LINKAGE_UNKNOWN);
+      break;
+    case BTF_KIND.FUNC_PROTO:
+      p = putUint(buf, put(buf, p, RET_TYPE_ID), sizeOrType);
+      p = putUint(buf, put(buf, p, VLEN), vlen);
+      for (let k = 0, q = off + 3; k < vlen; k++, q += 2) {
+        if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+        p = put(buf, p, ENTRY_START);
+        p = putName(buf, p, strings, w[q]!);
+        p = putUint(buf, put(buf, p, ENTRY_TYPE_ID), w[q + 1]!);
+      }
+      break;
+    case BTF_KIND.VAR:
+      p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+      // The comma is bpftool's.
+      p = put(buf, p, COMMA_LINKAGE_IS);
+      p = put(buf, p, LINKAGE[w[off + 3]!] ?? LINKAGE_UNKNOWN);
+      break;
+    case BTF_KIND.DATASEC:
+      p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+      p = putUint(buf, put(buf, p, VLEN), vlen);
+      for (let k = 0, q = off + 3; k < vlen; k++, q += 3) {
+        const type = w[q]!;
+        if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
+        p = putUint(buf, put(buf, p, SECINFO_TYPE_ID), type);
+        p = putUint(buf, put(buf, p, OFFSET), w[q + 1]!);
+        p = putUint(buf, put(buf, p, SIZE), w[q + 2]!);
+        // What the entry is, as the type it names says: its kind and name.
+        p = put(buf, p, SECINFO_KIND[table.kind(type)]!);
+        p = putName(buf, p, strings, table.nameOff(type));
+        p = put(buf, p, SECINFO_END);
+      }
+      break;
+    case BTF_KIND.FLOAT:
+      p = putUint(buf, put(buf, p, SIZE), sizeOrType);
+      break;
+    case BTF_KIND.DECL_TAG:
+      p = putUint(buf, put(buf, p, TYPE_ID), sizeOrType);
+      p = putInt(buf, put(buf, p, COMPONENT_IDX), w[off + 3]! | 0);
+      break;
+    default:
+      break;
   }
-  return buf.subarray(0, p);
+  buf[p++] = 0x0a;
+  out.buf = buf;
+  out.p = p;
 }
 
 /** Room for a line's own text besides its one name: words, ten numbers at most. */

@@ -3,7 +3,7 @@ import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
 import { TypeTable } from './type-table.js';
 import type { StringTable } from './strings.js';
-import { BTF_KIND_NAMES, type BtfHeader, type BtfKindName, type BtfMember, type BtfOfKind, type BtfType, type BtfVoid, type ByteOrder } from './types.js';
+import type { BtfHeader, BtfKindName, BtfMember, BtfOfKind, BtfType, BtfVoid, ByteOrder } from './types.js';
 
 /** BPF is a 64-bit target: every pointer is 8 bytes. */
 export const POINTER_SIZE = 8;
@@ -99,15 +99,6 @@ export class Btf {
     const t = this.type(id);
     if (t.kind !== kind) throw new BtfError(`type [${id}] is ${t.kind}, expected ${kind}`);
     return t as BtfOfKind<K>;
-  }
-
-  /** The kind of the type with this id, without decoding it where it is still a record. */
-  kind(id: number): BtfKindName {
-    const local = id - this.startId;
-    if (this.own[local] === undefined && local >= 0 && local < this.ownCount && Number.isInteger(local)) {
-      return BTF_KIND_NAMES[(this.records.words[this.records.offsets[local]! + 1]! >>> 24) & 0x1f]!;
-    }
-    return this.type(id).kind;
   }
 
   private decode(local: number): BtfType {

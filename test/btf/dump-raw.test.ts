@@ -148,6 +148,15 @@ describe('dumpBtfRaw against bpftool', () => {
 });
 
 describe('dumpBtfRaw options', () => {
+  it('reads a blob that does not start on a 4-byte boundary (its words copied) as one that does', () => {
+    for (const order of ['little', 'big'] as const) {
+      const { bytes } = kitchenSink(order);
+      const shifted = new Uint8Array(bytes.length + 1);
+      shifted.set(bytes, 1);
+      expect(dumpBtfRaw(parseBtf(shifted.subarray(1)))).toBe(dumpBtfRaw(parseBtf(bytes)));
+    }
+  });
+
   it('dumps only the given ids, in the given order', () => {
     const btf = parseBtf(kitchenSink().bytes);
     expect(dumpBtfRaw(btf, { ids: [2, 1] })).toBe(

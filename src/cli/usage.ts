@@ -20,6 +20,12 @@ export const PROG_USAGE = `Usage: bpfscope prog { show | list } [PROG]
        bpfscope prog { load | loadall } OBJ  PATH \\
                          [type TYPE] [map { idx IDX | name NAME } MAP]\\
                          [pinmaps MAP_DIR]
+       bpfscope prog tracelog
+       bpfscope prog run PROG \\
+                         data_in FILE \\
+                         [data_out FILE [data_size_out L]] \\
+                         [ctx_in FILE [ctx_out FILE [ctx_size_out M]]] \\
+                         [repeat N]
        bpfscope prog help
 
        PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }

@@ -255,7 +255,7 @@ export class CDeclarations {
         case BTF_KIND.INT:
         case BTF_KIND.FLOAT:
           this.leadingQualifiers(base);
-          this.out.put(table.name(id));
+          this.out.putName(table.strings, table.nameOff(id));
           break;
         case BTF_KIND.STRUCT:
         case BTF_KIND.UNION:

@@ -8,6 +8,8 @@ export interface CliContext {
   pretty: boolean;
   /** `--table`: tables for people instead of bpftool's plain text. */
   table: boolean;
+  /** `--budget N`: instructions one program run may execute (the VM's default, 1,000,000, unless given). */
+  budget?: number;
   store: SessionStore;
   out: (text: string) => void;
   /** Bytes for stdout as they are: what a dump built as bytes is printed with. */

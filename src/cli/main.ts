@@ -43,6 +43,7 @@ interface GlobalOptions {
   object: string[];
   state?: string;
   table?: boolean;
+  budget?: number;
   baseBtf?: string;
   help?: boolean;
   version?: boolean;
@@ -78,6 +79,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     json,
     pretty: Boolean(opts.pretty),
     table: Boolean(opts.table),
+    ...(opts.budget === undefined ? {} : { budget: opts.budget }),
     store: await openStore(opts),
     out: io.out,
     err: io.err,
@@ -134,6 +136,7 @@ function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: strin
     .option('--object <file>', 'open this BPF object for this invocation (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--state <dir>', 'the store: loaded programs, maps and pins kept between invocations')
     .option('--table', 'prog show, map show and map dump as tables')
+    .option('--budget <n>', 'instructions one program run may execute before it faults', parseBudget)
     .option('-B, --base-btf <file>', "base BTF that split BTF (a kernel module's) extends")
     .option('-h, --help', 'print usage')
     .option('-V, --version', 'print version')
@@ -211,3 +214,9 @@ function reportError(ctx: CliContext, e: unknown): void {
 }
 
 export const VERSION = '0.1.0';
+
+function parseBudget(word: string): number {
+  const n = Number(word);
+  if (!/^\d+$/.test(word) || !Number.isSafeInteger(n) || n < 1) throw new Error(`budget ${word} is not a positive integer`);
+  return n;
+}

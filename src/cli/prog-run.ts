@@ -133,7 +133,12 @@ function runtimeOf(ctx: CliContext, object: LoadedObject): Runtime {
   };
   let runtime = runtimes.get(object);
   if (!runtime) {
-    runtime = new Runtime(object, { cpus: ctx.store.cpus, maps: ctx.store.vmMapsOf(object), trace: (line) => traceSink?.(line) });
+    runtime = new Runtime(object, {
+      cpus: ctx.store.cpus,
+      maps: ctx.store.vmMapsOf(object),
+      trace: (line) => traceSink?.(line),
+      ...(ctx.budget === undefined ? {} : { budget: ctx.budget }),
+    });
     runtimes.set(object, runtime);
   }
   return runtime;

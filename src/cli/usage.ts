@@ -8,7 +8,7 @@ export const MAIN_USAGE = `Usage: bpfscope [OPTIONS] OBJECT { COMMAND | help }
 
        OBJECT := { prog | map | btf }
        OPTIONS := { {-j|--json} [{-p|--pretty}] | --object FILE... |
-                    --state DIR | --table |
+                    --state DIR | --table | --budget N |
                     {-B|--base-btf} FILE | --render {svg|png} FILE |
                     {-V|--version} }
 `;

@@ -93,6 +93,17 @@ describe('prog run output forms', () => {
     expect(r.stderr).toMatch(/^ +bpfscope-\d+ +\[000\] .{5} \d+\.\d{6}: bpf_trace_printk: big packet\n/);
   });
 
+  it('--budget stops a run that executes more instructions, naming the program and instruction', () => {
+    const run = (budget: string) =>
+      bpfscope(['--object', 'objects/fnv.o', '--budget', budget, 'prog', 'run', 'name', 'xdp_fnv', 'data_in', packet('ipv4-udp-1500')]);
+    const spent = run('100');
+    expect(spent.status).toBe(255);
+    expect(spent.stdout).toBe('');
+    expect(spent.stderr).toMatch(/^Error: program xdp_fnv: insn \d+: .*the instruction budget of 100 is spent.*\n$/);
+    expect(run('1000000').stdout).toMatch(/^Return value: 2, duration: \d+ns\n$/);
+    expect(run('0').stderr).toBe('Error: budget 0 is not a positive integer\n');
+  });
+
   it('says what is wrong with the command line as bpftool does', () => {
     expect(bpfscope(['--object', 'objects/xdp.o', 'prog', 'run', 'name', 'xdp_parse']).stderr).toBe("Error: 'run' needs at least 4 arguments, 2 found\n");
     expect(bpfscope([...xdp, 'data', 'x']).stderr).toBe("Error: ambiguous prefix: 'data' could be 'data_in' or 'data_out' or 'data_size_out'\n");

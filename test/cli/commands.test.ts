@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeInsns } from '../../src/isa/decode.js';
 import { openObject } from '../../src/object/open.js';
 import { bpfscope } from '../helpers/cli.js';
-import { missing, skipReason } from '../helpers/env.js';
+import { missing, REPO, skipReason } from '../helpers/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-cli-'));
 
@@ -158,5 +159,20 @@ describe('map show', () => {
     const r = bpfscope(['--object', 'objects/globals.o', 'map', 'show', 'name', 'globals.rodata']);
     expect(r.stdout).toMatch(/^2: array {2}name globals\.rodata {2}flags 0x480\n/);
     expect(bpfscope(['--object', 'objects/globals.o', 'map', 'list', 'id', '4']).stdout).toMatch(/^4: array {2}name \.rodata\.str1\.1 /);
+  });
+});
+
+// Only a dump larger than a pipe's buffer meets the closed pipe: vmlinux's BTF.
+const noVmlinux = missing({ file: '/sys/kernel/btf/vmlinux' });
+describe.skipIf(noVmlinux !== undefined)('a reader that stops early', () => {
+  if (noVmlinux) console.log(`skipped the closed-pipe test: ${noVmlinux}`);
+  it('ends the command quietly with 141, as SIGPIPE ends bpftool', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" bin/bpfscope btf dump file /sys/kernel/btf/vmlinux | head -1; echo "status \${PIPESTATUS[0]}"`], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout).toMatch(/^\[1\] \w+ [^\n]*\nstatus 141\n$/);
+    expect(r.stderr).toBe('');
   });
 });

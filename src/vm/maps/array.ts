@@ -1,6 +1,6 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
-import { readU32, round8, u32Bytes } from './bytes.js';
+import { nextArrayKey, readU32, round8, u32Bytes } from './bytes.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
@@ -89,10 +89,7 @@ export class ArrayMap extends BaseMap {
 
   /** Indexes in order; a missing or out-of-range key starts over at 0. */
   protected override nextKey(key: Uint8Array | undefined): Uint8Array | number {
-    const index = key === undefined ? 0xffffffff : readU32(key, this.littleEndian);
-    if (index >= this.maxEntries) return u32Bytes(0, this.littleEndian);
-    if (index === this.maxEntries - 1) return -ENOENT;
-    return u32Bytes(index + 1, this.littleEndian);
+    return nextArrayKey(key, this.maxEntries, this.littleEndian);
   }
 
   protected override copyValue(key: Uint8Array): Uint8Array | number {

@@ -1,3 +1,5 @@
+import { ENOENT } from './errno.js';
+
 /** Byte helpers shared by the map families. */
 
 /** Rounded up to a multiple of 8, as the kernel lays out per-CPU values and array slots. */
@@ -42,6 +44,17 @@ export function u32Bytes(n: number, littleEndian: boolean): Uint8Array {
 
 export function writeU32(out: Uint8Array, n: number, littleEndian: boolean, offset = 0): void {
   for (let i = 0; i < 4; i++) out[offset + (littleEndian ? i : 3 - i)] = (n >>> (8 * i)) & 0xff;
+}
+
+/**
+ * The key after `key` in an array-like map (u32 indexes): the first index for no key or
+ * one out of range, -ENOENT after the last, as the kernel's array_map_get_next_key.
+ */
+export function nextArrayKey(key: Uint8Array | undefined, maxEntries: number, littleEndian: boolean): Uint8Array | number {
+  const index = key === undefined ? 0xffffffff : readU32(key, littleEndian);
+  if (index >= maxEntries) return u32Bytes(0, littleEndian);
+  if (index === maxEntries - 1) return -ENOENT;
+  return u32Bytes(index + 1, littleEndian);
 }
 
 /** Throws when a program-side argument is shorter than the map says (the verifier would have refused it). */

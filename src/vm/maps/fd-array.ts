@@ -1,7 +1,7 @@
 import { MAP_FLAG, progTypeId } from '../../object/kinds.js';
 import { checkArrayAttrs } from './array.js';
 import { BaseMap } from './base.js';
-import { readU32, u32Bytes } from './bytes.js';
+import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
 import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from './errno.js';
 import { refuse, type MapFamily } from './family.js';
 import { PERF_FLAG, UPDATE_FLAG } from './flags.js';
@@ -65,10 +65,7 @@ abstract class FdArrayMap extends BaseMap implements SlotMap {
   }
 
   protected override nextKey(key: Uint8Array | undefined): Uint8Array | number {
-    const index = key === undefined ? 0xffffffff : readU32(key, this.littleEndian);
-    if (index >= this.maxEntries) return u32Bytes(0, this.littleEndian);
-    if (index === this.maxEntries - 1) return -ENOENT;
-    return u32Bytes(index + 1, this.littleEndian);
+    return nextArrayKey(key, this.maxEntries, this.littleEndian);
   }
 
   protected override copyValue(key: Uint8Array): Uint8Array | number {

@@ -106,7 +106,8 @@ if (ids) {
   console.log(`bench: bpfscope lists ${ids.length} programs; their xlated dumps total ${lines} lines`);
 
   const tSpawn = await time(() => {
-    for (const id of ids) run(process.execPath, [bin, '--object', obj, 'prog', 'dump', 'xlated', 'id', String(id)]);
+    // bin/bpfscope itself, as a user runs it: its shebang decides how node starts.
+    for (const id of ids) run(bin, ['--object', obj, 'prog', 'dump', 'xlated', 'id', String(id)]);
   }, started);
   rows.push([`bpfscope: ${ids.length} x prog dump xlated id N (one process each)`, median(tSpawn), tSpawn.length, 'ratio']);
 

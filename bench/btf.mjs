@@ -38,7 +38,7 @@ const median = (xs) => {
 
 if (!existsSync(file)) skip(`${file} is missing`);
 if (!has('bpftool')) skip('bpftool is not installed (apt-get install bpftool)');
-if (!existsSync(join(repo, 'dist', 'bpfscope.cjs'))) skip('dist/bpfscope.cjs is missing (npm run build)');
+if (!existsSync(join(repo, 'dist', 'bundle', 'bpfscope.cjs'))) skip('dist/bundle/bpfscope.cjs is missing (npm run build)');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-bench-btf-'));

@@ -54,4 +54,5 @@ export const asmCommands: CommandTable = {
   usage: ASM_USAGE,
   commands: [],
   direct: asmCommand,
+  storeless: () => true,
 };

@@ -238,4 +238,5 @@ export const btfCommands: CommandTable = {
     { name: 'list', run: btfShow },
     { name: 'dump', run: btfDump },
   ],
+  storeless: (words) => isPrefix(words.peek() ?? '', 'dump') && isPrefix(words.peekAhead(1) ?? '', 'file'),
 };

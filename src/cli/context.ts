@@ -10,7 +10,9 @@ export interface CliContext {
   table: boolean;
   /** `--budget N`: instructions one program run may execute (the VM's default, 1,000,000, unless given). */
   budget?: number;
-  store: SessionStore;
+  /** The loaded state; open once openStore() has been awaited (main does so unless the command needs none). */
+  readonly store: SessionStore;
+  openStore: () => Promise<void>;
   out: (text: string) => void;
   /** Bytes for stdout as they are: what a dump built as bytes is printed with. */
   outBytes: (bytes: Uint8Array) => void;

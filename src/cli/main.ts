@@ -11,6 +11,12 @@ export interface CommandTable {
   commands: { name: string; run: (ctx: CliContext, words: Words) => void | Promise<void> }[];
   /** For an object that is itself a command (`asm FILE`): takes every word after the object. */
   direct?: (ctx: CliContext, words: Words) => void | Promise<void>;
+  /**
+   * Whether the command these words (after the object) name works without the store
+   * (`btf dump file`, `asm`): then neither the store nor the loader and VM it brings is
+   * loaded, which is most of a short command's start-up.
+   */
+  storeless?: (words: Words) => boolean;
 }
 
 /**
@@ -75,12 +81,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return 255;
   }
   const json = Boolean(opts.json || opts.pretty);
+  let store: CliContext['store'] | undefined;
   const ctx: CliContext = {
     json,
     pretty: Boolean(opts.pretty),
     table: Boolean(opts.table),
     ...(opts.budget === undefined ? {} : { budget: opts.budget }),
-    store: await openStore(opts),
+    get store() {
+      if (!store) throw new Error('the store is used by a command that said it needs none');
+      return store;
+    },
+    openStore: async () => {
+      store ??= await openStore(opts);
+    },
     out: io.out,
     err: io.err,
     outBytes: io.outBytes ?? ((b: Uint8Array) => io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))),
@@ -93,6 +106,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // As in bpftool, the base BTF is read with the options, before any command runs.
     if (opts.baseBtf !== undefined) ctx.baseBtf = (await import('./btf.js')).loadBaseBtf(ctx, opts.baseBtf);
     if (opts.object.length) {
+      await ctx.openStore();
       const { openObject } = await import('../object/open.js');
       for (const file of opts.object) ctx.store.load(openObject(file));
     }
@@ -176,6 +190,7 @@ async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): P
     printUsage(ctx, table.usage);
     return;
   }
+  if (!table.storeless?.(words)) await ctx.openStore();
   if (table.direct) {
     await table.direct(ctx, words);
     return;

@@ -21,6 +21,11 @@ export class Words {
     return this.words[this.index];
   }
 
+  /** The word `ahead` words after the next one, without taking any. */
+  peekAhead(ahead: number): string | undefined {
+    return this.words[this.index + ahead];
+  }
+
   /** The word just taken, as typed (bpftool's `argv[-1]`, which some of its messages quote). */
   previous(): string | undefined {
     return this.words[this.index - 1];

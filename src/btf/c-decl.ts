@@ -53,7 +53,7 @@ export class CDeclarations {
     this.out.put(this.table.kind(id) === BTF_KIND.STRUCT ? 'struct' : 'union');
     if (this.table.nameOff(id)) {
       this.out.put(' ');
-      this.out.put(this.names.tagName(id));
+      this.names.putTagName(this.out, id);
     }
   }
 
@@ -106,7 +106,7 @@ export class CDeclarations {
 
   enumRef(id: number): void {
     this.out.put('enum ');
-    this.out.put(this.names.tagName(id));
+    this.names.putTagName(this.out, id);
   }
 
   enumDef(id: number, level: number): void {
@@ -115,7 +115,7 @@ export class CDeclarations {
     this.out.put('enum');
     if (table.nameOff(id)) {
       this.out.put(' ');
-      this.out.put(this.names.tagName(id));
+      this.names.putTagName(this.out, id);
     }
     const vlen = table.vlen(id);
     if (vlen === 0) return;
@@ -145,7 +145,7 @@ export class CDeclarations {
   private enumerator(inner: string, nameOff: number, value: string): void {
     this.out.put('\n');
     this.out.put(inner);
-    this.out.put(this.names.enumerator(nameOff));
+    this.names.putEnumerator(this.out, nameOff);
     this.out.put(' = ');
     this.out.put(value);
     this.out.put(',');
@@ -153,19 +153,20 @@ export class CDeclarations {
 
   fwdDef(id: number): void {
     this.out.put(this.table.kindFlag(id) ? 'union ' : 'struct ');
-    this.out.put(this.names.tagName(id));
+    this.names.putTagName(this.out, id);
   }
 
   typedefDef(id: number, level: number): void {
-    const name = this.names.identName(id);
+    const nameOff = this.table.nameOff(id);
+    const count = this.names.identCount(id);
     const type = this.table.ref(id);
     // Old GCC emits this typedef pointing at void; the header would not compile.
-    if (type === 0 && name === '__gnuc_va_list') {
+    if (type === 0 && count <= 1 && this.table.strings.is(nameOff, '__gnuc_va_list')) {
       this.out.put('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
     this.out.put('typedef ');
-    this.decl(type, name, level);
+    this.decl(type, nameOff, level, count);
   }
 
   /** `typedef` definitions for base types some compilers leave undefined. */
@@ -175,8 +176,11 @@ export class CDeclarations {
     if (base) this.out.put(`typedef ${base} ${name};\n\n`);
   }
 
-  /** A declarator: the type of `id` declaring `name` (empty for none). */
-  decl(id: number, name: DeclName, level: number): void {
+  /**
+   * A declarator: the type of `id` declaring the name at `nameOff` in the string table
+   * (none for the empty string), with `___<count>` after it when `count` is over 1.
+   */
+  decl(id: number, nameOff: number, level: number, count = 0): void {
     const table = this.table;
     const stack = this.stack;
     const base = stack.length;
@@ -192,7 +196,7 @@ export class CDeclarations {
         break;
       }
     }
-    this.chain(base, name, level);
+    this.chain(base, nameOff, count, level);
     stack.length = base;
   }
 
@@ -222,15 +226,14 @@ export class CDeclarations {
     }
   }
 
-  private name(name: DeclName, lastWasPtr: boolean): void {
-    if (this.isEmpty(name)) return;
+  private name(nameOff: number, count: number, lastWasPtr: boolean): void {
+    if (this.table.strings.emptyAt(nameOff)) return;
     if (!lastWasPtr) this.out.put(' ');
-    if (typeof name === 'number') this.out.putName(this.table.strings, name);
-    else this.out.put(name);
-  }
-
-  private isEmpty(name: DeclName): boolean {
-    return typeof name === 'number' ? this.table.strings.emptyAt(name) : name === '';
+    this.out.putName(this.table.strings, nameOff);
+    if (count > 1) {
+      this.out.put('___');
+      this.out.put(String(count));
+    }
   }
 
   /**
@@ -238,7 +241,7 @@ export class CDeclarations {
    * base type). A lone pointer before a function prototype starts a chain of its own, so
    * `lastWasPtr` starts true: `(*name)`, not `( *name)`.
    */
-  private chain(base: number, name: DeclName, level: number): void {
+  private chain(base: number, nameOff: number, count: number, level: number): void {
     const table = this.table;
     const stack = this.stack;
     let lastWasPtr = true;
@@ -276,7 +279,7 @@ export class CDeclarations {
           break;
         case BTF_KIND.TYPEDEF:
           this.leadingQualifiers(base);
-          this.out.put(this.names.identName(id));
+          this.names.putIdentName(this.out, id);
           break;
         case BTF_KIND.PTR:
           this.out.put(lastWasPtr ? '*' : ' *');
@@ -289,21 +292,23 @@ export class CDeclarations {
           break;
         case BTF_KIND.TYPE_TAG:
           this.leadingQualifiers(base);
-          this.out.put(` __attribute__((btf_type_tag("${table.name(id)}")))`);
+          this.out.put(' __attribute__((btf_type_tag("');
+          this.out.putName(table.strings, table.nameOff(id));
+          this.out.put('")))');
           break;
         case BTF_KIND.ARRAY: {
           // GCC adds qualifiers to arrays of qualified elements; C has no place for them.
           this.dropQualifiers(base);
           const nelems = table.extra(id, 2);
           if (stack.length === base) {
-            this.name(name, lastWasPtr);
+            this.name(nameOff, count, lastWasPtr);
             this.dimension(nelems);
             return;
           }
           const multidim = table.kind(stack[stack.length - 1]!) === BTF_KIND.ARRAY;
-          if (!this.isEmpty(name) && !lastWasPtr) this.out.put(' ');
+          if (!table.strings.emptyAt(nameOff) && !lastWasPtr) this.out.put(' ');
           if (!multidim) this.out.put('(');
-          this.chain(base, name, level);
+          this.chain(base, nameOff, count, level);
           if (!multidim) this.out.put(')');
           this.dimension(nelems);
           return;
@@ -313,10 +318,10 @@ export class CDeclarations {
           this.dropQualifiers(base);
           if (stack.length > base) {
             this.out.put(' (');
-            this.chain(base, name, level);
+            this.chain(base, nameOff, count, level);
             this.out.put(')');
           } else {
-            this.name(name, lastWasPtr);
+            this.name(nameOff, count, lastWasPtr);
           }
           this.params(id, level);
           return;
@@ -327,7 +332,7 @@ export class CDeclarations {
       }
       lastWasPtr = kind === BTF_KIND.PTR;
     }
-    this.name(name, lastWasPtr);
+    this.name(nameOff, count, lastWasPtr);
   }
 
   private dimension(nelems: number): void {
@@ -360,9 +365,6 @@ export class CDeclarations {
     this.out.put(')');
   }
 }
-
-/** What a declarator declares: a name as text, or a name's offset in the string table (copied as stored). */
-type DeclName = string | number;
 
 /** Kinds a declarator chain goes through, to the type they refer to. */
 const CHAINED = new Uint8Array(32);

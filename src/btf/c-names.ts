@@ -1,3 +1,4 @@
+import type { ByteSink } from './byte-sink.js';
 import type { StringTable } from './strings.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND } from './types.js';
@@ -14,46 +15,69 @@ export class CNames {
   private readonly tags: NameCounts;
   /** typedef names and enumerators. */
   private readonly idents: NameCounts;
-  /** Names fixed so far, by id. */
-  private readonly resolved: (string | undefined)[];
+  /**
+   * The count each type's name got when first printed, by id (0: not yet): a count
+   * over 1 is its `___N` suffix. Names are written as their bytes in the string table
+   * and the suffix after them, so that naming vmlinux's types makes no strings.
+   */
+  private readonly counts: Int32Array;
 
   constructor(private readonly table: TypeTable) {
-    this.resolved = new Array<string | undefined>(table.count);
+    this.counts = new Int32Array(table.count);
     this.tags = new NameCounts(table.strings, table.count);
     this.idents = new NameCounts(table.strings, table.count);
   }
 
-  /** Name of a struct, union, enum, forward declaration or int. */
+  /** Writes the name of a struct, union, enum, forward declaration or int (nothing when anonymous). */
+  putTagName(out: ByteSink, id: number): void {
+    this.put(out, this.table.nameOff(id), this.resolve(id, this.tags));
+  }
+
+  /** Writes the name of a typedef. */
+  putIdentName(out: ByteSink, id: number): void {
+    this.put(out, this.table.nameOff(id), this.resolve(id, this.idents));
+  }
+
+  /** The name of a struct, union, enum, forward declaration or int as text, for the few checks that compare it. */
   tagName(id: number): string {
-    return this.resolve(id, this.tags);
-  }
-
-  /** Name of a typedef. */
-  identName(id: number): string {
-    return this.resolve(id, this.idents);
-  }
-
-  /** The name of the enumerator named at `nameOff`, counted anew at each printing, as libbpf counts it. */
-  enumerator(nameOff: number): string {
-    const n = this.idents.add(nameOff);
-    const name = this.table.strings.at(nameOff);
+    const n = this.resolve(id, this.tags);
+    const name = this.table.name(id);
     return n > 1 ? `${name}___${n}` : name;
   }
 
-  private resolve(id: number, names: NameCounts): string {
-    let name = this.resolved[id];
-    if (name === undefined) {
+  /** The count of a typedef's name: the `___N` suffix its declarator writes after the name when over 1. */
+  identCount(id: number): number {
+    return this.resolve(id, this.idents);
+  }
+
+  /** Writes the enumerator named at `nameOff`, counted anew at each printing, as libbpf counts it. */
+  putEnumerator(out: ByteSink, nameOff: number): void {
+    this.put(out, nameOff, this.idents.add(nameOff));
+  }
+
+  private put(out: ByteSink, nameOff: number, count: number): void {
+    if (count === 0) return;
+    out.putName(this.table.strings, nameOff);
+    if (count > 1) {
+      out.put('___');
+      out.put(String(count));
+    }
+  }
+
+  /** The count the type's name got when first printed; 0 when anonymous. */
+  private resolve(id: number, names: NameCounts): number {
+    let n = this.counts[id]!;
+    if (n === 0) {
       const table = this.table;
-      if (table.nameOff(id) === 0) return '';
-      const own = table.name(id);
+      const nameOff = table.nameOff(id);
+      if (nameOff === 0) return 0;
       const kind = table.kind(id);
       // Forward declarations and empty enums may repeat freely: they define nothing.
       const free = kind === BTF_KIND.FWD || (kind === BTF_KIND.ENUM && table.vlen(id) === 0);
-      const n = free ? 1 : names.add(table.nameOff(id));
-      name = n > 1 ? `${own}___${n}` : own;
-      this.resolved[id] = name;
+      n = free ? 1 : names.add(nameOff);
+      this.counts[id] = n;
     }
-    return name;
+    return n;
   }
 }
 

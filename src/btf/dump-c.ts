@@ -329,7 +329,7 @@ class CDumper {
 
   /** `__builtin_va_list` is the compiler's own; defining it breaks compilation elsewhere. */
   private isBuiltin(id: number): boolean {
-    return this.table.nameOff(id) !== 0 && this.table.name(id) === '__builtin_va_list';
+    return this.table.strings.is(this.table.nameOff(id), '__builtin_va_list');
   }
 }
 

@@ -14,11 +14,14 @@ export class StringTable {
   /** One past the last offset this table owns. */
   readonly end: number;
   /**
-   * The whole section as one string when it is pure ASCII, so that character and byte
-   * offsets agree and a lookup is an indexOf and a slice (vmlinux's table is megabytes
-   * and we look up hundreds of thousands of names).
+   * The whole section as one string once it is known to be pure ASCII (null where it is
+   * not), so that character and byte offsets agree and a lookup is an indexOf and a
+   * slice: callers that look up hundreds of thousands of names (decoding every type)
+   * pay for converting the megabytes of vmlinux's table once. Made only after
+   * LOOKUPS_BEFORE_WHOLE lookups, since the dumps copy names as bytes and look up few.
    */
-  private readonly ascii: string | undefined;
+  private ascii: string | null | undefined;
+  private lookups = 0;
   private readonly cache = new Map<number, string>();
   private longestLength: number | undefined;
 
@@ -28,7 +31,6 @@ export class StringTable {
   ) {
     this.start = base ? base.end : 0;
     this.end = this.start + bytes.byteLength;
-    this.ascii = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : undefined;
   }
 
   /** Whether `off` addresses a byte of this table or of its base. */
@@ -46,7 +48,11 @@ export class StringTable {
   at(off: number): string {
     if (off < this.start) return this.base!.at(off);
     const local = off - this.start;
-    if (this.ascii !== undefined) return this.ascii.slice(local, this.ascii.indexOf('\0', local));
+    if (this.ascii === undefined && ++this.lookups > LOOKUPS_BEFORE_WHOLE) {
+      const bytes = this.bytes;
+      this.ascii = isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1') : null;
+    }
+    if (typeof this.ascii === 'string') return this.ascii.slice(local, this.ascii.indexOf('\0', local));
     let s = this.cache.get(local);
     if (s === undefined) {
       s = utf8.decode(this.bytes.subarray(local, this.bytes.indexOf(0, local)));
@@ -66,6 +72,15 @@ export class StringTable {
       this.longestLength = Math.max(max, this.base ? this.base.longest() : 0);
     }
     return this.longestLength;
+  }
+
+  /** Whether the string at `off` (known to be in range) is `text`, an ASCII string. */
+  is(off: number, text: string): boolean {
+    if (off < this.start) return this.base!.is(off, text);
+    const bytes = this.bytes;
+    const at = off - this.start;
+    for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+    return bytes[at + text.length] === 0;
   }
 
   /** Whether the string at `off` (known to be in range) is empty. */
@@ -111,6 +126,9 @@ export class StringTable {
     }
   }
 }
+
+/** String lookups a table answers one by one before it converts the whole table (see `ascii`). */
+const LOOKUPS_BEFORE_WHOLE = 256;
 
 /**
  * Checks a string section the way libbpf does: a base table starts with the empty

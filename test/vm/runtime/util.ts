@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openObject } from '../../../src/object/open.js';
 import { loadObject } from '../../../src/vm/load.js';
 import type { LoadedObject, LoadedProgram } from '../../../src/vm/loaded.js';
+import type { RingbufMap } from '../../../src/vm/maps/ringbuf.js';
 import type { VmMap } from '../../../src/vm/maps/types.js';
 import { Runtime, type RuntimeOptions } from '../../../src/vm/runtime/index.js';
 import { missing } from '../../helpers/env.js';
@@ -69,12 +70,43 @@ export function possibleCpus(): number {
 /** Why the kernel cannot be asked here, or undefined. */
 export const oracleMissing: string | undefined = missing({ root: true, bpftool: true, file: '/sys/fs/bpf' });
 
+/** A prog array's or map-in-map's slot: the name of the program or map whose id it holds (ids are each side's own). */
+export interface SlotEntry {
+  key: number[];
+  name: string;
+}
+
+/** A ring buffer as its consumer sees it: the two positions and the ring's bytes. */
+export interface RingState {
+  consumer: number;
+  producer: number;
+  data: number[];
+}
+
 export interface KernelRun {
   /** bpftool's run line per program. */
   runs: Map<string, string>;
   /** The pid of the bpftool that ran each program (its trace_printk records carry it). */
   pids: Map<string, number>;
+  /** The packet bpftool wrote out (data_out) per program, for the runs the kernel did not refuse. */
+  dataOut: Map<string, Uint8Array>;
   dump(mapName: string): DumpEntry[];
+  /** The filled slots of a prog array or map-in-map, with the names their ids had in the kernel. */
+  slots(mapName: string): SlotEntry[];
+  ring(mapName: string): RingState;
+}
+
+/** Our prog array's or map-in-map's slots, named as kernelRun names the kernel's. */
+export function ourSlots(rt: Runtime, map: VmMap): SlotEntry[] {
+  return [...map.entries()].map((e) => {
+    const id = Buffer.from(e.value as Uint8Array).readUInt32LE(0);
+    const named = map.typeName === 'prog_array' ? rt.object.programs.find((p) => p.id === id) : rt.object.maps.find((m) => m.id === id);
+    return { key: [...e.key], name: named?.name ?? `no object with id ${id}` };
+  });
+}
+
+export function ourRing(map: RingbufMap): RingState {
+  return { consumer: map.consumerPosition, producer: map.producerPosition, data: [...map.data.subarray(0, map.maxEntries)] };
 }
 
 /**
@@ -89,13 +121,16 @@ export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
     writeFileSync(pkt, packet);
     const runs = new Map<string, string>();
     const pids = new Map<string, number>();
+    const dataOut = new Map<string, Uint8Array>();
     for (const name of readdirSync(pin).sort()) {
-      const r = bpftool(['prog', 'run', 'pinned', join(pin, name), 'data_in', pkt, 'repeat', '1']);
+      const out = join(dir, `${name}.data_out`);
+      const r = bpftool(['prog', 'run', 'pinned', join(pin, name), 'data_in', pkt, 'data_out', out, 'repeat', '1']);
       runs.set(name, `${r.stdout}${r.stderr}`.trim());
       // taskset execs bpftool in its own process.
       pids.set(name, r.pid);
+      if (existsSync(out)) dataOut.set(name, readFileSync(out));
     }
-    return { runs, pids };
+    return { runs, pids, dataOut };
   });
 }
 
@@ -115,13 +150,15 @@ export function kernelRunCtx(objectPath: string, program: string, ctx: Uint8Arra
       runs.set(`${program}#${i}`, r.stdout.trim());
       pids.set(`${program}#${i}`, r.pid);
     });
-    return { runs, pids };
+    return { runs, pids, dataOut: new Map() };
   });
 }
 
-type Bpftool = (args: string[]) => ReturnType<typeof spawnSync<string>>;
+type Bpftool = (args: string[]) => SpawnSyncReturns<string>;
 
-function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftool, dir: string) => Pick<KernelRun, 'runs' | 'pids'>): KernelRun {
+const FD_MAPS: Record<string, 'prog' | 'map'> = { prog_array: 'prog', array_of_maps: 'map', hash_of_maps: 'map' };
+
+function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftool, dir: string) => Pick<KernelRun, 'runs' | 'pids' | 'dataOut'>): KernelRun {
   const dir = mkdtempSync(join(tmpdir(), 'bpfscope-kernel-'));
   const pin = `/sys/fs/bpf/bpfscope-rt-${process.pid}-${++pins}`;
   const bpftool: Bpftool = (args) => {
@@ -131,24 +168,44 @@ function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftoo
   try {
     const loaded = bpftool(['prog', 'loadall', objectPath, pin, 'pinmaps', `${pin}-maps`]);
     if (loaded.status !== 0) throw new Error(`the kernel refused ${objectPath}: ${loaded.stderr}`);
-    const { runs, pids } = runAll(pin, bpftool, dir);
+    const { runs, pids, dataOut } = runAll(pin, bpftool, dir);
     const dumps = new Map<string, DumpEntry[]>();
+    const slots = new Map<string, SlotEntry[]>();
+    const rings = new Map<string, RingState>();
     const mapNames = existsSync(`${pin}-maps`) ? readdirSync(`${pin}-maps`) : [];
     for (const name of mapNames) {
-      const r = bpftool(['-j', 'map', 'dump', 'pinned', join(`${pin}-maps`, name)]);
+      const path = join(`${pin}-maps`, name);
+      const show = JSON.parse(bpftool(['-j', 'map', 'show', 'pinned', path]).stdout) as { type: string; max_entries: number };
+      if (show.type === 'ringbuf') {
+        const r = spawnSync('python3', [join(HERE, 'ringbuf-oracle.py'), path, String(show.max_entries)], { encoding: 'utf8' });
+        const ring = JSON.parse(r.stdout) as { consumer: number; producer: number; data: string };
+        rings.set(name, { consumer: ring.consumer, producer: ring.producer, data: [...Buffer.from(ring.data, 'hex')] });
+        continue;
+      }
+      const r = bpftool(['-j', 'map', 'dump', 'pinned', path]);
       if (r.status !== 0) continue;
       const json = JSON.parse(r.stdout) as KernelJsonEntry[];
-      dumps.set(name, json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) })));
+      const entries = json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) }));
+      dumps.set(name, entries);
+      const held = FD_MAPS[show.type];
+      if (held) {
+        const nameOf = (id: number) => (JSON.parse(bpftool(['-j', held, 'show', 'id', String(id)]).stdout) as { name: string }).name;
+        slots.set(name, entries.map((e) => ({ key: e.key, name: nameOf(Buffer.from(e.value as number[]).readUInt32LE(0)) })));
+      }
     }
+    // libbpf pins a map under its name with dots made underscores.
+    const get = <T>(from: Map<string, T>, name: string, what: string): T => {
+      const d = from.get(name.replace(/\./g, '_'));
+      if (!d) throw new Error(`the kernel gave no ${what} for map ${name} (${[...from.keys()].join(', ')})`);
+      return d;
+    };
     return {
       runs,
       pids,
-      dump(name) {
-        // libbpf pins a map under its name with dots made underscores.
-        const d = dumps.get(name.replace(/\./g, '_'));
-        if (!d) throw new Error(`the kernel dumped no map ${name} (${[...dumps.keys()].join(', ')})`);
-        return d;
-      },
+      dataOut,
+      dump: (name) => get(dumps, name, 'dump'),
+      slots: (name) => get(slots, name, 'slots'),
+      ring: (name) => get(rings, name, 'ring buffer'),
     };
   } finally {
     rmSync(pin, { recursive: true, force: true });

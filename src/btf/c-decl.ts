@@ -50,8 +50,8 @@ export class CDeclarations {
 
   /** `struct name` / `union name`, as used in a forward declaration or a reference. */
   structRef(id: number): void {
-    this.out.put(this.table.kind(id) === BTF_KIND.STRUCT ? 'struct' : 'union');
-    if (this.table.nameOff(id)) {
+    this.out.put(this.table.kinds[id]! === BTF_KIND.STRUCT ? 'struct' : 'union');
+    if (this.table.names[id]!) {
       this.out.put(' ');
       this.names.putTagName(this.out, id);
     }
@@ -60,7 +60,7 @@ export class CDeclarations {
   structDef(id: number, level: number): void {
     const table = this.table;
     const w = this.w;
-    const isStruct = table.kind(id) === BTF_KIND.STRUCT;
+    const isStruct = table.kinds[id]! === BTF_KIND.STRUCT;
     const kindFlag = table.kindFlag(id);
     const vlen = table.vlen(id);
     const size = table.size(id);
@@ -113,7 +113,7 @@ export class CDeclarations {
     const table = this.table;
     const w = this.w;
     this.out.put('enum');
-    if (table.nameOff(id)) {
+    if (table.names[id]!) {
       this.out.put(' ');
       this.names.putTagName(this.out, id);
     }
@@ -123,7 +123,7 @@ export class CDeclarations {
     const inner = indent(level + 1);
     // Values as stored: signed or unsigned by kind_flag; 64-bit ones get C suffixes.
     const signed = table.kindFlag(id);
-    if (table.kind(id) === BTF_KIND.ENUM) {
+    if (table.kinds[id]! === BTF_KIND.ENUM) {
       for (let k = 0, e = table.entry(id, 0, 2); k < vlen; k++, e += 2) {
         this.enumerator(inner, w[e]!, String(signed ? w[e + 1]! | 0 : w[e + 1]!));
       }
@@ -157,9 +157,9 @@ export class CDeclarations {
   }
 
   typedefDef(id: number, level: number): void {
-    const nameOff = this.table.nameOff(id);
+    const nameOff = this.table.names[id]!;
     const count = this.names.identCount(id);
-    const type = this.table.ref(id);
+    const type = this.table.refs[id]!;
     // Old GCC emits this typedef pointing at void; the header would not compile.
     if (type === 0 && count <= 1 && this.table.strings.is(nameOff, '__gnuc_va_list')) {
       this.out.put('typedef __builtin_va_list __gnuc_va_list');
@@ -188,9 +188,9 @@ export class CDeclarations {
       if (stack.length - base > table.count) throw new BtfError(`type [${id}]: reference loop in a declaration`);
       stack.push(cur);
       if (cur === 0) break;
-      const kind = table.kind(cur);
+      const kind = table.kinds[cur]!;
       if (CHAINED[kind]) {
-        cur = table.ref(cur);
+        cur = table.refs[cur]!;
       } else {
         if (!NAMED_BASE[kind]) this.warn(`unexpected type in decl chain, kind:${BTF_KIND_NAMES[kind]}, id:[${cur}]`);
         break;
@@ -206,7 +206,7 @@ export class CDeclarations {
     for (;;) {
       if (stack.length === base) return;
       const top = stack[stack.length - 1]!;
-      const qualifier = QUALIFIER[this.table.kind(top)];
+      const qualifier = QUALIFIER[this.table.kinds[top]!];
       if (qualifier === undefined) return;
       this.out.put(qualifier);
       this.out.put(' ');
@@ -220,7 +220,7 @@ export class CDeclarations {
     for (;;) {
       if (stack.length === base) return;
       const top = stack[stack.length - 1]!;
-      const kind = this.table.kind(top);
+      const kind = this.table.kinds[top]!;
       if (QUALIFIER[kind] === undefined && kind !== BTF_KIND.TYPE_TAG) return;
       stack.pop();
     }
@@ -253,24 +253,24 @@ export class CDeclarations {
         lastWasPtr = false;
         continue;
       }
-      const kind = table.kind(id);
+      const kind = table.kinds[id]!;
       switch (kind) {
         case BTF_KIND.INT:
         case BTF_KIND.FLOAT:
           this.leadingQualifiers(base);
-          this.out.putName(table.strings, table.nameOff(id));
+          this.out.putName(table.strings, table.names[id]!);
           break;
         case BTF_KIND.STRUCT:
         case BTF_KIND.UNION:
           this.leadingQualifiers(base);
           // Anonymous ones are defined where they are used.
-          if (table.nameOff(id) === 0) this.structDef(id, level);
+          if (table.names[id]! === 0) this.structDef(id, level);
           else this.structRef(id);
           break;
         case BTF_KIND.ENUM:
         case BTF_KIND.ENUM64:
           this.leadingQualifiers(base);
-          if (table.nameOff(id) === 0) this.enumDef(id, level);
+          if (table.names[id]! === 0) this.enumDef(id, level);
           else this.enumRef(id);
           break;
         case BTF_KIND.FWD:
@@ -293,7 +293,7 @@ export class CDeclarations {
         case BTF_KIND.TYPE_TAG:
           this.leadingQualifiers(base);
           this.out.put(' __attribute__((btf_type_tag("');
-          this.out.putName(table.strings, table.nameOff(id));
+          this.out.putName(table.strings, table.names[id]!);
           this.out.put('")))');
           break;
         case BTF_KIND.ARRAY: {
@@ -305,7 +305,7 @@ export class CDeclarations {
             this.dimension(nelems);
             return;
           }
-          const multidim = table.kind(stack[stack.length - 1]!) === BTF_KIND.ARRAY;
+          const multidim = table.kinds[stack[stack.length - 1]!]! === BTF_KIND.ARRAY;
           if (!table.strings.emptyAt(nameOff) && !lastWasPtr) this.out.put(' ');
           if (!multidim) this.out.put('(');
           this.chain(base, nameOff, count, level);

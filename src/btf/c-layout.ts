@@ -45,7 +45,7 @@ export function pointerSize(btf: Btf): number {
   if (btf.base) return pointerSize(btf.base);
   const table = btf.table();
   for (let id = btf.startId; id < btf.typeCount; id++) {
-    if (table.kind(id) !== BTF_KIND.INT) continue;
+    if (table.kinds[id]! !== BTF_KIND.INT) continue;
     const size = table.size(id);
     if ((size === 4 || size === 8) && LONG_NAMES.has(table.name(id))) return size;
   }
@@ -75,7 +75,7 @@ export class Layout {
     if (depth > MAX_NESTING) return 0;
     const table = this.table;
     let align: number;
-    switch (table.kind(id)) {
+    switch (table.kinds[id]!) {
       case BTF_KIND.INT:
       case BTF_KIND.ENUM:
       case BTF_KIND.ENUM64:
@@ -91,7 +91,7 @@ export class Layout {
       case BTF_KIND.RESTRICT:
       case BTF_KIND.TYPE_TAG:
       case BTF_KIND.ARRAY:
-        align = this.alignOf(table.ref(id), depth + 1);
+        align = this.alignOf(table.refs[id]!, depth + 1);
         break;
       case BTF_KIND.STRUCT:
       case BTF_KIND.UNION:
@@ -125,7 +125,7 @@ export class Layout {
     let nelems = 1;
     let cur = id;
     for (let i = 0; i < MAX_RESOLVE_DEPTH && cur !== 0; i++) {
-      switch (table.kind(cur)) {
+      switch (table.kinds[cur]!) {
         case BTF_KIND.INT:
         case BTF_KIND.STRUCT:
         case BTF_KIND.UNION:
@@ -145,13 +145,13 @@ export class Layout {
         case BTF_KIND.VAR:
         case BTF_KIND.DECL_TAG:
         case BTF_KIND.TYPE_TAG:
-          cur = table.ref(cur);
+          cur = table.refs[cur]!;
           break;
         case BTF_KIND.ARRAY: {
           const count = table.extra(cur, 2);
           if (nelems && count > 0xffffffff / nelems) return -1;
           nelems *= count;
-          cur = table.ref(cur);
+          cur = table.refs[cur]!;
           break;
         }
         default:

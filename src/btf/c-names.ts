@@ -30,12 +30,12 @@ export class CNames {
 
   /** Writes the name of a struct, union, enum, forward declaration or int (nothing when anonymous). */
   putTagName(out: ByteSink, id: number): void {
-    this.put(out, this.table.nameOff(id), this.resolve(id, this.tags));
+    this.put(out, this.table.names[id]!, this.resolve(id, this.tags));
   }
 
   /** Writes the name of a typedef. */
   putIdentName(out: ByteSink, id: number): void {
-    this.put(out, this.table.nameOff(id), this.resolve(id, this.idents));
+    this.put(out, this.table.names[id]!, this.resolve(id, this.idents));
   }
 
   /** The name of a struct, union, enum, forward declaration or int as text, for the few checks that compare it. */
@@ -69,9 +69,9 @@ export class CNames {
     let n = this.counts[id]!;
     if (n === 0) {
       const table = this.table;
-      const nameOff = table.nameOff(id);
+      const nameOff = table.names[id]!;
       if (nameOff === 0) return 0;
-      const kind = table.kind(id);
+      const kind = table.kinds[id]!;
       // Forward declarations and empty enums may repeat freely: they define nothing.
       const free = kind === BTF_KIND.FWD || (kind === BTF_KIND.ENUM && table.vlen(id) === 0);
       n = free ? 1 : names.add(nameOff);

@@ -135,10 +135,10 @@ class CDumper {
    */
   private orderType(id: number, throughPtr: boolean): boolean {
     if (this.order[id] === Order.Ordered) return true;
-    const kind = this.table.kind(id);
+    const kind = this.table.kinds[id]!;
     if (this.order[id] === Order.Ordering) {
       // A loop through a pointer to a named struct is broken by a forward declaration.
-      if ((kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) && throughPtr && this.table.nameOff(id) !== 0) return false;
+      if ((kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) && throughPtr && this.table.names[id]! !== 0) return false;
       throw new BtfError(`unsatisfiable type cycle, id:[${id}]`);
     }
     this.enter(id);
@@ -161,17 +161,17 @@ class CDumper {
         this.order[id] = Order.Ordered;
         return false;
       case BTF_KIND.PTR: {
-        const strong = this.orderType(table.ref(id), true);
+        const strong = this.orderType(table.refs[id]!, true);
         this.order[id] = Order.Ordered;
         return strong;
       }
       case BTF_KIND.ARRAY:
-        return this.orderType(table.ref(id), false);
+        return this.orderType(table.refs[id]!, false);
       case BTF_KIND.STRUCT:
       case BTF_KIND.UNION: {
         // Through a pointer, a named struct needs only a forward declaration; an
         // anonymous one is written inline, so its members' needs are ours.
-        const named = table.nameOff(id) !== 0;
+        const named = table.names[id]! !== 0;
         if (throughPtr && named) return false;
         this.order[id] = Order.Ordering;
         for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 3); k < n; k++, e += 3) this.orderType(this.w[e + 1]!, false);
@@ -183,11 +183,11 @@ class CDumper {
       case BTF_KIND.ENUM64:
       case BTF_KIND.FWD:
         // Named ones, and anonymous ones nothing refers to (global constants), stand alone.
-        if (table.nameOff(id) !== 0 || !this.referenced[id]) this.queue.push(id);
+        if (table.names[id]! !== 0 || !this.referenced[id]) this.queue.push(id);
         this.order[id] = Order.Ordered;
         return true;
       case BTF_KIND.TYPEDEF: {
-        const strong = this.orderType(table.ref(id), throughPtr);
+        const strong = this.orderType(table.refs[id]!, throughPtr);
         if (throughPtr && !strong) return false;
         this.queue.push(id);
         this.order[id] = Order.Ordered;
@@ -197,9 +197,9 @@ class CDumper {
       case BTF_KIND.CONST:
       case BTF_KIND.RESTRICT:
       case BTF_KIND.TYPE_TAG:
-        return this.orderType(table.ref(id), throughPtr);
+        return this.orderType(table.refs[id]!, throughPtr);
       case BTF_KIND.FUNC_PROTO: {
-        let strong = this.orderType(table.ref(id), throughPtr);
+        let strong = this.orderType(table.refs[id]!, throughPtr);
         for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 2); k < n; k++, e += 2) if (this.orderType(this.w[e + 1]!, throughPtr)) strong = true;
         return strong;
       }
@@ -222,7 +222,7 @@ class CDumper {
   private emitType(id: number, cont: number): void {
     if (--this.budget < 0) throw new BtfError(`format c: anonymous types nested so that writing them out would never end (at type [${id}])`);
     if (this.emit[id] === Emit.Emitted) return;
-    const kind = this.table.kind(id);
+    const kind = this.table.kinds[id]!;
     if (this.emit[id] === Emit.Emitting) {
       this.emitFwdWhileEmitting(id, kind, cont);
       return;
@@ -240,7 +240,7 @@ class CDumper {
     if (this.fwdEmitted[id]) return;
     if (kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) {
       if (id === cont) return;
-      if (this.table.nameOff(id) === 0) {
+      if (this.table.names[id]! === 0) {
         this.warn(`anonymous struct/union loop, id:[${id}]`);
         return;
       }
@@ -279,7 +279,7 @@ class CDumper {
       case BTF_KIND.RESTRICT:
       case BTF_KIND.TYPE_TAG:
       case BTF_KIND.ARRAY:
-        this.emitType(table.ref(id), cont);
+        this.emitType(table.refs[id]!, cont);
         return;
       case BTF_KIND.FWD:
         this.decls.fwdDef(id);
@@ -288,7 +288,7 @@ class CDumper {
         return;
       case BTF_KIND.TYPEDEF:
         this.emit[id] = Emit.Emitting;
-        this.emitType(table.ref(id), id);
+        this.emitType(table.refs[id]!, id);
         if (!this.fwdEmitted[id] && !this.isBuiltin(id)) {
           this.decls.typedefDef(id, 0);
           this.out.put(';\n\n');
@@ -298,7 +298,7 @@ class CDumper {
       case BTF_KIND.STRUCT:
       case BTF_KIND.UNION: {
         this.emit[id] = Emit.Emitting;
-        const anonymous = table.nameOff(id) === 0;
+        const anonymous = table.names[id]! === 0;
         // A definition spells out its members (an anonymous one is always defined
         // inline), so their types must be declared first.
         if (topLevel || anonymous) {
@@ -319,7 +319,7 @@ class CDumper {
         return;
       }
       case BTF_KIND.FUNC_PROTO:
-        this.emitType(table.ref(id), cont);
+        this.emitType(table.refs[id]!, cont);
         for (let k = 0, n = table.vlen(id), e = table.entry(id, 0, 2); k < n; k++, e += 2) this.emitType(this.w[e + 1]!, cont);
         return;
       default:
@@ -329,7 +329,7 @@ class CDumper {
 
   /** `__builtin_va_list` is the compiler's own; defining it breaks compilation elsewhere. */
   private isBuiltin(id: number): boolean {
-    return this.table.strings.is(this.table.nameOff(id), '__builtin_va_list');
+    return this.table.strings.is(this.table.names[id]!, '__builtin_va_list');
   }
 }
 

@@ -63,13 +63,19 @@ export class StringTable {
   /** Bytes in the longest string here or in the base, without its NUL. */
   longest(): number {
     if (this.longestLength === undefined) {
+      // One loop over the bytes: an indexOf per string costs a native call for each of
+      // vmlinux's hundred thousand names, before anything is optimised.
+      const bytes = this.bytes;
       let max = 0;
-      for (let from = 0, nul; from < this.bytes.length; from = nul + 1) {
-        nul = this.bytes.indexOf(0, from);
-        if (nul < 0) nul = this.bytes.length;
-        if (nul - from > max) max = nul - from;
+      let run = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== 0) run++;
+        else {
+          if (run > max) max = run;
+          run = 0;
+        }
       }
-      this.longestLength = Math.max(max, this.base ? this.base.longest() : 0);
+      this.longestLength = Math.max(max, run, this.base ? this.base.longest() : 0);
     }
     return this.longestLength;
   }

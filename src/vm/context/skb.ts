@@ -4,6 +4,7 @@ import type { Helper } from '../interpreter/vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse } from './errors.js';
+import { PacketWindow } from './packet.js';
 
 /**
  * Socket filters and tc programs as bpf_prog_test_run_skb runs them: the packet in an
@@ -50,7 +51,7 @@ class SkbRun {
   hwtstamp = 0n;
   constructor(
     readonly buf: Uint8Array,
-    readonly base: bigint,
+    readonly packet: PacketWindow,
     readonly skb: DataView,
     readonly p: KernelProfile,
     public data: number,
@@ -66,16 +67,19 @@ class SkbRun {
     return this.p.offsets[field];
   }
 
-  /** Writes data, len and the packet pointers the rewritten code reads. */
+  /** Bounds the packet to [data, data + len) and writes data, len and the packet pointers the rewritten code reads. */
   sync(): void {
     const v = this.skb;
-    putU64(v, this.off('sk_buff.data'), this.base + BigInt(this.data));
+    const end = this.data + this.len;
+    this.packet.move(this.data, end);
+    putU64(v, this.off('sk_buff.head'), this.packet.at(0));
+    putU64(v, this.off('sk_buff.data'), this.packet.at(this.data));
     v.setUint32(this.off('sk_buff.len'), this.len, true);
-    v.setUint32(this.off('sk_buff.tail'), this.data + this.len, true);
+    v.setUint32(this.off('sk_buff.tail'), end, true);
     if (this.directAccess) {
       const cb = this.off('sk_buff.cb');
-      putU64(v, cb + this.off('bpf_skb_data_end.data_end'), this.base + BigInt(this.data + this.len));
-      putU64(v, cb + this.off('bpf_skb_data_end.data_meta'), this.base + BigInt(this.data));
+      putU64(v, cb + this.off('bpf_skb_data_end.data_end'), this.packet.at(end));
+      putU64(v, cb + this.off('bpf_skb_data_end.data_meta'), this.packet.at(this.data));
     }
   }
 }
@@ -97,12 +101,11 @@ function prepare(isL2: boolean, directAccess: boolean) {
 
     const buf = new Uint8Array(p.skbHeadroom + align(size, p.cacheLine) + tailroom);
     buf.set(data, p.skbHeadroom);
+    const packet = new PacketWindow(env.memory, 'skb packet', buf);
     const regions = new RunRegions(env.memory);
-    const base = regions.map('skb data', buf, 'rw');
     const skbBytes = new Uint8Array(p.sizes.sk_buff);
     const skb = new DataView(skbBytes.buffer);
-    const run = new SkbRun(buf, base, skb, p, p.skbHeadroom, size, directAccess);
-    putU64(skb, run.off('sk_buff.head'), base);
+    const run = new SkbRun(buf, packet, skb, p, p.skbHeadroom, size, directAccess);
     skb.setUint32(run.off('sk_buff.end'), buf.length - tailroom, true);
     putU64(skb, run.off('sk_buff.dev'), loopbackDevice(env.memory, p));
     skb.setUint16(run.off('sk_buff.transport_header'), 0xffff, true);
@@ -146,6 +149,7 @@ function prepare(isL2: boolean, directAccess: boolean) {
       release() {
         endRun(env.memory);
         regions.release();
+        packet.release();
       },
     };
   };

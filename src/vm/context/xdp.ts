@@ -3,6 +3,7 @@ import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse, UnmodelledRunError } from './errors.js';
+import { PacketWindow } from './packet.js';
 
 /**
  * XDP as bpf_prog_test_run_xdp runs it: the packet in a page-sized frame after
@@ -22,7 +23,7 @@ class XdpRun {
   readonly kind = 'xdp';
   constructor(
     readonly frame: Uint8Array,
-    readonly base: bigint,
+    readonly packet: PacketWindow,
     readonly buff: DataView,
     readonly p: KernelProfile,
     public data: number,
@@ -32,13 +33,14 @@ class XdpRun {
     readonly env: RunEnv,
   ) {}
 
-  /** Writes the pointers into the xdp_buff the rewritten code reads. */
+  /** Bounds the packet to [data_meta, data_end) and writes the pointers into the xdp_buff the rewritten code reads. */
   sync(): void {
     const o = this.p.offsets;
-    putU64(this.buff, o['xdp_buff.data'], this.base + BigInt(this.data));
-    putU64(this.buff, o['xdp_buff.data_end'], this.base + BigInt(this.dataEnd));
-    putU64(this.buff, o['xdp_buff.data_meta'], this.base + BigInt(this.dataMeta));
-    putU64(this.buff, o['xdp_buff.data_hard_start'], this.base);
+    this.packet.move(this.dataMeta, this.dataEnd);
+    putU64(this.buff, o['xdp_buff.data'], this.packet.at(this.data));
+    putU64(this.buff, o['xdp_buff.data_end'], this.packet.at(this.dataEnd));
+    putU64(this.buff, o['xdp_buff.data_meta'], this.packet.at(this.dataMeta));
+    putU64(this.buff, o['xdp_buff.data_hard_start'], this.packet.at(0));
   }
 
   /** xdp_data_hard_end: where the shared info begins. */
@@ -83,8 +85,9 @@ function prepare(input: RunInput, env: RunEnv) {
   const frame = new Uint8Array(frameSize);
   frame.set(data, headroom);
 
+  const metaLen = mdView ? mdView.getUint32(0, true) : 0;
+  const packet = new PacketWindow(env.memory, 'xdp packet', frame);
   const regions = new RunRegions(env.memory);
-  const base = regions.map('xdp frame', frame, 'rw');
   const rxq = fixture(env.memory, p, 'xdp_rxq_info lo:0', () => {
     const rxqBytes = new Uint8Array(p.sizes.xdp_rxq_info);
     putU64(new DataView(rxqBytes.buffer), p.offsets['xdp_rxq_info.dev'], loopbackDevice(env.memory, p));
@@ -95,8 +98,7 @@ function prepare(input: RunInput, env: RunEnv) {
   putU64(buff, p.offsets['xdp_buff.rxq'], rxq);
   buff.setUint32(p.offsets['xdp_buff.frame_sz'], frameSize, true);
   const ctx = regions.map('xdp_buff', buffBytes, 'r');
-  const metaLen = mdView ? mdView.getUint32(0, true) : 0;
-  const run = new XdpRun(frame, base, buff, p, headroom + metaLen, headroom + size, headroom, frameSize, env);
+  const run = new XdpRun(frame, packet, buff, p, headroom + metaLen, headroom + size, headroom, frameSize, env);
   run.sync();
   beginRun(env.memory, run);
   return {
@@ -114,6 +116,7 @@ function prepare(input: RunInput, env: RunEnv) {
     release() {
       endRun(env.memory);
       regions.release();
+      packet.release();
     },
   };
 }

@@ -1,4 +1,6 @@
+import { VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
+import { isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
@@ -163,17 +165,21 @@ const adjustMeta: Helper = (regs, vm) => {
 const redirect: Helper = (regs) => (regs.get(2) !== 0n ? XDP_ABORTED : XDP_REDIRECT);
 
 const BPF_F_ACTION_MASK = 3n;
-const REDIRECT_MAP_FLAGS = BPF_F_ACTION_MASK | (1n << 3n) | (1n << 4n); // | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS
+const BPF_F_BROADCAST = 1n << 3n;
 
-/** bpf_redirect_map: XDP_REDIRECT if the map holds the key, else the action in the flags' low bits. */
+/**
+ * bpf_redirect_map: XDP_REDIRECT if the map holds the key (the low 32 bits of it) or
+ * the flags ask for a broadcast, else the action in the flags' low bits; a flag the
+ * map type does not take aborts. The verifier lets only redirect maps in.
+ */
 const redirectMap: Helper = (regs, vm) => {
   const x = activeRun(vm.memory, isXdp, 'bpf_redirect_map');
-  const flags = regs.get(3);
-  if (flags & ~REDIRECT_MAP_FLAGS) return XDP_ABORTED;
   const map = x.env.runtime.mapMemory.requireMap(regs.get(1), 'bpf_redirect_map');
-  const key = new Uint8Array(4);
-  new DataView(key.buffer).setUint32(0, Number(regs.get(2) & 0xffffffffn), true);
-  return map.lookup(key) ? XDP_REDIRECT : flags & BPF_F_ACTION_MASK;
+  if (!isRedirectMap(map)) throw new VmFault(`cannot pass map_type ${map.type} into func bpf_redirect_map#${helperId('redirect_map')!}`);
+  const flags = regs.get(3);
+  if (flags & ~(BPF_F_ACTION_MASK | map.redirectFlags)) return XDP_ABORTED;
+  if (map.redirectTarget(Number(regs.get(2) & 0xffffffffn)) || flags & BPF_F_BROADCAST) return XDP_REDIRECT;
+  return flags & BPF_F_ACTION_MASK;
 };
 
 export const XDP: ContextKind = {

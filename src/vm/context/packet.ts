@@ -7,16 +7,16 @@ import type { AddressSpace } from '../memory/address-space.js';
  * its own and the engines' ordinary bounds check faults the rest (headroom, tailroom,
  * past data_end) at no cost per access. Offsets here are the buffer's.
  *
- * A helper that moves the bounds (bpf_xdp_adjust_head, _tail, _meta) maps the new
- * window in another slot before unmapping the old one, so that a packet pointer kept
- * across the call faults, as the verifier would refuse it (it invalidates packet
- * pointers after such helpers), instead of reaching shifted bytes.
+ * After a helper that may change the packet (the verifier's bpf_helper_changes_pkt_data:
+ * bpf_xdp_adjust_head, _tail, _meta, bpf_skb_store_bytes, bpf_skb_pull_data) the
+ * window is mapped anew in another slot before the old one is unmapped, so that a
+ * packet pointer kept across the call faults, as the verifier would refuse it (it
+ * invalidates packet pointers there), instead of reaching moved bytes.
  */
 export class PacketWindow {
   /** Unmapped until the first move(), so that a run refused before it leaves nothing mapped. */
   private address: bigint | undefined;
   private start = 0;
-  private end = 0;
 
   constructor(
     private readonly memory: AddressSpace,
@@ -30,14 +30,12 @@ export class PacketWindow {
     return this.address + BigInt(offset - this.start);
   }
 
-  /** Makes [start, end) of the buffer the window. */
+  /** Maps [start, end) of the buffer as the window, in a slot other than the old window's. */
   move(start: number, end: number): void {
-    if (this.address !== undefined && start === this.start && end === this.end) return;
     const old = this.address;
     this.address = this.memory.map(this.name, this.buf.subarray(start, end), 'rw');
     if (old !== undefined) this.memory.unmap(old);
     this.start = start;
-    this.end = end;
   }
 
   release(): void {

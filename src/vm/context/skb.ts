@@ -2,7 +2,7 @@ import { helperId } from '../../isa/helpers.js';
 import { progTypeId } from '../../object/kinds.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
-import { activeRun, align, beginRun, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
+import { activeRun, align, beginRun, changesPacket, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse } from './errors.js';
 import { PacketWindow } from './packet.js';
 
@@ -15,6 +15,7 @@ import { PacketWindow } from './packet.js';
  */
 const ETH_HLEN = 14;
 const SKB_CTX_SIZE = 192;
+const ENOMEM = 12;
 const EFAULT = 14;
 const EINVAL = 22;
 const TC_ACT_SHOT = 2n;
@@ -237,6 +238,16 @@ const storeBytes: Helper = (regs, vm) => {
   return 0n;
 };
 
+/**
+ * bpf_skb_pull_data: makes `len` bytes (0: the linear part) direct-access readable and
+ * writable. A test run's skb is linear and not cloned, so there is nothing to pull:
+ * 0 up to the packet's length, -ENOMEM past it (pskb_may_pull).
+ */
+const pullData: Helper = (regs, vm) => {
+  const s = activeRun(vm.memory, isSkb, 'bpf_skb_pull_data');
+  return Number(regs.get(2) & 0xffffffffn) > s.len ? errno(ENOMEM) : 0n;
+};
+
 /** bpf_redirect for tc: TC_ACT_REDIRECT, or TC_ACT_SHOT for flags other than BPF_F_INGRESS. */
 const redirect: Helper = (regs) => (regs.get(2) & ~BPF_F_INGRESS ? TC_ACT_SHOT : TC_ACT_REDIRECT);
 
@@ -294,7 +305,8 @@ export const SOCKET_FILTER = skbKind(false, false, [['skb_load_bytes', loadBytes
 /** tc_cls_act_func_proto (the part bpfscope implements). */
 export const TC = skbKind(true, true, [
   ['skb_load_bytes', loadBytes],
-  ['skb_store_bytes', storeBytes],
+  ['skb_store_bytes', changesPacket(storeBytes, isSkb, 'bpf_skb_store_bytes')],
+  ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],
   ['redirect', redirect],
 ]);
 

@@ -3,7 +3,7 @@ import { helperId } from '../../isa/helpers.js';
 import { isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
-import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
+import { activeRun, align, beginRun, changesPacket, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse, UnmodelledRunError } from './errors.js';
 import { PacketWindow } from './packet.js';
 
@@ -133,7 +133,6 @@ const adjustHead: Helper = (regs, vm) => {
   if (metaLen) x.frame.copyWithin(x.dataMeta + offset, x.dataMeta, x.data);
   x.dataMeta += offset;
   x.data = data;
-  x.sync();
   return 0n;
 };
 
@@ -145,7 +144,6 @@ const adjustTail: Helper = (regs, vm) => {
   if (end > x.hardEnd || end < x.data + ETH_HLEN) return errno(EINVAL);
   if (offset > 0) x.frame.fill(0, x.dataEnd, end);
   x.dataEnd = end;
-  x.sync();
   return 0n;
 };
 
@@ -157,7 +155,6 @@ const adjustMeta: Helper = (regs, vm) => {
   const len = x.data - meta;
   if (len % 4 !== 0 || len > x.p.xdpMetadataMax) return errno(EACCES);
   x.dataMeta = meta;
-  x.sync();
   return 0n;
 };
 
@@ -189,9 +186,9 @@ export const XDP: ContextKind = {
 };
 
 const XDP_HELPERS: ReadonlyMap<number, Helper> = new Map<number, Helper>([
-    [helperId('xdp_adjust_head')!, adjustHead],
-    [helperId('xdp_adjust_tail')!, adjustTail],
-    [helperId('xdp_adjust_meta')!, adjustMeta],
+    [helperId('xdp_adjust_head')!, changesPacket(adjustHead, isXdp, 'bpf_xdp_adjust_head')],
+    [helperId('xdp_adjust_tail')!, changesPacket(adjustTail, isXdp, 'bpf_xdp_adjust_tail')],
+    [helperId('xdp_adjust_meta')!, changesPacket(adjustMeta, isXdp, 'bpf_xdp_adjust_meta')],
     [helperId('redirect')!, redirect],
     [helperId('redirect_map')!, redirectMap],
 ]);

@@ -12,7 +12,8 @@ import { asmObject } from '../runtime/asm-object.js';
 /**
  * Packet accesses outside [data_meta, data_end) (XDP) or [data, data_end) (tc), which
  * the kernel's verifier refuses at load, fault at the instruction on both engines, with
- * the same message and registers; the bounds follow the helpers that move them. The
+ * the same message and registers; the bounds follow the helpers that move them, and
+ * pointers kept across a helper that may change the packet fault as stale. The
  * 58-byte IPv4/UDP packet: an XDP frame has 256 bytes of headroom before it, an skb 64.
  */
 const PACKET = new Uint8Array(readFileSync(join(REPO, 'test', 'packets', 'ipv4-udp.bin')));
@@ -98,6 +99,11 @@ describe('XDP packet bounds', () => {
     expect(fault('xdp', kept)).toMatch(/insn 8: \(71\) r0 = \*\(u8 \*\)\(r7 \+0\): read of 1 byte at .*: no memory is mapped there$/);
   });
 
+  it('faults a packet pointer kept across a bpf_xdp_adjust_head that failed: the verifier invalidates it all the same', () => {
+    const kept = `mov %r6, %r1\n${XDP_PTRS}mov %r7, %r2\nmov %r1, %r6\nmov %r2, -1000\ncall 44\nldxb %r0, [%r7+0]\nexit`;
+    expect(fault('xdp', kept)).toMatch(/insn 8: .*: no memory is mapped there$/);
+  });
+
   it('follows bpf_xdp_adjust_tail both ways', () => {
     const tail = (by: number) => `mov %r6, %r1\nmov %r2, ${by}\ncall 65\nmov %r1, %r6\n${XDP_PTRS}`;
     expect(fault('xdp', `${tail(-10)}ldxb %r0, [%r2+${N - 10}]\nexit`)).toMatch(/insn 7: .* is outside xdp packet \(48 bytes at .*; offset 48\)$/);
@@ -122,6 +128,15 @@ describe('tc packet bounds', () => {
 
   it('has data_meta at data (no metadata in a test run)', () => {
     expect(tc('mov %r0, %r2\nsub %r0, %r4\nexit')).toMatchObject({ retval: 0 });
+  });
+
+  it('faults a packet pointer kept across bpf_skb_store_bytes or bpf_skb_pull_data; reloaded ones work', () => {
+    const store = 'stw [%r10-4], 0\nmov %r1, %r6\nmov %r2, 0\nmov %r3, %r10\nadd %r3, -4\nmov %r4, 4\nmov %r5, 0\ncall 9\n';
+    const pull = 'mov %r1, %r6\nmov %r2, 0\ncall 39\n';
+    for (const call of [store, pull]) {
+      expect(fault('tc', `mov %r6, %r1\n${TC_PTRS}mov %r7, %r2\n${call}ldxb %r0, [%r7+0]\nexit`)).toMatch(/read of 1 byte at .*: no memory is mapped there$/);
+      expect(run('tc', `mov %r6, %r1\n${call}mov %r1, %r6\n${TC_PTRS}ldxb %r0, [%r2+12]\nexit`)).toMatchObject({ retval: PACKET[12] });
+    }
   });
 
   it('faults past data_end, in the tailroom and in the headroom', () => {

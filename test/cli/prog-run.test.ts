@@ -90,7 +90,7 @@ describe('prog run output forms', () => {
   it('trace_printk lines go to stderr during the run', () => {
     const r = bpfscope(['--object', 'objects/globals.o', 'prog', 'run', 'name', 'xdp_globals', 'data_in', packet('ipv4-udp-1500')]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^ +bpfscope-\d+ +\[000\] .{5} \d+\.\d{6}: bpf_trace_printk: big packet\n/);
+    expect(r.stderr).toMatch(/^ +bpfscope-\d+ +\[000\] .{5} +\d+\.\d{6}: bpf_trace_printk: big packet\n/);
   });
 
   it('--budget stops a run that executes more instructions, naming the program and instruction', () => {

@@ -3,6 +3,7 @@ import { formatValueJson } from '../btf/format-value.js';
 import { mapTypeName } from '../object/kinds.js';
 import { dumpTable } from '../render/table.js';
 import { JsonWriter } from '../text/json-writer.js';
+import { createdFlags } from '../vm/maps/create.js';
 import { ENOENT } from '../vm/maps/errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { VmMap } from '../vm/maps/types.js';
@@ -62,11 +63,11 @@ function entryErrorJson(w: JsonWriter, map: LoadedMap, key: Uint8Array, errno: n
 function headerJson(w: JsonWriter, map: LoadedMap): void {
   w.numberField('id', map.id).stringField('type', mapTypeName(map.spec.type));
   if (map.name) w.stringField('name', map.name);
-  w.numberField('flags', map.spec.flags);
+  w.numberField('flags', createdFlags(map.spec));
 }
 
 function headerPlain(map: LoadedMap): string {
-  return `${map.id}: ${mapTypeName(map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${map.spec.flags.toString(16)}\n`;
+  return `${map.id}: ${mapTypeName(map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${createdFlags(map.spec).toString(16)}\n`;
 }
 
 /** map dump MAP: every map MAP names (a name may name several), in bpftool's layouts. */

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { mapTypeName, progTypeName } from '../object/kinds.js';
 import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
 import type { LoadedMap } from '../vm/loaded.js';
+import { createdFlags } from '../vm/maps/create.js';
 import { jsonWriter, type CliContext } from './context.js';
 import type { CommandTable } from './main.js';
 import { ExitStatus } from './main.js';
@@ -17,7 +18,7 @@ export function mapInfo(m: LoadedMap): MapInfo {
     id: m.id,
     type: mapTypeName(m.spec.type),
     name: m.name,
-    flags: m.spec.flags,
+    flags: createdFlags(m.spec),
     bytesKey: m.spec.keySize,
     bytesValue: m.spec.valueSize,
     maxEntries: m.spec.maxEntries,

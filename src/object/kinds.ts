@@ -78,6 +78,10 @@ export const MAP_TYPE = {
   queue: MAP_TYPE_NAMES.indexOf('queue'),
   stack: MAP_TYPE_NAMES.indexOf('stack'),
   bloomFilter: MAP_TYPE_NAMES.indexOf('bloom_filter'),
+  devmap: MAP_TYPE_NAMES.indexOf('devmap'),
+  devmapHash: MAP_TYPE_NAMES.indexOf('devmap_hash'),
+  cpumap: MAP_TYPE_NAMES.indexOf('cpumap'),
+  xskmap: MAP_TYPE_NAMES.indexOf('xskmap'),
 } as const;
 
 /** Map creation flags (uapi BPF_F_*). */

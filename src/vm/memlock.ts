@@ -13,6 +13,9 @@ const SIZEOF_BUCKET = 16;
 const SIZEOF_HTAB_ELEM = 48;
 const HASHTAB_MAP_LOCK_COUNT = 8;
 const SIZEOF_RINGBUF_MAP = 304;
+const SIZEOF_BPF_DTAB = 344;
+/** struct bpf_cpu_map and struct xsk_map: a bpf_map and nothing more that counts. */
+const SIZEOF_BPF_MAP = 304;
 const RINGBUF_META_PAGES = 3;
 
 const up8 = (n: number): number => Math.ceil(n / 8) * 8;
@@ -40,6 +43,14 @@ export function mapMemlock(m: MapSpec, possibleCpus: number): number {
       return hashMemlock(m, possibleCpus);
     case MAP_TYPE.ringbuf:
       return ringbufMemlock(m.maxEntries);
+    case MAP_TYPE.devmap:
+      return SIZEOF_BPF_DTAB + 8 * m.maxEntries;
+    case MAP_TYPE.devmapHash:
+      // The kernel adds 64 bytes per element held; this is the empty map's figure.
+      return SIZEOF_BPF_DTAB + 8 * pow2(m.maxEntries);
+    case MAP_TYPE.cpumap:
+    case MAP_TYPE.xskmap:
+      return SIZEOF_BPF_MAP + 8 * m.maxEntries;
     default:
       return (m.keySize + m.valueSize) * m.maxEntries;
   }

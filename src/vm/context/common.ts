@@ -62,6 +62,19 @@ export function activeRun<T>(memory: AddressSpace, is: (s: unknown) => s is T, h
 }
 
 /**
+ * A helper the verifier counts as changing packet data (bpf_helper_changes_pkt_data):
+ * whatever it returns, the run's packet window is mapped anew after it, so that packet
+ * pointers from before the call fault, as the verifier invalidates them.
+ */
+export function changesPacket<T extends { sync(): void }>(helper: Helper, is: (s: unknown) => s is T, name: string): Helper {
+  return (regs, vm) => {
+    const r = helper(regs, vm);
+    activeRun(vm.memory, is, name).sync();
+    return r;
+  };
+}
+
+/**
  * bpf_ctx_init: the context buffer of `size` bytes, ctx_in copied in. Bytes of ctx_in
  * past what the kernel's struct holds must be zero (E2BIG otherwise).
  */

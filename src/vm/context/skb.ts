@@ -2,8 +2,9 @@ import { helperId } from '../../isa/helpers.js';
 import { progTypeId } from '../../object/kinds.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
-import { activeRun, align, beginRun, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
+import { activeRun, align, beginRun, changesPacket, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse } from './errors.js';
+import { PacketWindow } from './packet.js';
 
 /**
  * Socket filters and tc programs as bpf_prog_test_run_skb runs them: the packet in an
@@ -14,6 +15,7 @@ import { refuse } from './errors.js';
  */
 const ETH_HLEN = 14;
 const SKB_CTX_SIZE = 192;
+const ENOMEM = 12;
 const EFAULT = 14;
 const EINVAL = 22;
 const TC_ACT_SHOT = 2n;
@@ -50,7 +52,7 @@ class SkbRun {
   hwtstamp = 0n;
   constructor(
     readonly buf: Uint8Array,
-    readonly base: bigint,
+    readonly packet: PacketWindow,
     readonly skb: DataView,
     readonly p: KernelProfile,
     public data: number,
@@ -66,16 +68,19 @@ class SkbRun {
     return this.p.offsets[field];
   }
 
-  /** Writes data, len and the packet pointers the rewritten code reads. */
+  /** Bounds the packet to [data, data + len) and writes data, len and the packet pointers the rewritten code reads. */
   sync(): void {
     const v = this.skb;
-    putU64(v, this.off('sk_buff.data'), this.base + BigInt(this.data));
+    const end = this.data + this.len;
+    this.packet.move(this.data, end);
+    putU64(v, this.off('sk_buff.head'), this.packet.at(0));
+    putU64(v, this.off('sk_buff.data'), this.packet.at(this.data));
     v.setUint32(this.off('sk_buff.len'), this.len, true);
-    v.setUint32(this.off('sk_buff.tail'), this.data + this.len, true);
+    v.setUint32(this.off('sk_buff.tail'), end, true);
     if (this.directAccess) {
       const cb = this.off('sk_buff.cb');
-      putU64(v, cb + this.off('bpf_skb_data_end.data_end'), this.base + BigInt(this.data + this.len));
-      putU64(v, cb + this.off('bpf_skb_data_end.data_meta'), this.base + BigInt(this.data));
+      putU64(v, cb + this.off('bpf_skb_data_end.data_end'), this.packet.at(end));
+      putU64(v, cb + this.off('bpf_skb_data_end.data_meta'), this.packet.at(this.data));
     }
   }
 }
@@ -97,12 +102,11 @@ function prepare(isL2: boolean, directAccess: boolean) {
 
     const buf = new Uint8Array(p.skbHeadroom + align(size, p.cacheLine) + tailroom);
     buf.set(data, p.skbHeadroom);
+    const packet = new PacketWindow(env.memory, 'skb packet', buf);
     const regions = new RunRegions(env.memory);
-    const base = regions.map('skb data', buf, 'rw');
     const skbBytes = new Uint8Array(p.sizes.sk_buff);
     const skb = new DataView(skbBytes.buffer);
-    const run = new SkbRun(buf, base, skb, p, p.skbHeadroom, size, directAccess);
-    putU64(skb, run.off('sk_buff.head'), base);
+    const run = new SkbRun(buf, packet, skb, p, p.skbHeadroom, size, directAccess);
     skb.setUint32(run.off('sk_buff.end'), buf.length - tailroom, true);
     putU64(skb, run.off('sk_buff.dev'), loopbackDevice(env.memory, p));
     skb.setUint16(run.off('sk_buff.transport_header'), 0xffff, true);
@@ -146,6 +150,7 @@ function prepare(isL2: boolean, directAccess: boolean) {
       release() {
         endRun(env.memory);
         regions.release();
+        packet.release();
       },
     };
   };
@@ -233,6 +238,16 @@ const storeBytes: Helper = (regs, vm) => {
   return 0n;
 };
 
+/**
+ * bpf_skb_pull_data: makes `len` bytes (0: the linear part) direct-access readable and
+ * writable. A test run's skb is linear and not cloned, so there is nothing to pull:
+ * 0 up to the packet's length, -ENOMEM past it (pskb_may_pull).
+ */
+const pullData: Helper = (regs, vm) => {
+  const s = activeRun(vm.memory, isSkb, 'bpf_skb_pull_data');
+  return Number(regs.get(2) & 0xffffffffn) > s.len ? errno(ENOMEM) : 0n;
+};
+
 /** bpf_redirect for tc: TC_ACT_REDIRECT, or TC_ACT_SHOT for flags other than BPF_F_INGRESS. */
 const redirect: Helper = (regs) => (regs.get(2) & ~BPF_F_INGRESS ? TC_ACT_SHOT : TC_ACT_REDIRECT);
 
@@ -290,7 +305,8 @@ export const SOCKET_FILTER = skbKind(false, false, [['skb_load_bytes', loadBytes
 /** tc_cls_act_func_proto (the part bpfscope implements). */
 export const TC = skbKind(true, true, [
   ['skb_load_bytes', loadBytes],
-  ['skb_store_bytes', storeBytes],
+  ['skb_store_bytes', changesPacket(storeBytes, isSkb, 'bpf_skb_store_bytes')],
+  ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],
   ['redirect', redirect],
 ]);
 

@@ -1,8 +1,11 @@
+import { VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
+import { isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
-import { activeRun, align, beginRun, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
+import { activeRun, align, beginRun, changesPacket, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse, UnmodelledRunError } from './errors.js';
+import { PacketWindow } from './packet.js';
 
 /**
  * XDP as bpf_prog_test_run_xdp runs it: the packet in a page-sized frame after
@@ -22,7 +25,7 @@ class XdpRun {
   readonly kind = 'xdp';
   constructor(
     readonly frame: Uint8Array,
-    readonly base: bigint,
+    readonly packet: PacketWindow,
     readonly buff: DataView,
     readonly p: KernelProfile,
     public data: number,
@@ -32,13 +35,14 @@ class XdpRun {
     readonly env: RunEnv,
   ) {}
 
-  /** Writes the pointers into the xdp_buff the rewritten code reads. */
+  /** Bounds the packet to [data_meta, data_end) and writes the pointers into the xdp_buff the rewritten code reads. */
   sync(): void {
     const o = this.p.offsets;
-    putU64(this.buff, o['xdp_buff.data'], this.base + BigInt(this.data));
-    putU64(this.buff, o['xdp_buff.data_end'], this.base + BigInt(this.dataEnd));
-    putU64(this.buff, o['xdp_buff.data_meta'], this.base + BigInt(this.dataMeta));
-    putU64(this.buff, o['xdp_buff.data_hard_start'], this.base);
+    this.packet.move(this.dataMeta, this.dataEnd);
+    putU64(this.buff, o['xdp_buff.data'], this.packet.at(this.data));
+    putU64(this.buff, o['xdp_buff.data_end'], this.packet.at(this.dataEnd));
+    putU64(this.buff, o['xdp_buff.data_meta'], this.packet.at(this.dataMeta));
+    putU64(this.buff, o['xdp_buff.data_hard_start'], this.packet.at(0));
   }
 
   /** xdp_data_hard_end: where the shared info begins. */
@@ -83,8 +87,9 @@ function prepare(input: RunInput, env: RunEnv) {
   const frame = new Uint8Array(frameSize);
   frame.set(data, headroom);
 
+  const metaLen = mdView ? mdView.getUint32(0, true) : 0;
+  const packet = new PacketWindow(env.memory, 'xdp packet', frame);
   const regions = new RunRegions(env.memory);
-  const base = regions.map('xdp frame', frame, 'rw');
   const rxq = fixture(env.memory, p, 'xdp_rxq_info lo:0', () => {
     const rxqBytes = new Uint8Array(p.sizes.xdp_rxq_info);
     putU64(new DataView(rxqBytes.buffer), p.offsets['xdp_rxq_info.dev'], loopbackDevice(env.memory, p));
@@ -95,8 +100,7 @@ function prepare(input: RunInput, env: RunEnv) {
   putU64(buff, p.offsets['xdp_buff.rxq'], rxq);
   buff.setUint32(p.offsets['xdp_buff.frame_sz'], frameSize, true);
   const ctx = regions.map('xdp_buff', buffBytes, 'r');
-  const metaLen = mdView ? mdView.getUint32(0, true) : 0;
-  const run = new XdpRun(frame, base, buff, p, headroom + metaLen, headroom + size, headroom, frameSize, env);
+  const run = new XdpRun(frame, packet, buff, p, headroom + metaLen, headroom + size, headroom, frameSize, env);
   run.sync();
   beginRun(env.memory, run);
   return {
@@ -114,6 +118,7 @@ function prepare(input: RunInput, env: RunEnv) {
     release() {
       endRun(env.memory);
       regions.release();
+      packet.release();
     },
   };
 }
@@ -128,7 +133,6 @@ const adjustHead: Helper = (regs, vm) => {
   if (metaLen) x.frame.copyWithin(x.dataMeta + offset, x.dataMeta, x.data);
   x.dataMeta += offset;
   x.data = data;
-  x.sync();
   return 0n;
 };
 
@@ -140,7 +144,6 @@ const adjustTail: Helper = (regs, vm) => {
   if (end > x.hardEnd || end < x.data + ETH_HLEN) return errno(EINVAL);
   if (offset > 0) x.frame.fill(0, x.dataEnd, end);
   x.dataEnd = end;
-  x.sync();
   return 0n;
 };
 
@@ -152,7 +155,6 @@ const adjustMeta: Helper = (regs, vm) => {
   const len = x.data - meta;
   if (len % 4 !== 0 || len > x.p.xdpMetadataMax) return errno(EACCES);
   x.dataMeta = meta;
-  x.sync();
   return 0n;
 };
 
@@ -160,17 +162,21 @@ const adjustMeta: Helper = (regs, vm) => {
 const redirect: Helper = (regs) => (regs.get(2) !== 0n ? XDP_ABORTED : XDP_REDIRECT);
 
 const BPF_F_ACTION_MASK = 3n;
-const REDIRECT_MAP_FLAGS = BPF_F_ACTION_MASK | (1n << 3n) | (1n << 4n); // | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS
+const BPF_F_BROADCAST = 1n << 3n;
 
-/** bpf_redirect_map: XDP_REDIRECT if the map holds the key, else the action in the flags' low bits. */
+/**
+ * bpf_redirect_map: XDP_REDIRECT if the map holds the key (the low 32 bits of it) or
+ * the flags ask for a broadcast, else the action in the flags' low bits; a flag the
+ * map type does not take aborts. The verifier lets only redirect maps in.
+ */
 const redirectMap: Helper = (regs, vm) => {
   const x = activeRun(vm.memory, isXdp, 'bpf_redirect_map');
-  const flags = regs.get(3);
-  if (flags & ~REDIRECT_MAP_FLAGS) return XDP_ABORTED;
   const map = x.env.runtime.mapMemory.requireMap(regs.get(1), 'bpf_redirect_map');
-  const key = new Uint8Array(4);
-  new DataView(key.buffer).setUint32(0, Number(regs.get(2) & 0xffffffffn), true);
-  return map.lookup(key) ? XDP_REDIRECT : flags & BPF_F_ACTION_MASK;
+  if (!isRedirectMap(map)) throw new VmFault(`cannot pass map_type ${map.type} into func bpf_redirect_map#${helperId('redirect_map')!}`);
+  const flags = regs.get(3);
+  if (flags & ~(BPF_F_ACTION_MASK | map.redirectFlags)) return XDP_ABORTED;
+  if (map.redirectTarget(Number(regs.get(2) & 0xffffffffn)) || flags & BPF_F_BROADCAST) return XDP_REDIRECT;
+  return flags & BPF_F_ACTION_MASK;
 };
 
 export const XDP: ContextKind = {
@@ -180,9 +186,9 @@ export const XDP: ContextKind = {
 };
 
 const XDP_HELPERS: ReadonlyMap<number, Helper> = new Map<number, Helper>([
-    [helperId('xdp_adjust_head')!, adjustHead],
-    [helperId('xdp_adjust_tail')!, adjustTail],
-    [helperId('xdp_adjust_meta')!, adjustMeta],
+    [helperId('xdp_adjust_head')!, changesPacket(adjustHead, isXdp, 'bpf_xdp_adjust_head')],
+    [helperId('xdp_adjust_tail')!, changesPacket(adjustTail, isXdp, 'bpf_xdp_adjust_tail')],
+    [helperId('xdp_adjust_meta')!, changesPacket(adjustMeta, isXdp, 'bpf_xdp_adjust_meta')],
     [helperId('redirect')!, redirect],
     [helperId('redirect_map')!, redirectMap],
 ]);

@@ -11,6 +11,7 @@ import { hashOfMapsFamily } from './hash-of-maps.js';
 import { lpmTrieFamily } from './lpm-trie.js';
 import { lruFamily } from './lru.js';
 import { queueStackFamily } from './queue-stack.js';
+import { cpuMapFamily, devMapFamily, devMapHashFamily, xskMapFamily } from './redirect.js';
 import { ringbufFamily } from './ringbuf.js';
 import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
 
@@ -31,11 +32,20 @@ const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
   [MAP_TYPE.arrayOfMaps, arrayOfMapsFamily],
   [MAP_TYPE.hashOfMaps, hashOfMapsFamily],
   [MAP_TYPE.bloomFilter, bloomFilterFamily],
+  [MAP_TYPE.devmap, devMapFamily],
+  [MAP_TYPE.devmapHash, devMapHashFamily],
+  [MAP_TYPE.cpumap, cpuMapFamily],
+  [MAP_TYPE.xskmap, xskMapFamily],
 ]);
 
 /** The map types createMap knows. */
 export function vmMapTypes(): number[] {
   return [...FAMILIES.keys()].sort((a, b) => a - b);
+}
+
+/** The map_flags a map has once created (what `map show` prints): the flags asked for, plus any its type adds. */
+export function createdFlags(attrs: Pick<MapAttrs, 'type' | 'flags'>): number {
+  return FAMILIES.get(attrs.type)?.keptFlags?.(attrs.flags) ?? attrs.flags;
 }
 
 export function resolveOptions(options: MapOptions = {}): ResolvedOptions {

@@ -14,9 +14,11 @@ export const EACCES = 13;
 export const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
+export const ENODEV = 19;
 export const EINVAL = 22;
 export const ENOSPC = 28;
 export const ERANGE = 34;
+export const EOVERFLOW = 75;
 export const EOPNOTSUPP = 95;
 /** The kernel-internal ENOTSUPP (not EOPNOTSUPP): user space sees "Unknown error 524". */
 export const ENOTSUPP = 524;
@@ -33,9 +35,11 @@ const TEXT: ReadonlyMap<number, string> = new Map([
   [EFAULT, 'Bad address'],
   [EBUSY, 'Device or resource busy'],
   [EEXIST, 'File exists'],
+  [ENODEV, 'No such device'],
   [EINVAL, 'Invalid argument'],
   [ENOSPC, 'No space left on device'],
   [ERANGE, 'Numerical result out of range'],
+  [EOVERFLOW, 'Value too large for defined data type'],
   [EOPNOTSUPP, 'Operation not supported'],
 ]);
 

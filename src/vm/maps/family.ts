@@ -15,6 +15,8 @@ export interface Refusal {
 export interface MapFamily {
   check(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined;
   create(attrs: MapAttrs, options: ResolvedOptions): VmMap;
+  /** The map_flags the kernel keeps for a map created with `flags`, where its alloc adds some. */
+  keptFlags?(flags: number): number;
 }
 
 export function refuse(errno: number, why: string): Refusal {

@@ -29,6 +29,8 @@ export interface SlotResolver {
   map?(id: number): MapAttrs | undefined;
   /** The perf event with this id and the CPU it is bound to, or undefined (-EBADF). */
   perfEvent?(id: number): { cpu: number } | undefined;
+  /** Whether a net device has this ifindex (device maps); the loopback device alone without it. */
+  device?(ifindex: number): boolean;
 }
 
 export interface MapOptions {

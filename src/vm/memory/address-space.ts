@@ -96,14 +96,12 @@ export class AddressSpace {
   describeFault(hi: number, lo: number, size: number, write: boolean): string {
     const what = `${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at ${hex64(hi, lo)}`;
     const r = this.regions[hi];
-    if (r === undefined || r === UNMAPPED) {
-      if (hi === 0 && lo < 4096) return `${what}: NULL pointer (nothing is mapped at 0x0-0xfff)`;
-      // A negative offset from a region's start lands at the top of the slot before it.
-      const next = this.regions[hi + 1];
-      const below = 2 ** 32 - (lo >>> 0);
-      if (next !== undefined && next !== UNMAPPED && below <= 0x10000) return `${what} is ${below} bytes below ${next.name} (${next.size} bytes at ${hex64(hi + 1, 0)})`;
-      return `${what}: no memory is mapped there`;
-    }
+    const mapped = r !== undefined && r !== UNMAPPED;
+    // A negative offset from a region's start lands at the top of the slot before it (mapped or not).
+    const next = this.regions[hi + 1];
+    const below = 2 ** 32 - (lo >>> 0);
+    if (next !== undefined && next !== UNMAPPED && below <= 0x10000 && (!mapped || lo >= r.size)) return `${what} is ${below} bytes below ${next.name} (${next.size} bytes at ${hex64(hi + 1, 0)})`;
+    if (!mapped) return hi === 0 && lo < 4096 ? `${what}: NULL pointer (nothing is mapped at 0x0-0xfff)` : `${what}: no memory is mapped there`;
     if (write && !r.writable && lo + size <= r.size) return `${what}: ${r.name} is read-only`;
     return `${what} is outside ${r.name} (${r.size} bytes at ${hex64(hi, 0)}; offset ${lo})`;
   }

@@ -124,7 +124,7 @@ describe('XDP', () => {
   });
 
   it('a packet read past the end faults with the pc and the address', () => {
-    expect(() => run('xdp', 'ldxw %r2, [%r1+4]\nldxb %r0, [%r2+4000]\nexit', { data: PACKET })).toThrow(/insn 1: .*read of 1 byte at 0x[0-9a-f]+ is outside xdp frame/);
+    expect(() => run('xdp', 'ldxw %r2, [%r1+4]\nldxb %r0, [%r2+4000]\nexit', { data: PACKET })).toThrow(/insn 1: .*read of 1 byte at 0x[0-9a-f]+ is outside xdp packet/);
   });
 
   it('repeats on the same packet: changes accumulate', () => {

@@ -14,7 +14,7 @@ describe('createMap', () => {
   it('implements the types of issue 4, one family each', () => {
     expect(vmMapTypes().map(mapTypeName)).toEqual([
       'hash', 'array', 'prog_array', 'perf_event_array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash',
-      'lpm_trie', 'array_of_maps', 'hash_of_maps', 'queue', 'stack', 'ringbuf', 'bloom_filter',
+      'lpm_trie', 'array_of_maps', 'hash_of_maps', 'devmap', 'cpumap', 'xskmap', 'queue', 'stack', 'devmap_hash', 'ringbuf', 'bloom_filter',
     ]);
   });
 
@@ -86,7 +86,16 @@ describe('createMap', () => {
       [attrs('bloom_filter', 0, 4, 1, { mapExtra: 15n, flags: MAP_FLAG.zeroSeed }), undefined],
       [attrs('bloom_filter', 0, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
       [{ type: 999, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 }, -EINVAL],
-      [attrs('devmap', 4, 4, 1), -EOPNOTSUPP],
+      [attrs('sockmap', 4, 4, 1), -EOPNOTSUPP],
+      // The redirect maps, as Linux 6.18 answered bpftool map create.
+      [attrs('devmap', 4, 4, 1), undefined],
+      [attrs('devmap_hash', 4, 8, 1), undefined],
+      [attrs('devmap', 4, 5, 1), -EINVAL],
+      [attrs('devmap', 4, 4, 1, { flags: MAP_FLAG.rdonlyProg }), -EINVAL],
+      [attrs('cpumap', 4, 4, 256), undefined],
+      [attrs('cpumap', 4, 4, 257), -E2BIG],
+      [attrs('cpumap', 4, 8, 4, { flags: MAP_FLAG.rdonlyProg }), -EINVAL],
+      [attrs('xskmap', 4, 8, 4), -EINVAL],
     ];
     for (const [a, want] of cases) expect(refusal(a), `${mapTypeName(a.type)} ${JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`).toBe(want);
   });

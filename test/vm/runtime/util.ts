@@ -51,7 +51,8 @@ export function ourDump(map: VmMap): DumpEntry[] {
 
 interface KernelJsonEntry {
   key: string[];
-  value?: string[];
+  /** An error in place of the value: a key the map walks but holds nothing at (a device map's empty slot). */
+  value?: string[] | { error: string };
   values?: { cpu: number; value: string[] }[];
 }
 
@@ -109,14 +110,22 @@ export function ourRing(map: RingbufMap): RingState {
   return { consumer: map.consumerPosition, producer: map.producerPosition, data: [...map.data.subarray(0, map.maxEntries)] };
 }
 
+/** An element written from user space before the runs: map name, key bytes, value bytes. */
+export type MapUpdate = [map: string, key: number[], value: number[]];
+
 /**
- * Loads the object into the real kernel with bpftool (maps pinned), runs every program
- * once on the packet in name order on that one instance (BPF_PROG_TEST_RUN, pinned to
- * CPU 0 so that per-CPU values land where a runtime with cpu 0 puts them), reads every
- * map back and unloads. What kernel-oracle does for runs and dumps, without the listings.
+ * Loads the object into the real kernel with bpftool (maps pinned), writes `updates`
+ * into its maps, runs every program once on the packet in name order on that one
+ * instance (BPF_PROG_TEST_RUN, pinned to CPU 0 so that per-CPU values land where a
+ * runtime with cpu 0 puts them), reads every map back and unloads. What kernel-oracle
+ * does for runs and dumps, without the listings.
  */
-export function kernelRun(objectPath: string, packet: Uint8Array): KernelRun {
+export function kernelRun(objectPath: string, packet: Uint8Array, updates: readonly MapUpdate[] = []): KernelRun {
   return kernelSession(objectPath, (pin, bpftool, dir) => {
+    for (const [map, key, value] of updates) {
+      const r = bpftool(['map', 'update', 'pinned', join(`${pin}-maps`, map), 'key', ...key.map(String), 'value', ...value.map(String)]);
+      if (r.status !== 0) throw new Error(`the kernel refused ${map}[${key.join(' ')}] = ${value.join(' ')}: ${r.stderr}`);
+    }
     const pkt = join(dir, 'packet.bin');
     writeFileSync(pkt, packet);
     const runs = new Map<string, string>();
@@ -185,11 +194,13 @@ function kernelSession(objectPath: string, runAll: (pin: string, bpftool: Bpftoo
       const r = bpftool(['-j', 'map', 'dump', 'pinned', path]);
       if (r.status !== 0) continue;
       const json = JSON.parse(r.stdout) as KernelJsonEntry[];
-      const entries = json.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex(e.value ?? []) }));
+      // Slots the kernel cannot read back (a devmap's empty ones) come with an error instead of a value.
+      const held = json.filter((e) => !(e.value && 'error' in e.value));
+      const entries = held.map((e) => ({ key: hex(e.key), value: e.values ? e.values.map((c) => hex(c.value)) : hex((e.value as string[] | undefined) ?? []) }));
       dumps.set(name, entries);
-      const held = FD_MAPS[show.type];
-      if (held) {
-        const nameOf = (id: number) => (JSON.parse(bpftool(['-j', held, 'show', 'id', String(id)]).stdout) as { name: string }).name;
+      const holder = FD_MAPS[show.type];
+      if (holder) {
+        const nameOf = (id: number) => (JSON.parse(bpftool(['-j', holder, 'show', 'id', String(id)]).stdout) as { name: string }).name;
         slots.set(name, entries.map((e) => ({ key: e.key, name: nameOf(Buffer.from(e.value as number[]).readUInt32LE(0)) })));
       }
     }

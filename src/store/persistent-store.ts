@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { BpfscopeError } from '../errors.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
 import type { ObjectSpec } from '../object/spec.js';
@@ -104,12 +105,18 @@ export class PersistentStore extends SessionStore {
     });
   }
 
+  /** A map from its saved contents; contents or attributes the map refuses are a damaged state file. */
   protected override materialize(id: number): VmMap {
     const contents = this.mapRecords.get(id)?.contents;
-    if (!contents) return super.materialize(id);
     const loaded = this.mapTable.get(id)!;
-    const object = this.objectOfMap(loaded);
-    return restoreMap(this.attrsOf(id), this.mapOptions(object?.spec.littleEndian ?? true), contents);
+    try {
+      if (!contents) return super.materialize(id);
+      const object = this.objectOfMap(loaded);
+      return restoreMap(this.attrsOf(id), this.mapOptions(object?.spec.littleEndian ?? true), contents);
+    } catch (e) {
+      if (e instanceof StoreError || !(e instanceof BpfscopeError)) throw e;
+      throw damaged(this.paths.state, `map ${id} (${loaded.name || 'no name'}) does not load from its record: ${e.reason}`);
+    }
   }
 
   override appendTrace(lines: readonly string[]): void {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,22 @@ describe('store check and store reset', () => {
     const r = s.run('prog', 'show');
     expect(r.status).toBe(255);
     expect(r.stderr).toMatch(/^Error: store file .*\/objects\/[0-9a-f]{64}\.o is damaged \(missing, needed by objects\/xdp\.o\); run 'bpfscope store check'/);
+  });
+
+  it('map contents the map refuses: one line naming the state file and the map, and store check reports it', () => {
+    const s = fresh();
+    expect(s.run('map', 'create', '/sys/fs/bpf/a', 'type', 'array', 'key', '4', 'value', '4', 'entries', '2', 'name', 'a').status).toBe(0);
+    expect(s.run('map', 'update', 'name', 'a', 'key', '1', '0', '0', '0', 'value', '7', '0', '0', '0').status).toBe(0);
+    const file = join(s.dir, 'state.json');
+    // A value of 2 bytes for a map of 4-byte values: well-formed JSON, wrong contents.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('["01000000","07000000"]', '["01000000","0700"]'));
+    const expected = `Error: store file ${file} is damaged (map 1 (a) does not load from its record: element 1 refused: Bad address); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`;
+    for (const args of [['map', 'dump', 'name', 'a'], ['store', 'check']]) expect(s.run(...args)).toMatchObject({ status: 255, stdout: '', stderr: expected });
+    // Contents that are not even hex are caught when the file is read.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"0700"', '"zz"'));
+    expect(s.run('map', 'show').stderr).toBe(`Error: store file ${file} is damaged (map 1: bad contents); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`);
+    expect(s.run('store', 'reset').status).toBe(0);
+    expect(s.run('store', 'check').status).toBe(0);
   });
 
   it('--object works on its own objects whatever the store holds', () => {

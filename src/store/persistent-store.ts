@@ -14,6 +14,7 @@ import { damaged, StoreError } from './errors.js';
 import { StoreLock } from './lock.js';
 import { withLoadOptions, SessionStore, type ObjectLoadOptions } from './session-store.js';
 import { storePaths, type StorePaths } from './state-dir.js';
+import { formatTrace, parseTrace, type TraceRecord } from './trace-file.js';
 import { emptyState, parseState, type CreatedMap, type MapRecord, type ObjectRecord, type StateFile } from './state-file.js';
 
 /**
@@ -63,11 +64,7 @@ export class PersistentStore extends SessionStore {
 
   override transaction<T>(fn: () => T): T {
     if (this.inTransaction) return fn();
-    try {
-      mkdirSync(this.paths.objects, { recursive: true });
-    } catch (e) {
-      throw new StoreError(`${this.paths.dir}: cannot create the state directory: ${(e as Error).message}`);
-    }
+    this.openDirectory();
     this.lock.acquire();
     try {
       this.removeLeftovers();
@@ -124,12 +121,28 @@ export class PersistentStore extends SessionStore {
     else this.transaction(() => this.pendingTrace.push(...lines));
   }
 
+  /**
+   * The committed records, emptied from the log in one atomic write under the lock (the
+   * state does not change, so nothing else is saved), as reading trace_pipe consumes.
+   */
   override takeTrace(): string[] {
-    return this.transaction(() => {
-      const lines = this.readTrace();
-      if (lines.length) writeStoreFile(this.paths.trace, '');
-      return lines;
-    });
+    this.openDirectory();
+    this.lock.acquire();
+    try {
+      const { committed, all } = this.readTrace(this.readState().generation);
+      if (all.length) writeStoreFile(this.paths.trace, '');
+      return committed.map((r) => r.text);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private openDirectory(): void {
+    try {
+      mkdirSync(this.paths.objects, { recursive: true });
+    } catch (e) {
+      throw new StoreError(`${this.paths.dir}: cannot create the state directory: ${(e as Error).message}`);
+    }
   }
 
   /** Empties the store: everything unloaded, ids from 1 again (a fresh kernel). */
@@ -137,6 +150,7 @@ export class PersistentStore extends SessionStore {
     mkdirSync(this.paths.dir, { recursive: true });
     this.lock.acquire();
     try {
+      // The state first: killed before the log is emptied, its records are newer than the state and left out.
       writeStoreFile(this.paths.state, JSON.stringify(emptyState(this.cpuCount)));
       writeStoreFile(this.paths.trace, '');
       this.state = undefined;
@@ -145,11 +159,12 @@ export class PersistentStore extends SessionStore {
     }
   }
 
-  /** Opens everything the state file names (objects, map contents): the first problem as a StoreError. */
+  /** Opens everything the state file names (objects, map contents) and the trace log: the first problem as a StoreError. */
   check(): { programs: number; maps: number; pins: number } {
     this.state = undefined;
     this.ensure();
     for (const m of this.maps) this.vmMap(m.id);
+    this.readTrace(this.state!.generation);
     return { programs: this.programs.length, maps: this.maps.length, pins: this.pins.size };
   }
 
@@ -269,9 +284,13 @@ export class PersistentStore extends SessionStore {
       maps,
       pins: [...this.pinTable].map(([path, t]) => ({ path, kind: t.kind, id: t.id })),
     };
-    if (this.pendingTrace.length) {
-      // One JSON string per line: a trace line may hold newlines of its own.
-      writeStoreFile(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${JSON.stringify(l)}\n`).join(''));
+    // The log before the state, its new records tagged with the new generation: a kill in
+    // between leaves records newer than the saved state, which readers leave out. Those
+    // of an earlier killed writer go now, before their generation is committed.
+    const { committed, all } = this.readTrace(this.state?.generation ?? 0);
+    if (this.pendingTrace.length || committed.length !== all.length) {
+      const added = this.pendingTrace.map((text) => ({ generation: state.generation, text }));
+      writeStoreFile(this.paths.trace, formatTrace(committed.concat(added)));
       this.pendingTrace = [];
     }
     writeStoreFile(this.paths.state, JSON.stringify(state));
@@ -330,14 +349,17 @@ export class PersistentStore extends SessionStore {
     this.liveProgs = progs;
   }
 
-  private readTrace(): string[] {
+  /** The trace log's records, and those of them a state of this generation committed. */
+  private readTrace(generation: number): { committed: TraceRecord[]; all: TraceRecord[] } {
+    let text: string;
     try {
-      const text = readFileSync(this.paths.trace, 'utf8');
-      return text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as string);
+      text = readFileSync(this.paths.trace, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw damaged(this.paths.trace, (e as Error).message);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { committed: [], all: [] };
+      throw new StoreError(`${this.paths.trace}: cannot read: ${(e as Error).message}`);
     }
+    const all = parseTrace(this.paths.trace, text);
+    return { committed: all.filter((r) => r.generation <= generation), all };
   }
 }
 

@@ -72,6 +72,31 @@ describe('store check and store reset', () => {
     expect(s.run('store', 'check').status).toBe(0);
   });
 
+  it('a damaged trace log: store check reports it as prog run and prog tracelog do; records of an uncommitted save are left out', () => {
+    const s = fresh();
+    expect(s.run('prog', 'load', 'objects/globals.o', '/sys/fs/bpf/g').status).toBe(0);
+    const trace = join(s.dir, 'trace.log');
+    const damage = (why: string) => `Error: store file ${trace} is damaged (${why}); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`;
+    // A small packet: the program prints nothing, so stderr holds only the error.
+    const run = ['prog', 'run', 'pinned', '/sys/fs/bpf/g', 'data_in', 'test/packets/ipv4-udp.bin'];
+    for (const [text, why] of [
+      ['[1,"ok"]\nnot json\n', 'line 2 is not a trace record'],
+      ['"a line of an older format"\n', 'line 1 is not a trace record'],
+      // The log is only ever replaced whole, so a line cut short is damage, not a write in progress.
+      ['[1,"ok"]\n[1,"cut', 'line 2 has no newline at its end'],
+    ] as const) {
+      writeFileSync(trace, text);
+      for (const args of [['store', 'check'], ['prog', 'tracelog'], run]) expect(s.run(...args)).toMatchObject({ status: 255, stdout: '', stderr: damage(why) });
+    }
+    // A record newer than the saved state is a killed writer's, whose run never counted.
+    const generation = (JSON.parse(readFileSync(join(s.dir, 'state.json'), 'utf8')) as { generation: number }).generation;
+    writeFileSync(trace, `[${generation},"committed\\n"]\n[${generation + 1},"uncommitted\\n"]\n`);
+    expect(s.run('store', 'check')).toMatchObject({ status: 0, stderr: '' });
+    expect(s.run('prog', 'tracelog')).toMatchObject({ status: 0, stdout: 'committed\n' });
+    expect(s.run('prog', 'tracelog')).toMatchObject({ status: 0, stdout: '' });
+    expect(readFileSync(trace, 'utf8')).toBe('');
+  });
+
   it('--object works on its own objects whatever the store holds', () => {
     const s = fresh();
     writeFileSync(join(s.dir, 'state.json'), 'garbage');

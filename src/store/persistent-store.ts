@@ -130,7 +130,10 @@ export class PersistentStore extends SessionStore {
     this.lock.acquire();
     try {
       const { committed, all } = this.readTrace(this.readState().generation);
-      if (all.length) writeStoreFile(this.paths.trace, '');
+      if (all.length) {
+        this.lock.assertOwned();
+        writeStoreFile(this.paths.trace, '');
+      }
       return committed.map((r) => r.text);
     } finally {
       this.lock.release();
@@ -150,6 +153,7 @@ export class PersistentStore extends SessionStore {
     mkdirSync(this.paths.dir, { recursive: true });
     this.lock.acquire();
     try {
+      this.lock.assertOwned();
       // The state first: killed before the log is emptied, its records are newer than the state and left out.
       writeStoreFile(this.paths.state, JSON.stringify(emptyState(this.cpuCount)));
       writeStoreFile(this.paths.trace, '');
@@ -288,10 +292,12 @@ export class PersistentStore extends SessionStore {
     // between leaves records newer than the saved state, which readers leave out. Those
     // of an earlier killed writer go now, before their generation is committed.
     const { committed, all } = this.readTrace(this.state?.generation ?? 0);
+    this.lock.assertOwned();
     if (this.pendingTrace.length || committed.length !== all.length) {
       const added = this.pendingTrace.map((text) => ({ generation: state.generation, text }));
       writeStoreFile(this.paths.trace, formatTrace(committed.concat(added)));
       this.pendingTrace = [];
+      this.lock.assertOwned();
     }
     writeStoreFile(this.paths.state, JSON.stringify(state));
     // The maps in memory are what was just saved: kept rather than restored again.

@@ -79,7 +79,7 @@ export class StoreLock {
     try {
       // Only a holder of this token removes this lock, so what is seen now stays until the unlink.
       const now = readLock(this.file);
-      if (now && now.ino === seen.ino && now.owner === seen.owner && isStale(now)) unlinkSync(this.file);
+      if (now && now.ino === seen.ino && now.owner === seen.owner && isStale(now)) removeFile(this.file);
     } finally {
       closeSync(fd);
       removeFile(token);

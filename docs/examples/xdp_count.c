@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // xdp_count: counts packets and bytes per IP protocol and drops UDP.
-// Built with: clang -O2 -g -target bpf -c xdp_count.c -o xdp_count.o
+// Built with: clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c xdp_count.c -o xdp_count.o
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>

@@ -3,6 +3,7 @@ import { BpfscopeError, UsageError } from '../errors.js';
 import type { RenderFormat } from '../render/graphviz.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { CliContext } from './context.js';
+import { findUnknownOption, type OptionTable } from './getopt.js';
 import { MAIN_USAGE } from './usage.js';
 import { isPrefix, Words } from './words.js';
 
@@ -75,6 +76,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   let render: { format: RenderFormat; file: string } | undefined;
   try {
     ({ render, rest: argv } = await takeRenderOption(argv));
+    const refused = findUnknownOption('bpfscope', argv, OPTIONS);
+    if (refused) {
+      // As bpftool: a JSON error when -j came first, else the error and the usage on stderr.
+      const message = `unrecognized option '${refused.name}'`;
+      if (refused.json) io.out(new JsonWriter(refused.pretty).startObject().stringField('error', message).endObject().finish());
+      else io.err(`Error: ${message}\n${MAIN_USAGE}`);
+      return 255;
+    }
     ({ opts, words } = parseGlobalOptions(argv));
   } catch (e) {
     io.err(`Error: ${(e as Error).message.replace(/^error: /, '')}\n`);
@@ -85,7 +94,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const ctx: CliContext = {
     json,
     pretty: Boolean(opts.pretty),
-    table: Boolean(opts.table),
+    // Tables are for the plain text; JSON stays bpftool's whatever else is asked.
+    table: Boolean(opts.table) && !json,
     ...(opts.budget === undefined ? {} : { budget: opts.budget }),
     get store() {
       if (!store) throw new Error('the store is used by a command that said it needs none');
@@ -142,6 +152,14 @@ async function takeRenderOption(argv: string[]): Promise<{ render?: { format: Re
   }
   return { render: { format, file }, rest: [...argv.slice(0, at), ...argv.slice(at + 3)] };
 }
+
+/** The options parseGlobalOptions knows, for the getopt-like scan that refuses all others. */
+const OPTIONS: OptionTable = {
+  short: new Map([['j', false], ['p', false], ['h', false], ['V', false], ['B', true]]),
+  long: new Map([['json', false], ['pretty', false], ['object', true], ['state', true], ['table', false], ['budget', true], ['base-btf', true], ['help', false], ['version', false]]),
+  json: new Set(['j', 'json']),
+  pretty: new Set(['p', 'pretty']),
+};
 
 function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: string[] } {
   const cmd = new Command('bpfscope')

@@ -3,6 +3,7 @@ import { mapTypeName, progTypeName } from '../object/kinds.js';
 import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import { createdFlags } from '../vm/maps/create.js';
+import { mapMemlock, memlockCountsElements } from '../vm/memlock.js';
 import { jsonWriter, type CliContext } from './context.js';
 import type { CommandTable } from './main.js';
 import { ExitStatus } from './main.js';
@@ -13,7 +14,7 @@ import { mapTable } from '../render/table.js';
 import { MAP_USAGE } from './usage.js';
 import type { Words } from './words.js';
 
-export function mapInfo(m: LoadedMap): MapInfo {
+export function mapInfo(m: LoadedMap, memlock: number): MapInfo {
   return {
     id: m.id,
     type: mapTypeName(m.spec.type),
@@ -22,11 +23,16 @@ export function mapInfo(m: LoadedMap): MapInfo {
     bytesKey: m.spec.keySize,
     bytesValue: m.spec.valueSize,
     maxEntries: m.spec.maxEntries,
-    bytesMemlock: m.memlock,
+    bytesMemlock: memlock,
     ...(m.ownerProgType !== undefined ? { ownerProgType: progTypeName(m.ownerProgType) } : {}),
     frozen: m.frozen,
     btfId: m.btfId,
   };
+}
+
+/** The map's memlock as the kernel reports it now: for maps that allocate per element, by their count. */
+function memlockNow(ctx: CliContext, m: LoadedMap): number {
+  return memlockCountsElements(m.spec) ? mapMemlock(m.spec, ctx.store.cpus, ctx.store.vmMap(m.id).count) : m.memlock;
 }
 
 /** map { show | list } [MAP] */
@@ -36,19 +42,19 @@ function mapShow(ctx: CliContext, words: Words): void {
   const selected = args.count ? parseMaps(ctx, args) : undefined;
   if (selected?.length === 0) throw new ExitStatus(255);
   if (args.current !== undefined) throw new UsageError(`unexpected argument: '${args.current}'`);
-  const maps = selected ?? all;
+  const infos = (selected ?? all).map((m) => mapInfo(m, memlockNow(ctx, m)));
   if (ctx.table) {
-    ctx.out(mapTable(maps.map(mapInfo)));
+    ctx.out(mapTable(infos));
     return;
   }
   if (!ctx.json) {
-    ctx.out(maps.map((m) => mapPlain(mapInfo(m))).join(''));
+    ctx.out(infos.map(mapPlain).join(''));
     return;
   }
   const w = jsonWriter(ctx);
   const asArray = !selected || selected.length > 1;
   if (asArray) w.startArray();
-  for (const m of maps) mapJson(w, mapInfo(m));
+  for (const info of infos) mapJson(w, info);
   if (asArray) w.endArray();
   ctx.out(w.finish());
 }

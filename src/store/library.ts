@@ -156,18 +156,36 @@ export class BpfObject {
     return this.runnable.programs;
   }
 
-  /** The program with this name (the kernel's 15 characters or the full name). */
+  /**
+   * The program with this name: its full name in the object, else the kernel's (its
+   * first 15 characters), which several programs may share: then the error lists them.
+   */
   program(name: string): RunnableProgram {
-    return this.runnable.program(name);
+    const { programs } = this.runnable;
+    const full = programs.filter((p) => p.loaded.spec.name === name);
+    const found = full.length ? full : programs.filter((p) => p.name === name);
+    return this.one(found, name, 'program', (p) => p.loaded, programs.map((p) => p.loaded.spec.name));
   }
 
-  /** The map with this name (the kernel's, or the object's: `.data` is `globals.data` or `.data`). */
+  /**
+   * The map with this name: its name in the object, else the kernel's (15 characters,
+   * which several maps may share: then the error lists them), or for global data its
+   * section (`.data` is `globals.data` or `.data`).
+   */
   map(name: string): BpfMap {
     const internal = (m: BpfMap) => m.loaded.spec.origin !== 'btf' && m.loaded.spec.origin !== 'legacy';
-    const found = this.maps.filter((m) => m.loaded.name === name || m.loaded.spec.name === name || (internal(m) && m.loaded.spec.sectionName === name));
+    const byObject = this.maps.filter((m) => m.loaded.spec.name === name);
+    const found = byObject.length ? byObject : this.maps.filter((m) => m.loaded.name === name || (internal(m) && m.loaded.spec.sectionName === name));
+    return this.one(found, name, 'map', (m) => ({ id: m.loaded.id, spec: m.loaded.spec }), this.maps.map((m) => m.loaded.spec.name));
+  }
+
+  /** The one match, or a UsageError naming the object and listing the candidates (or, for none, what there is). */
+  private one<T>(found: readonly T[], name: string, kind: 'program' | 'map', of: (t: T) => { id: number; spec: { name: string } }, all: readonly string[]): T {
     if (found.length === 1) return found[0]!;
-    const names = this.maps.map((m) => m.name).join(', ');
-    throw new UsageError(found.length ? `several maps are named ${name}` : `no map named ${name} (the maps: ${names})`, { file: this.runnable.loaded.spec.fileName });
+    const file = this.runnable.loaded.spec.fileName;
+    if (!found.length) throw new UsageError(`no ${kind} named ${name} (the ${kind}s: ${all.join(', ')})`, { file });
+    const candidates = found.map((t) => `id ${of(t).id} ${of(t).spec.name}`).join(', ');
+    throw new UsageError(`several ${kind}s are named ${name} (${candidates}); name one by its full name`, { file });
   }
 }
 

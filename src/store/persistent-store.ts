@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { BpfscopeError } from '../errors.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
 import type { ObjectSpec } from '../object/spec.js';
@@ -13,6 +14,7 @@ import { damaged, StoreError } from './errors.js';
 import { StoreLock } from './lock.js';
 import { withLoadOptions, SessionStore, type ObjectLoadOptions } from './session-store.js';
 import { storePaths, type StorePaths } from './state-dir.js';
+import { formatTrace, parseTrace, type TraceRecord } from './trace-file.js';
 import { emptyState, parseState, type CreatedMap, type MapRecord, type ObjectRecord, type StateFile } from './state-file.js';
 
 /**
@@ -62,11 +64,7 @@ export class PersistentStore extends SessionStore {
 
   override transaction<T>(fn: () => T): T {
     if (this.inTransaction) return fn();
-    try {
-      mkdirSync(this.paths.objects, { recursive: true });
-    } catch (e) {
-      throw new StoreError(`${this.paths.dir}: cannot create the state directory: ${(e as Error).message}`);
-    }
+    this.openDirectory();
     this.lock.acquire();
     try {
       this.removeLeftovers();
@@ -104,12 +102,18 @@ export class PersistentStore extends SessionStore {
     });
   }
 
+  /** A map from its saved contents; contents or attributes the map refuses are a damaged state file. */
   protected override materialize(id: number): VmMap {
     const contents = this.mapRecords.get(id)?.contents;
-    if (!contents) return super.materialize(id);
     const loaded = this.mapTable.get(id)!;
-    const object = this.objectOfMap(loaded);
-    return restoreMap(this.attrsOf(id), this.mapOptions(object?.spec.littleEndian ?? true), contents);
+    try {
+      if (!contents) return super.materialize(id);
+      const object = this.objectOfMap(loaded);
+      return restoreMap(this.attrsOf(id), this.mapOptions(object?.spec.littleEndian ?? true), contents);
+    } catch (e) {
+      if (e instanceof StoreError || !(e instanceof BpfscopeError)) throw e;
+      throw damaged(this.paths.state, `map ${id} (${loaded.name || 'no name'}) does not load from its record: ${e.reason}`);
+    }
   }
 
   override appendTrace(lines: readonly string[]): void {
@@ -117,12 +121,31 @@ export class PersistentStore extends SessionStore {
     else this.transaction(() => this.pendingTrace.push(...lines));
   }
 
+  /**
+   * The committed records, emptied from the log in one atomic write under the lock (the
+   * state does not change, so nothing else is saved), as reading trace_pipe consumes.
+   */
   override takeTrace(): string[] {
-    return this.transaction(() => {
-      const lines = this.readTrace();
-      if (lines.length) writeStoreFile(this.paths.trace, '');
-      return lines;
-    });
+    this.openDirectory();
+    this.lock.acquire();
+    try {
+      const { committed, all } = this.readTrace(this.readState().generation);
+      if (all.length) {
+        this.lock.assertOwned();
+        writeStoreFile(this.paths.trace, '');
+      }
+      return committed.map((r) => r.text);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private openDirectory(): void {
+    try {
+      mkdirSync(this.paths.objects, { recursive: true });
+    } catch (e) {
+      throw new StoreError(`${this.paths.dir}: cannot create the state directory: ${(e as Error).message}`);
+    }
   }
 
   /** Empties the store: everything unloaded, ids from 1 again (a fresh kernel). */
@@ -130,6 +153,8 @@ export class PersistentStore extends SessionStore {
     mkdirSync(this.paths.dir, { recursive: true });
     this.lock.acquire();
     try {
+      this.lock.assertOwned();
+      // The state first: killed before the log is emptied, its records are newer than the state and left out.
       writeStoreFile(this.paths.state, JSON.stringify(emptyState(this.cpuCount)));
       writeStoreFile(this.paths.trace, '');
       this.state = undefined;
@@ -138,11 +163,12 @@ export class PersistentStore extends SessionStore {
     }
   }
 
-  /** Opens everything the state file names (objects, map contents): the first problem as a StoreError. */
+  /** Opens everything the state file names (objects, map contents) and the trace log: the first problem as a StoreError. */
   check(): { programs: number; maps: number; pins: number } {
     this.state = undefined;
     this.ensure();
     for (const m of this.maps) this.vmMap(m.id);
+    this.readTrace(this.state!.generation);
     return { programs: this.programs.length, maps: this.maps.length, pins: this.pins.size };
   }
 
@@ -262,10 +288,16 @@ export class PersistentStore extends SessionStore {
       maps,
       pins: [...this.pinTable].map(([path, t]) => ({ path, kind: t.kind, id: t.id })),
     };
-    if (this.pendingTrace.length) {
-      // One JSON string per line: a trace line may hold newlines of its own.
-      writeStoreFile(this.paths.trace, this.readTrace().concat(this.pendingTrace).map((l) => `${JSON.stringify(l)}\n`).join(''));
+    // The log before the state, its new records tagged with the new generation: a kill in
+    // between leaves records newer than the saved state, which readers leave out. Those
+    // of an earlier killed writer go now, before their generation is committed.
+    const { committed, all } = this.readTrace(this.state?.generation ?? 0);
+    this.lock.assertOwned();
+    if (this.pendingTrace.length || committed.length !== all.length) {
+      const added = this.pendingTrace.map((text) => ({ generation: state.generation, text }));
+      writeStoreFile(this.paths.trace, formatTrace(committed.concat(added)));
       this.pendingTrace = [];
+      this.lock.assertOwned();
     }
     writeStoreFile(this.paths.state, JSON.stringify(state));
     // The maps in memory are what was just saved: kept rather than restored again.
@@ -323,14 +355,17 @@ export class PersistentStore extends SessionStore {
     this.liveProgs = progs;
   }
 
-  private readTrace(): string[] {
+  /** The trace log's records, and those of them a state of this generation committed. */
+  private readTrace(generation: number): { committed: TraceRecord[]; all: TraceRecord[] } {
+    let text: string;
     try {
-      const text = readFileSync(this.paths.trace, 'utf8');
-      return text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as string);
+      text = readFileSync(this.paths.trace, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw damaged(this.paths.trace, (e as Error).message);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { committed: [], all: [] };
+      throw new StoreError(`${this.paths.trace}: cannot read: ${(e as Error).message}`);
     }
+    const all = parseTrace(this.paths.trace, text);
+    return { committed: all.filter((r) => r.generation <= generation), all };
   }
 }
 

@@ -84,6 +84,16 @@ export function parseState(file: string, text: string): StateFile {
 const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const isHex = (v: unknown): boolean => typeof v === 'string' && /^(?:[0-9a-f]{2})*$/.test(v);
+
+/** A map snapshot's shape: hex key and value pairs, and fields of numbers or base64 text. */
+function isContents(c: unknown): boolean {
+  if (!isObj(c) || typeof c['frozen'] !== 'boolean' || !Array.isArray(c['elements'])) return false;
+  if (!(c['elements'] as unknown[]).every((e) => Array.isArray(e) && e.length === 2 && isHex(e[0]) && isHex(e[1]))) return false;
+  const fields = c['fields'];
+  return fields === undefined || (isObj(fields) && Object.values(fields).every((v) => typeof v === 'number' || (typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(v))));
+}
+
 /** What is wrong with a parsed state file, or undefined. */
 function checkState(d: unknown): string | undefined {
   if (!isObj(d) || d['format'] !== 'bpfscope-store') return 'not a bpfscope store';
@@ -105,7 +115,7 @@ function checkState(d: unknown): string | undefined {
     if (o !== undefined && (!isObj(o) || !isInt(o['index']) || (o['index'] as number) >= objects || !isInt(o['map']))) return `map ${String(m['id'])}: bad object`;
     if ((o === undefined) === (m['created'] === undefined)) return `map ${String(m['id'])}: neither made by an object nor created`;
     const c = m['contents'];
-    if (c !== undefined && (!isObj(c) || !Array.isArray(c['elements']) || typeof c['frozen'] !== 'boolean')) return `map ${String(m['id'])}: bad contents`;
+    if (c !== undefined && !isContents(c)) return `map ${String(m['id'])}: bad contents`;
   }
   for (const p of d['pins'] as unknown[]) {
     if (!isObj(p) || typeof p['path'] !== 'string' || (p['kind'] !== 'prog' && p['kind'] !== 'map') || !isInt(p['id'])) return 'a bad pin record';

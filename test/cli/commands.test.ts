@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeInsns } from '../../src/isa/encode.js';
 import { openObject } from '../../src/object/open.js';
+import { MAIN_USAGE } from '../../src/cli/usage.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { bpfscope } from '../helpers/cli.js';
 import { missing, REPO, skipReason } from '../helpers/env.js';
@@ -38,6 +39,20 @@ describe('help and usage', () => {
     expect(r.status).toBe(255);
     expect(r.stderr).toMatch(/Usage: bpfscope prog/);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe("Error: unknown command: 'frobnicate'");
+  });
+
+  it('a word starting with - is an option wherever it is, as getopt takes it for bpftool: value -1 is refused, not a byte', () => {
+    const state = join(dir, 'options');
+    expect(bpfscope(['--state', state, 'map', 'create', '/sys/fs/bpf/o', 'type', 'array', 'key', '4', 'value', '4', 'entries', '1', 'name', 'o']).status).toBe(0);
+    const update = (...value: string[]) => bpfscope(['--state', state, 'map', 'update', 'name', 'o', 'key', '0', '0', '0', '0', 'value', ...value]);
+    expect(update('-1', '0', '0', '0')).toEqual({ status: 255, stdout: '', stderr: `Error: unrecognized option '-1'\n${MAIN_USAGE}` });
+    // getopt names the word before an unknown letter that is not the last of its cluster.
+    expect(update('-0x1', '0', '0', '0').stderr.split('\n')[0]).toBe("Error: unrecognized option 'value'");
+    expect(bpfscope(['--state', state, '-j', 'map', 'update', 'name', 'o', 'key', '0', '0', '0', '0', 'value', '-1', '0', '0', '0'])).toEqual({ status: 255, stdout: `{"error":"unrecognized option '-1'"}\n`, stderr: '' });
+    expect(bpfscope(['--state', state, 'map', 'show', '--nosuch']).stderr.split('\n')[0]).toBe("Error: unrecognized option '--nosuch'");
+    // After --, words are words: -1 is strtoul's 0xff, as bpftool takes it (and as batch files always do).
+    expect(update('--', '-1', '0', '0', '0').status).toBe(0);
+    expect(bpfscope(['--state', state, 'map', 'lookup', 'name', 'o', 'key', '0', '0', '0', '0']).stdout).toBe('key: 00 00 00 00  value: ff 00 00 00\n');
   });
 
   it('version, plain and JSON', () => {

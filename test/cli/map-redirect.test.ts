@@ -37,6 +37,8 @@ const SCRIPTS: Record<string, string[][]> = {
     ['map', 'show', 'pinned', 'PIN'],
     ...[5, 1, 9, 13, 2].map((k) => ['map', 'update', 'pinned', 'PIN', 'key', String(k), '0', '0', '0', 'value', '1', '0', '0', '0']),
     ['map', 'update', 'pinned', 'PIN', 'key', '5', '0', '0', '0', 'value', '0', '0', '0', '0'],
+    // The memlock counts the elements held.
+    ['map', 'show', 'pinned', 'PIN'],
     ['map', 'dump', 'pinned', 'PIN'],
     ['map', 'delete', 'pinned', 'PIN', 'key', '7', '0', '0', '0'],
   ],

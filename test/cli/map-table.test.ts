@@ -32,4 +32,15 @@ describe('--table', () => {
     expect(progs).toMatch(/│ 1  │ xdp  │ maps_tail │ 503a31e152333e65 │ yes │ \S+ │ \d+ +│ 224B   │ 4096B   │ 4,2         │ 1      │/);
     expect(progs.split('\n').filter((l) => l.startsWith('│ ')).length).toBe(3);
   });
+
+  it('with -j or -p the output is bpftool\'s JSON, as without --table', () => {
+    for (const args of [['map', 'show', 'name', 'counters'], ['map', 'dump', 'name', 'counters'], ['prog', 'show', 'name', 'maps_tail']]) {
+      for (const mode of ['-j', '-p']) {
+        const plain = run(mode, ...args);
+        expect(plain.stdout.startsWith('{') || plain.stdout.startsWith('[')).toBe(true);
+        expect(run('--table', mode, ...args)).toEqual(plain);
+        expect(run(mode, ...args, '--table')).toEqual(plain);
+      }
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,47 @@ describe('store check and store reset', () => {
     const r = s.run('prog', 'show');
     expect(r.status).toBe(255);
     expect(r.stderr).toMatch(/^Error: store file .*\/objects\/[0-9a-f]{64}\.o is damaged \(missing, needed by objects\/xdp\.o\); run 'bpfscope store check'/);
+  });
+
+  it('map contents the map refuses: one line naming the state file and the map, and store check reports it', () => {
+    const s = fresh();
+    expect(s.run('map', 'create', '/sys/fs/bpf/a', 'type', 'array', 'key', '4', 'value', '4', 'entries', '2', 'name', 'a').status).toBe(0);
+    expect(s.run('map', 'update', 'name', 'a', 'key', '1', '0', '0', '0', 'value', '7', '0', '0', '0').status).toBe(0);
+    const file = join(s.dir, 'state.json');
+    // A value of 2 bytes for a map of 4-byte values: well-formed JSON, wrong contents.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('["01000000","07000000"]', '["01000000","0700"]'));
+    const expected = `Error: store file ${file} is damaged (map 1 (a) does not load from its record: element 1 refused: Bad address); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`;
+    for (const args of [['map', 'dump', 'name', 'a'], ['store', 'check']]) expect(s.run(...args)).toMatchObject({ status: 255, stdout: '', stderr: expected });
+    // Contents that are not even hex are caught when the file is read.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"0700"', '"zz"'));
+    expect(s.run('map', 'show').stderr).toBe(`Error: store file ${file} is damaged (map 1: bad contents); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`);
+    expect(s.run('store', 'reset').status).toBe(0);
+    expect(s.run('store', 'check').status).toBe(0);
+  });
+
+  it('a damaged trace log: store check reports it as prog run and prog tracelog do; records of an uncommitted save are left out', () => {
+    const s = fresh();
+    expect(s.run('prog', 'load', 'objects/globals.o', '/sys/fs/bpf/g').status).toBe(0);
+    const trace = join(s.dir, 'trace.log');
+    const damage = (why: string) => `Error: store file ${trace} is damaged (${why}); run 'bpfscope store check' for details or 'bpfscope store reset' to start empty\n`;
+    // A small packet: the program prints nothing, so stderr holds only the error.
+    const run = ['prog', 'run', 'pinned', '/sys/fs/bpf/g', 'data_in', 'test/packets/ipv4-udp.bin'];
+    for (const [text, why] of [
+      ['[1,"ok"]\nnot json\n', 'line 2 is not a trace record'],
+      ['"a line of an older format"\n', 'line 1 is not a trace record'],
+      // The log is only ever replaced whole, so a line cut short is damage, not a write in progress.
+      ['[1,"ok"]\n[1,"cut', 'line 2 has no newline at its end'],
+    ] as const) {
+      writeFileSync(trace, text);
+      for (const args of [['store', 'check'], ['prog', 'tracelog'], run]) expect(s.run(...args)).toMatchObject({ status: 255, stdout: '', stderr: damage(why) });
+    }
+    // A record newer than the saved state is a killed writer's, whose run never counted.
+    const generation = (JSON.parse(readFileSync(join(s.dir, 'state.json'), 'utf8')) as { generation: number }).generation;
+    writeFileSync(trace, `[${generation},"committed\\n"]\n[${generation + 1},"uncommitted\\n"]\n`);
+    expect(s.run('store', 'check')).toMatchObject({ status: 0, stderr: '' });
+    expect(s.run('prog', 'tracelog')).toMatchObject({ status: 0, stdout: 'committed\n' });
+    expect(s.run('prog', 'tracelog')).toMatchObject({ status: 0, stdout: '' });
+    expect(readFileSync(trace, 'utf8')).toBe('');
   });
 
   it('--object works on its own objects whatever the store holds', () => {

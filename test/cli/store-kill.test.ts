@@ -9,7 +9,7 @@ import { BIN, REPO } from '../helpers/env.js';
 /**
  * Writers killed with SIGKILL at spread-out moments (before, during and after their
  * transaction): after each kill the store still opens, `store check` passes, and every
- * run counted either wholly or not at all.
+ * command took effect either wholly or not at all.
  */
 const PIN = '/sys/fs/bpf/kill';
 const MAPS = '/sys/fs/bpf/kill_maps';
@@ -65,5 +65,44 @@ describe('a writer killed at any point leaves a store that opens', () => {
     // Nor locked, nor with temporary files of killed writers left once a writer has run.
     expect(readdirSync(dir).filter((f) => f.startsWith('lock') || f.includes('.tmp-'))).toEqual([]);
     expect(existsSync(join(dir, 'state.json'))).toBe(true);
+  }, 120_000);
+
+  it('prog loadall, map create and unpin killed at 12 moments: each done wholly or not at all', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'bpfscope-kill-'));
+    const run2 = (...args: string[]) => bpfscope(['--state', other, ...args]);
+    const shown = (kind: 'prog' | 'map', path: string) => run2(kind, 'show', 'pinned', path).status === 0;
+    try {
+      const random = lcg(11);
+      const count = (checked: string, what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(checked)?.[1] ?? 0);
+      let before = '';
+      for (let i = 0; i < 12; i++) {
+        const dirOf = (n: number) => `/sys/fs/bpf/load${n}`;
+        const writer =
+          i % 3 === 0
+            ? ['prog', 'loadall', 'objects/maps.o', dirOf(i), 'pinmaps', `${dirOf(i)}_maps`]
+            : i % 3 === 1
+              ? ['map', 'create', `/sys/fs/bpf/made${i}`, 'type', 'hash', 'key', '4', 'value', '4', 'entries', '8', 'name', `made${i}`]
+              : ['unpin', dirOf(i - 2)];
+        await killAfter(['--state', other, ...writer], Math.floor(random() * 600));
+        const check = run2('store', 'check');
+        expect(check.stderr).toBe('');
+        expect(check.stdout).toMatch(/: ok: \d+ programs, \d+ maps, \d+ pins\n$/);
+        // A loadall pins both programs and every map, or nothing; an unpin of its directory removes both pins or neither.
+        const loaded = i % 3 === 1 ? undefined : dirOf(i % 3 === 0 ? i : i - 2);
+        if (loaded) {
+          const progs = [shown('prog', `${loaded}/maps_main`), shown('prog', `${loaded}/maps_tail`)];
+          expect(progs[0]).toBe(progs[1]);
+          if (i % 3 === 0) expect(shown('map', `${loaded}_maps/counters`)).toBe(progs[0]);
+        } else {
+          // A map create adds its map and its pin together.
+          expect(count(check.stdout, 'maps') - count(before, 'maps')).toBe(shown('map', `/sys/fs/bpf/made${i}`) ? 1 : 0);
+        }
+        before = check.stdout;
+      }
+      expect(run2('map', 'create', '/sys/fs/bpf/last', 'type', 'array', 'key', '4', 'value', '4', 'entries', '1', 'name', 'last').status).toBe(0);
+      expect(readdirSync(other).filter((f) => f.startsWith('lock') || f.includes('.tmp-'))).toEqual([]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   }, 120_000);
 });

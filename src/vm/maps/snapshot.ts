@@ -1,6 +1,7 @@
+import { ObjectError } from '../../errors.js';
 import { MAP_TYPE } from '../../object/kinds.js';
 import { createMap } from './create.js';
-import { MapCreateError, strerror } from './errno.js';
+import { strerror } from './errno.js';
 import type { MapAttrs, MapOptions, VmMap } from './types.js';
 
 /**
@@ -40,17 +41,30 @@ export function snapshotMap(map: VmMap): MapSnapshot {
   return snap;
 }
 
+/** A snapshot element the map refuses (a key or value of the wrong size, a full map): `errno` negative. */
+export class SnapshotElementError extends ObjectError {
+  constructor(
+    readonly errno: number,
+    readonly index: number,
+  ) {
+    super(`element ${index} refused: ${strerror(errno)}`);
+  }
+}
+
 /**
  * A new map with these attributes holding what the snapshot holds. Throws
- * MapCreateError when the kernel would refuse the attributes or an element.
+ * MapCreateError when the kernel would refuse the attributes, SnapshotElementError
+ * when the map refuses an element.
  */
 export function restoreMap(attrs: MapAttrs, options: MapOptions, snap: MapSnapshot): VmMap {
   const map = createMap(attrs, options);
-  const order = map.type === MAP_TYPE.queue ? snap.elements : [...snap.elements].reverse();
+  const inOrder = map.type === MAP_TYPE.queue;
   const keyless = map.keySize === 0;
-  for (const [k, v] of order) {
+  for (let n = 0; n < snap.elements.length; n++) {
+    const i = inOrder ? n : snap.elements.length - 1 - n;
+    const [k, v] = snap.elements[i]!;
     const err = map.sysUpdate(keyless ? undefined : unhex(k), unhex(v), 0);
-    if (err) throw new MapCreateError(err, `restoring ${attrs.name ?? 'a map'}: ${strerror(err)}`);
+    if (err) throw new SnapshotElementError(err, i);
   }
   const fields = STATE_FIELDS.get(map.type);
   if (fields && snap.fields) {

@@ -24,8 +24,19 @@ export class CNames {
 
   constructor(private readonly table: TypeTable) {
     this.counts = new Int32Array(table.count);
-    this.tags = new NameCounts(table.strings, table.count);
-    this.idents = new NameCounts(table.strings, table.count);
+    // Sized by what can be counted: fresh memory costs page faults as it is touched,
+    // and tables sized by the type count would be eight times vmlinux's need.
+    let tags = 0;
+    let idents = 0;
+    const kinds = table.kinds;
+    for (let id = 1; id < table.count; id++) {
+      const kind = kinds[id]!;
+      if (TAGGED[kind]) tags++;
+      else if (kind === BTF_KIND.TYPEDEF) idents++;
+      if (kind === BTF_KIND.ENUM || kind === BTF_KIND.ENUM64) idents += table.vlen(id);
+    }
+    this.tags = new NameCounts(table.strings, tags);
+    this.idents = new NameCounts(table.strings, idents);
   }
 
   /** Writes the name of a struct, union, enum, forward declaration or int (nothing when anonymous). */
@@ -81,6 +92,10 @@ export class CNames {
   }
 }
 
+/** Kinds whose names are tags (see `tags`). */
+const TAGGED = new Uint8Array(32);
+TAGGED[BTF_KIND.STRUCT] = TAGGED[BTF_KIND.UNION] = TAGGED[BTF_KIND.ENUM] = TAGGED[BTF_KIND.ENUM64] = TAGGED[BTF_KIND.FWD] = TAGGED[BTF_KIND.INT] = 1;
+
 /**
  * How many times each name has been counted, keyed by the name's bytes in the string
  * table: an open-addressing table over name offsets, so that counting the 100k-odd
@@ -92,7 +107,7 @@ class NameCounts {
   private counts: Int32Array;
   private size = 0;
 
-  /** `expected`: about how many names will be counted (the number of types will do). */
+  /** `expected`: about how many names will be counted (the table grows past that). */
   constructor(
     private readonly strings: StringTable,
     expected: number,

@@ -7,15 +7,20 @@ import { BTF_KIND } from './types.js';
  * the fields the dumpers need, as numbers, without a BtfType object per type. Dumping
  * vmlinux visits its 127k types and their million members and parameters; objects for
  * them cost more to make and collect than the dump itself. Id 0 (void) reads as a
- * record of zeros: kind 0, no name.
+ * record of zeros (kind 0, no name, no entries) through the accessors; it has no
+ * words of its own.
  *
  * Records are as parseBtf checked them: every reference is in range, every name offset
  * is in the string table. Callers check ids they take from outside with has().
  */
 export class TypeTable {
-  /** Every record's words, a zero record for void first. */
+  /**
+   * Every record's words: the blob's own (a view on the file, for vmlinux) when there is
+   * no base, else the base's and the blob's copied one after the other. Copying vmlinux's
+   * 5 MB costs a command some 20 ms of page faults on fresh memory.
+   */
   readonly words: Uint32Array;
-  /** Word index of each id's record. */
+  /** Word index of each id's record (0 for void, whose words are not to be read). */
   readonly at: Uint32Array;
   readonly count: number;
   readonly strings: StringTable;
@@ -31,21 +36,25 @@ export class TypeTable {
   constructor(btf: Btf) {
     const blobs: Btf[] = [];
     for (let b: Btf | undefined = btf; b; b = b.base) blobs.unshift(b);
-    let total = 3;
-    for (const b of blobs) total += b.records.words.length;
-    this.words = new Uint32Array(total);
+    if (blobs.length === 1) {
+      this.words = btf.records.words;
+    } else {
+      let total = 0;
+      for (const b of blobs) total += b.records.words.length;
+      this.words = new Uint32Array(total);
+    }
     this.at = new Uint32Array(btf.typeCount);
     this.count = btf.typeCount;
     this.strings = btf.strings;
     this.kinds = new Uint8Array(this.count);
     this.names = new Uint32Array(this.count);
     this.refs = new Uint32Array(this.count);
-    let base = 3;
+    let base = 0;
     const { at, kinds, names, refs } = this;
     const all = this.words;
     for (const b of blobs) {
       const { words, offsets } = b.records;
-      all.set(words, base);
+      if (all !== words) all.set(words, base);
       // Locals only: this loop over every type runs before V8 has optimised anything.
       for (let i = 0, id = b.startId, n = offsets.length; i < n; i++, id++) {
         const w = base + offsets[i]!;
@@ -74,20 +83,20 @@ export class TypeTable {
 
   /** The type's name ('' when anonymous). */
   name(id: number): string {
-    return this.strings.at(this.words[this.at[id]!]!);
+    return this.strings.at(this.names[id]!);
   }
 
   vlen(id: number): number {
-    return this.words[this.at[id]! + 1]! & 0xffff;
+    return id === 0 ? 0 : this.words[this.at[id]! + 1]! & 0xffff;
   }
 
   kindFlag(id: number): boolean {
-    return this.words[this.at[id]! + 1]! >>> 31 === 1;
+    return id !== 0 && this.words[this.at[id]! + 1]! >>> 31 === 1;
   }
 
   /** The third word: the size of INT, STRUCT, UNION, ENUM, ENUM64, DATASEC and FLOAT. */
   size(id: number): number {
-    return this.words[this.at[id]! + 2]!;
+    return id === 0 ? 0 : this.words[this.at[id]! + 2]!;
   }
 
   /**

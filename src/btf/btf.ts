@@ -52,8 +52,11 @@ export class Btf {
   readonly startId: number;
   /** One more than the highest id, counting void and the base (libbpf's btf__type_cnt). */
   readonly typeCount: number;
-  /** Own types decoded so far, by id - startId. */
-  private readonly own: (BtfType | undefined)[];
+  /**
+   * Own types decoded so far, by id - startId; made at the first decode, since the
+   * dumpers decode none (vmlinux's would be a megabyte of fresh memory).
+   */
+  private ownTypes: (BtfType | undefined)[] | undefined;
   private readonly ownCount: number;
   /** This blob's own type records, which the types are decoded from. */
   readonly records: BtfRecords;
@@ -68,7 +71,6 @@ export class Btf {
     this.base = parts.base;
     this.records = parts.records;
     this.ownCount = parts.records.offsets.length;
-    this.own = new Array<BtfType | undefined>(this.ownCount);
     this.startId = parts.base ? parts.base.typeCount : 1;
     this.typeCount = this.startId + this.ownCount;
   }
@@ -76,17 +78,18 @@ export class Btf {
   /** This blob's own types in id order (without void or the base's). */
   get types(): readonly BtfType[] {
     if (!this.allDecoded) {
-      for (let i = 0; i < this.ownCount; i++) if (this.own[i] === undefined) this.decode(i);
+      const own = this.own();
+      for (let i = 0; i < this.ownCount; i++) if (own[i] === undefined) this.decode(i);
       this.allDecoded = true;
     }
-    return this.own as readonly BtfType[];
+    return this.own() as readonly BtfType[];
   }
 
   /** The type with this id; 0 is void. */
   type(id: number): BtfType {
     // A fractional, negative or too large id indexes nothing and falls through.
     const local = id - this.startId;
-    const t = this.own[local];
+    const t = this.ownTypes?.[local];
     if (t !== undefined) return t;
     if (local >= 0 && local < this.ownCount && Number.isInteger(local)) return this.decode(local);
     if (id === 0) return VOID;
@@ -101,9 +104,14 @@ export class Btf {
     return t as BtfOfKind<K>;
   }
 
+  private own(): (BtfType | undefined)[] {
+    this.ownTypes ??= new Array<BtfType | undefined>(this.ownCount);
+    return this.ownTypes;
+  }
+
   private decode(local: number): BtfType {
     const t = decodeAt(this.records.words, this.records.offsets[local]!, this.startId + local, this.strings);
-    this.own[local] = t;
+    this.own()[local] = t;
     return t;
   }
 

@@ -43,9 +43,12 @@ export class ByteSink {
 
   /** The string at `nameOff` in `strings`, its bytes as stored. */
   putName(strings: StringTable, nameOff: number): void {
-    const longest = strings.longest();
-    if (this.pos + longest > this.buf.length) this.grow(longest);
-    this.pos = strings.copyTo(nameOff, this.buf, this.pos);
+    let end = strings.copyTo(nameOff, this.buf, this.pos);
+    while (end < 0) {
+      this.grow(this.buf.length);
+      end = strings.copyTo(nameOff, this.buf, this.pos);
+    }
+    this.pos = end;
     if (this.pos > this.limit) throw new BtfError(`${this.what} would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
   }
 

@@ -117,17 +117,19 @@ export class StringTable {
   }
 
   /**
-   * Copies the bytes of the string at `off` (known to be in range; `dest` has room for
-   * longest() bytes at `at`) into `dest`, as stored: no decoding, so that a dump prints
-   * names byte for byte as bpftool does, whatever their encoding. Returns the position
-   * after them.
+   * Copies the bytes of the string at `off` (known to be in range) into `dest` at `at`,
+   * as stored: no decoding, so that a dump prints names byte for byte as bpftool does,
+   * whatever their encoding. Returns the position after them, or -1 where `dest` ends
+   * first (the caller makes room and copies again).
    */
   copyTo(off: number, dest: Uint8Array, at: number): number {
     if (off < this.start) return this.base!.copyTo(off, dest, at);
     const bytes = this.bytes;
+    const end = dest.length;
     for (let i = off - this.start; ; i++) {
       const c = bytes[i]!;
       if (c === 0) return at;
+      if (at === end) return -1;
       dest[at++] = c;
     }
   }

@@ -46,16 +46,17 @@ function writeRecord(out: Output, table: TypeTable, strings: StringTable, id: nu
   let buf = out.buf;
   let p = out.p;
   const off = table.at[id]!;
-  const info = w[off + 1]!;
+  // Void (asked for as a map's missing key type) has no record: it reads as zeros.
+  const info = id === 0 ? 0 : w[off + 1]!;
   const kind = (info >>> 24) & 0x1f;
   const vlen = info & 0xffff;
   const kindFlag = info >>> 31 === 1;
-  const sizeOrType = w[off + 2]!;
+  const sizeOrType = table.size(id);
   if (p + lineRoom > buf.length) buf = grow(buf, p, lineRoom);
   buf[p++] = 0x5b; // [
   p = putUint(buf, p, id);
   p = put(buf, p, KIND_LABEL[kind]!);
-  p = putName(buf, p, strings, w[off]!);
+  p = putName(buf, p, strings, table.names[id]!);
   buf[p++] = 0x27; // '
   switch (kind) {
     case BTF_KIND.INT: {

@@ -97,6 +97,19 @@ describe('Btf queries', () => {
     expect(btf.name(ids.ptrInt)).toBe('');
   });
 
+  it('reads void as a record of zeros in the type table, with a base or without', () => {
+    const splitB = new BtfBuilder(btf.typeCount, btf.strings.end);
+    splitB.int('split_int', 4);
+    const split = parseBtf(splitB.build(), { base: btf });
+    for (const b of [btf, split]) {
+      const table = b.table();
+      expect([table.kind(0), table.nameOff(0), table.name(0), table.vlen(0), table.kindFlag(0), table.size(0), table.ref(0)]).toEqual([0, 0, '', 0, false, 0, 0]);
+      expect(table.kind(ids.int)).toBe(K.INT);
+      expect(table.name(ids.func)).toBe('f');
+    }
+    expect(split.table().name(split.typeCount - 1)).toBe('split_int');
+  });
+
   it('resolves through typedefs, qualifiers and type tags', () => {
     expect(btf.resolve(ids.typedefBits)).toBe(ids.bits);
     expect(btf.resolve(ids.cnst)).toBe(ids.int);

@@ -59,10 +59,7 @@ struct {
 	__type(value, __u32);
 } bloom SEC(".maps");
 
-static __always_inline void put(__u32 step, __s64 v)
-{
-	bpf_map_update_elem(&results, &step, &v, BPF_ANY);
-}
+#include "results.h"
 
 SEC("xdp")
 int map_ops(struct xdp_md *ctx)

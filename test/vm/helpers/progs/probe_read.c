@@ -14,10 +14,7 @@ struct {
 	__type(value, __s64);
 } results SEC(".maps");
 
-static __always_inline void put(__u32 step, __s64 v)
-{
-	bpf_map_update_elem(&results, &step, &v, BPF_ANY);
-}
+#include "results.h"
 
 SEC("raw_tracepoint/sys_enter")
 int probe_read(struct bpf_raw_tracepoint_args *ctx)

@@ -13,10 +13,7 @@ struct {
 	__type(value, __s64);
 } results SEC(".maps");
 
-static __always_inline void put(__u32 step, __s64 v)
-{
-	bpf_map_update_elem(&results, &step, &v, BPF_ANY);
-}
+#include "results.h"
 
 SEC("tc")
 int tc_pull(struct __sk_buff *skb)

@@ -43,10 +43,7 @@ struct {
 	__type(value, __u32);
 } xsks SEC(".maps");
 
-static __always_inline void put(__u32 step, __s64 v)
-{
-	bpf_map_update_elem(&results, &step, &v, BPF_ANY);
-}
+#include "results.h"
 
 SEC("xdp")
 int xdp_redirects(struct xdp_md *ctx)

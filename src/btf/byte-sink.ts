@@ -45,6 +45,7 @@ export class ByteSink {
   putName(strings: StringTable, nameOff: number): void {
     let end = strings.copyTo(nameOff, this.buf, this.pos);
     while (end < 0) {
+      if (this.buf.length > this.limit) throw new BtfError(`${this.what} would exceed ${this.limit} bytes: sizes or offsets are corrupt`);
       this.grow(this.buf.length);
       end = strings.copyTo(nameOff, this.buf, this.pos);
     }

@@ -40,7 +40,7 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
       throw new RelocationError(`unknown relocation type ${rel.type} against '${symName}'`, ctx);
     }
     if (sym.shndx === SHN_UNDEF) {
-      throw new RelocationError(`unresolved extern symbol '${symName}' (externs, kfuncs and kconfig are not supported yet)`, ctx);
+      throw new RelocationError(`unresolved extern symbol '${symName}' (externs, kfuncs and kconfig are not supported)`, ctx);
     }
     const target = elf.sections[sym.shndx];
     if (!target) throw new RelocationError(`symbol '${symName}' is in section ${sym.shndx}, which does not exist`, ctx);

@@ -119,9 +119,9 @@ describe.each(ENGINES)('the %s engine', (engine) => {
       expect(() => vm.run()).toThrow('insn 0: BUG_alu64_ff: unknown opcode 0xff');
     });
 
-    it('names what it does not run yet: map references', () => {
+    it('names what it does not run: map references in raw bytecode', () => {
       const vm = newVm([{ code: 0x18, dst: 1, src: 1, off: 0, imm: 3 }, { code: 0, dst: 0, src: 0, off: 0, imm: 0 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }]);
-      expect(() => vm.run()).toThrow('insn 0: (18) r1 = 0x3: map references need maps, which the VM does not have yet');
+      expect(() => vm.run()).toThrow('insn 0: (18) r1 = 0x3: a map reference runs once a Runtime has patched in the map (load the program, do not run its raw bytecode)');
     });
   });
 

@@ -53,22 +53,30 @@ const ROW_OPS: { readonly [K in RowOp]: (typeof Op)[K] } = {
   atomic_cmpxchg_dw: Op.atomic_cmpxchg_dw, nospec: Op.nospec,
 };
 
-/** Rows the VM knows but does not run yet, and why; reaching one is a fault saying so. */
+/**
+ * Rows the VM knows but does not run, and why; reaching one is a fault saying so. A
+ * program loaded through a Runtime never holds the first kind: the Runtime patches map
+ * references to addresses and loading turns legacy packet loads into calls, as the
+ * kernel does. The rest are kernel features the VM does not model (and the loader
+ * refuses objects that use kfuncs).
+ */
+const UNLOADED_MAP_REF = 'a map reference runs once a Runtime has patched in the map (load the program, do not run its raw bytecode)';
+const UNLOADED_LD_ABS = 'a legacy packet load runs as loading rewrites it, a call of the socket buffer loader (load the program, do not run its raw bytecode)';
 const NOT_EXECUTED: Readonly<Record<string, string>> = {
-  lddw_map_fd: 'map references need maps, which the VM does not have yet',
-  lddw_map_value: 'map references need maps, which the VM does not have yet',
-  lddw_map_idx: 'map references need maps, which the VM does not have yet',
-  lddw_map_idx_value: 'map references need maps, which the VM does not have yet',
+  lddw_map_fd: UNLOADED_MAP_REF,
+  lddw_map_value: UNLOADED_MAP_REF,
+  lddw_map_idx: UNLOADED_MAP_REF,
+  lddw_map_idx_value: UNLOADED_MAP_REF,
   lddw_btf_id: 'kernel variables (ld_imm64 of a BTF id) do not exist in the VM',
-  call_kfunc: 'kernel functions (kfuncs) are not implemented',
-  addr_space_cast: 'arenas are not implemented',
+  call_kfunc: 'kernel functions (kfuncs) are not modelled by the VM',
+  addr_space_cast: 'arenas are not modelled by the VM',
   mov64_percpu_addr: 'per-CPU addresses are kernel-internal',
-  ldabsb: 'legacy packet loads need a socket buffer context, not implemented yet',
-  ldabsh: 'legacy packet loads need a socket buffer context, not implemented yet',
-  ldabsw: 'legacy packet loads need a socket buffer context, not implemented yet',
-  ldindb: 'legacy packet loads need a socket buffer context, not implemented yet',
-  ldindh: 'legacy packet loads need a socket buffer context, not implemented yet',
-  ldindw: 'legacy packet loads need a socket buffer context, not implemented yet',
+  ldabsb: UNLOADED_LD_ABS,
+  ldabsh: UNLOADED_LD_ABS,
+  ldabsw: UNLOADED_LD_ABS,
+  ldindb: UNLOADED_LD_ABS,
+  ldindh: UNLOADED_LD_ABS,
+  ldindw: UNLOADED_LD_ABS,
 };
 
 /** Row names by op, for the compiler, which emits code per row. */

@@ -1,6 +1,8 @@
 import { MAP_FLAG, MAP_TYPE } from '../object/kinds.js';
 import type { MapSpec } from '../object/spec.js';
 import { bloomShape } from './maps/bloom-filter.js';
+import { round8 } from './maps/bytes.js';
+import { bucketCount } from './maps/hash.js';
 
 /**
  * What an x86-64 Linux 6.18 kernel reports as a map's `memlock` (its map_mem_usage
@@ -31,9 +33,7 @@ const SIZEOF_LPM_TRIE_NODE = 24;
 /** The prefix length before an LPM key's data. */
 const LPM_PREFIXLEN_SIZE = 4;
 
-const up8 = (n: number): number => Math.ceil(n / 8) * 8;
 const pageUp = (n: number): number => Math.ceil(n / PAGE) * PAGE;
-const pow2 = (n: number): number => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
 
 /** Whether a map's memlock depends on how many elements it holds (see mapMemlock's `elements`). */
 export function memlockCountsElements(m: MapSpec): boolean {
@@ -42,7 +42,7 @@ export function memlockCountsElements(m: MapSpec): boolean {
 
 /** The memlock of a map holding `elements` elements (which only matters where memlockCountsElements). */
 export function mapMemlock(m: MapSpec, possibleCpus: number, elements = 0): number {
-  const value = up8(m.valueSize);
+  const value = round8(m.valueSize);
   switch (m.type) {
     case MAP_TYPE.array:
       return m.flags & MAP_FLAG.mmapable
@@ -66,7 +66,7 @@ export function mapMemlock(m: MapSpec, possibleCpus: number, elements = 0): numb
     case MAP_TYPE.devmap:
       return SIZEOF_BPF_DTAB + 8 * m.maxEntries;
     case MAP_TYPE.devmapHash:
-      return SIZEOF_BPF_DTAB + 8 * pow2(m.maxEntries) + SIZEOF_BPF_DTAB_NETDEV * elements;
+      return SIZEOF_BPF_DTAB + 8 * bucketCount(m.maxEntries) + SIZEOF_BPF_DTAB_NETDEV * elements;
     case MAP_TYPE.cpumap:
     case MAP_TYPE.xskmap:
       return SIZEOF_BPF_MAP + 8 * m.maxEntries;
@@ -75,7 +75,7 @@ export function mapMemlock(m: MapSpec, possibleCpus: number, elements = 0): numb
       // One slot more than max_entries: a full ring keeps one free to tell full from empty.
       return SIZEOF_BPF_QUEUE_STACK + (m.maxEntries + 1) * m.valueSize;
     case MAP_TYPE.bloomFilter:
-      return SIZEOF_BPF_BLOOM_FILTER + up8(Math.ceil(bloomShape(m).bits / 8));
+      return SIZEOF_BPF_BLOOM_FILTER + round8(Math.ceil(bloomShape(m).bits / 8));
     case MAP_TYPE.lpmTrie:
       return (SIZEOF_LPM_TRIE_NODE + m.keySize - LPM_PREFIXLEN_SIZE + m.valueSize) * elements;
     default:
@@ -89,9 +89,9 @@ const isLru = (type: number): boolean => type === MAP_TYPE.lruHash || type === M
 function hashMemlock(m: MapSpec, cpus: number, elements: number): number {
   const percpu = m.type === MAP_TYPE.percpuHash || m.type === MAP_TYPE.lruPercpuHash;
   const lru = isLru(m.type);
-  const value = up8(m.valueSize);
-  const elem = SIZEOF_HTAB_ELEM + up8(m.keySize) + (percpu ? 8 : value);
-  let usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * pow2(m.maxEntries) + 4 * cpus * HASHTAB_MAP_LOCK_COUNT;
+  const value = round8(m.valueSize);
+  const elem = SIZEOF_HTAB_ELEM + round8(m.keySize) + (percpu ? 8 : value);
+  let usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * bucketCount(m.maxEntries) + 4 * cpus * HASHTAB_MAP_LOCK_COUNT;
   if (m.flags & MAP_FLAG.noPrealloc && !lru) {
     usage += (elem + SIZEOF_LLIST_NODE) * elements;
     // A per-CPU value is allocated apart, with a node and a pointer of its own.

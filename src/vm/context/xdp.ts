@@ -1,6 +1,6 @@
 import { VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
-import { isRedirectMap } from '../maps/redirect.js';
+import { BPF_F_BROADCAST, isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, changesPacket, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
@@ -162,7 +162,6 @@ const adjustMeta: Helper = (regs, vm) => {
 const redirect: Helper = (regs) => (regs.get(2) !== 0n ? XDP_ABORTED : XDP_REDIRECT);
 
 const BPF_F_ACTION_MASK = 3n;
-const BPF_F_BROADCAST = 1n << 3n;
 
 /**
  * bpf_redirect_map: XDP_REDIRECT if the map holds the key (the low 32 bits of it) or

@@ -2,6 +2,7 @@ import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { DEFAULT_KERNEL_PROFILE } from '../fixups/kernel-profile.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
+import { bucketCount } from './hash.js';
 import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from './errno.js';
 import { refuse, type MapFamily, type Refusal } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
@@ -17,8 +18,10 @@ import type { MapAttrs, MapEntry, ResolvedOptions, VmMap } from './types.js';
  * that is none.
  */
 
-/** BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS: redirect_map flags only device maps take. */
-const DEVMAP_REDIRECT_FLAGS = (1n << 3n) | (1n << 4n);
+/** bpf_redirect_map's flags beyond the fallback action, which only device maps take. */
+export const BPF_F_BROADCAST = 1n << 3n;
+const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
+const DEVMAP_REDIRECT_FLAGS = BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS;
 /** The most CPUs the kernel is built for (CONFIG_NR_CPUS of the Linux 6.18 build bpfscope follows), which caps a cpumap. */
 const NR_CPUS = 256;
 /** cpu_map_update_elem's sanity limit on a queue. */
@@ -190,8 +193,7 @@ class DevMapHash extends BaseMap implements RedirectMap {
 
   constructor(attrs: MapAttrs, options: ResolvedOptions) {
     super({ ...attrs, flags: deviceMapFlags(attrs.flags) }, options);
-    const n = attrs.maxEntries <= 1 ? 1 : 2 ** Math.ceil(Math.log2(attrs.maxEntries));
-    this.buckets = Array.from({ length: n }, () => []);
+    this.buckets = Array.from({ length: bucketCount(attrs.maxEntries) }, () => []);
   }
 
   get count(): number {

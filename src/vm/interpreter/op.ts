@@ -1,4 +1,4 @@
-import { opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
+import { OPCODES, opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
 import { Op } from './execute.js';
 
 export type RowOp = Exclude<keyof typeof Op, 'fault'>;
@@ -93,16 +93,17 @@ for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) {
   if (!row) throw new Error(`interpreter op ${name} is no row of the opcode table`);
   opOf.set(row, op);
 }
+// A callback address loads as any lddw: the decoder writes the function's address into its immediates.
+opOf.set(opcodeByName('lddw_func')!, Op.lddw);
 for (const name of Object.keys(NOT_EXECUTED)) {
   if (!opcodeByName(name)) throw new Error(`interpreter note for ${name}: no such row`);
 }
+for (const row of OPCODES) {
+  if (!opOf.has(row) && NOT_EXECUTED[row.name] === undefined) throw new Error(`opcode row ${row.name} has neither an interpreter op nor a reason it does not run`);
+}
 
-/**
- * What the interpreter does with a row: an op, or the reason it does not run it. A
- * callback address (lddw_func) has neither here: the decoder makes it an lddw.
- */
+/** What the interpreter does with a row: an op, or the reason it does not run it. */
 export function opForRow(row: OpcodeSpec): { op: Op } | { reason: string } {
   const op = opOf.get(row);
-  if (op !== undefined) return { op };
-  return { reason: NOT_EXECUTED[row.name] ?? `${row.name} is not implemented by the VM` };
+  return op !== undefined ? { op } : { reason: NOT_EXECUTED[row.name]! };
 }

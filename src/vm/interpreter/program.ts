@@ -86,8 +86,6 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
         if (to < 0 || to >= n) refuse(pc - 1, `function at ${to}, outside the program (0-${n - 1})`);
         else {
           const address = callbackAddress(codeSlot, to);
-          setOp(pc - 1, Op.lddw);
-          faults.delete(pc - 1);
           code[4 * pc - 2] = address.lo;
           code[4 * pc + 2] = address.hi;
           callbacks.add(to);

@@ -21,7 +21,7 @@
 // uBPF's C interpreter, the issue's yardstick for an interpreter: the same loops, in
 // bench/ubpf/*.asm (assembled by bin/bpfscope asm), timed by bench/ubpf/driver.c.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,11 +58,11 @@ const readU64 = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, 8).getBi
 
 const programs = [
   {
-    name: 'fnv', object: 'fnv', program: 'xdp_fnv', repeat: 20_000, r0: XDP_PASS, goal: 20, ubpf: { r0: BigInt(fnv1a(packet)) },
+    name: 'fnv', object: 'fnv', program: 'xdp_fnv', repeat: 20_000, r0: XDP_PASS, goal: 20, ubpfR0: BigInt(fnv1a(packet)),
     check: (rt) => { const v = mapNamed(rt, 'fnv_hash').lookup(u32(0)); return new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true) === fnv1a(packet); },
   },
   // The socket filter's skb->len leaves out the Ethernet header: the loop's seed is 1486.
-  { name: 'alu', object: 'alu', program: 'alu_loop', repeat: 20_000, r0: 3540111941n, goal: 20, ubpf: { r0: 3540111941n }, check: () => true },
+  { name: 'alu', object: 'alu', program: 'alu_loop', repeat: 20_000, r0: 3540111941n, goal: 20, ubpfR0: 3540111941n, check: () => true },
   {
     name: 'parse', object: 'xdp', program: 'xdp_parse', repeat: 2_000_000, r0: XDP_PASS,
     // Every run counts UDP (17) once.
@@ -170,6 +170,11 @@ function ubpf(built, name) {
   return { executed: Number(m[1]), ns: Number(m[2]), r0: BigInt(m[3]) };
 }
 
+/** One engine's line: time per run and per instruction, and the ratio to the kernel's. */
+function row(label, nsPerRun, insnsPerRun, ratio) {
+  console.log(`  ${label.padEnd(14)} ${(nsPerRun / 1000).toFixed(2).padStart(8)} µs/run  ${(nsPerRun / insnsPerRun).toFixed(2).padStart(6)} ns/insn${ratio}`);
+}
+
 // `node bench/vm.mjs alu fnv` measures only those.
 const only = process.argv.slice(2);
 const missing = kernelMissing();
@@ -188,16 +193,15 @@ for (const p of programs.filter((x) => only.length === 0 || only.includes(x.name
   console.log(`${p.name}: ${executed} insns/run (${p.object}.o ${p.program})${kernelText}`);
   for (const r of results) {
     const ratio = kernelNs === undefined ? '' : `, ${(r.ns / kernelNs).toFixed(1)}x the kernel`;
-    const label = r.engine === 'auto' ? 'auto (default)' : r.engine;
-    console.log(`  ${label.padEnd(14)} ${(r.ns / 1000).toFixed(2).padStart(8)} µs/run  ${(r.ns / executed).toFixed(2).padStart(6)} ns/insn${ratio}`);
+    row(r.engine === 'auto' ? 'auto (default)' : r.engine, r.ns, executed, ratio);
   }
-  if (p.ubpf && ubpfBuilt.driver) {
+  if (p.ubpfR0 !== undefined && ubpfBuilt.driver) {
     const u = ubpf(ubpfBuilt, p.name);
     if (u.error) console.log(`  ubpf interp    ${u.error}`);
     else {
-      if (p.ubpf.r0 !== undefined && u.r0 !== p.ubpf.r0) throw new Error(`${p.name}: uBPF returned ${u.r0}, expected ${p.ubpf.r0}`);
+      if (u.r0 !== p.ubpfR0) throw new Error(`${p.name}: uBPF returned ${u.r0}, expected ${p.ubpfR0}`);
       const ratio = kernelNs === undefined ? '' : `, ${(u.ns / u.executed / (kernelNs / executed)).toFixed(1)}x the kernel per insn`;
-      console.log(`  ${'ubpf interp'.padEnd(14)} ${(u.ns / 1000).toFixed(2).padStart(8)} µs/run  ${(u.ns / u.executed).toFixed(2).padStart(6)} ns/insn${ratio} (${u.executed} insns/run, bench/ubpf/${p.name}.asm)`);
+      row('ubpf interp', u.ns, u.executed, `${ratio} (${u.executed} insns/run, bench/ubpf/${p.name}.asm)`);
     }
   }
   if (kernelNs !== undefined && p.goal !== undefined) {

@@ -1,6 +1,7 @@
 import type { Btf } from '../btf/btf.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { SessionStore } from '../store/session-store.js';
+import type { LoadTargetOptions } from '../object/target.js';
 
 /** What every command gets: the output mode, the loaded state, and where to write. */
 export interface CliContext {
@@ -21,6 +22,8 @@ export interface CliContext {
   render?: (dot: string) => void;
   /** Set by `-B/--base-btf FILE`: the base that split BTF read by `btf` commands extends. */
   baseBtf?: Btf;
+  /** `--btf-target FILE`, `--kconfig FILE`: the kernel objects are finished for. */
+  target: LoadTargetOptions;
 }
 
 /** A JSON writer in the invocation's mode; the caller writes `finish()` when done. */

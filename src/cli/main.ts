@@ -52,6 +52,8 @@ interface GlobalOptions {
   table?: boolean;
   budget?: number;
   baseBtf?: string;
+  btfTarget?: string;
+  kconfig?: string;
   help?: boolean;
   version?: boolean;
 }
@@ -97,6 +99,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     // Tables are for the plain text; JSON stays bpftool's whatever else is asked.
     table: Boolean(opts.table) && !json,
     ...(opts.budget === undefined ? {} : { budget: opts.budget }),
+    target: {
+      ...(opts.btfTarget === undefined ? {} : { btf: opts.btfTarget }),
+      ...(opts.kconfig === undefined ? {} : { kconfig: opts.kconfig }),
+    },
     get store() {
       if (!store) throw new Error('the store is used by a command that said it needs none');
       return store;
@@ -117,8 +123,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (opts.baseBtf !== undefined) ctx.baseBtf = (await import('./btf.js')).loadBaseBtf(ctx, opts.baseBtf);
     if (opts.object.length) {
       await ctx.openStore();
-      const { openObject } = await import('../object/open.js');
-      for (const file of opts.object) ctx.store.load(openObject(file));
+      const [{ openObject }, { loadTarget }] = await Promise.all([import('../object/open.js'), import('../object/target.js')]);
+      const target = loadTarget(ctx.target);
+      for (const file of opts.object) {
+        const spec = openObject(file, undefined, { target });
+        for (const note of spec.notes) ctx.err(`note: ${file}: ${note}\n`);
+        ctx.store.load(spec);
+      }
     }
     await dispatch(ctx, words, opts);
     return 0;
@@ -156,7 +167,7 @@ async function takeRenderOption(argv: string[]): Promise<{ render?: { format: Re
 /** The options parseGlobalOptions knows, for the getopt-like scan that refuses all others. */
 const OPTIONS: OptionTable = {
   short: new Map([['j', false], ['p', false], ['h', false], ['V', false], ['B', true]]),
-  long: new Map([['json', false], ['pretty', false], ['object', true], ['state', true], ['table', false], ['budget', true], ['base-btf', true], ['help', false], ['version', false]]),
+  long: new Map([['json', false], ['pretty', false], ['object', true], ['state', true], ['table', false], ['budget', true], ['base-btf', true], ['btf-target', true], ['kconfig', true], ['help', false], ['version', false]]),
   json: new Set(['j', 'json']),
   pretty: new Set(['p', 'pretty']),
 };
@@ -170,6 +181,8 @@ function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: strin
     .option('--table', 'prog show, map show and map dump as tables')
     .option('--budget <n>', 'instructions one program run may execute before it faults', parseBudget)
     .option('-B, --base-btf <file>', "base BTF that split BTF (a kernel module's) extends")
+    .option('--btf-target <file>', "the kernel BTF (raw, or an ELF's .BTF) that CO-RE, kfuncs and ksyms resolve against; 'none' for none (default: /sys/kernel/btf/vmlinux)")
+    .option('--kconfig <file>', 'the kernel config that .kconfig externs read (default: /proc/config.gz, /boot/config-$(uname -r))')
     .option('-h, --help', 'print usage')
     .option('-V, --version', 'print version')
     .helpOption(false)

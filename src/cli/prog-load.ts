@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { BpfscopeError } from '../errors.js';
 import { openObject } from '../object/open.js';
+import { loadTarget } from '../object/target.js';
 import { programKindForSection } from '../object/section-defs.js';
 import type { LoadedObject } from '../vm/loaded.js';
 import { JsonWriter } from '../text/json-writer.js';
@@ -89,7 +90,8 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
     const reuse = new Map<number, number>();
     try {
       // Open first (to resolve map names against the object), then load with the replacements.
-      const spec = openObject(readObject(ctx, file), file);
+      const spec = openObject(readObject(ctx, file), file, { target: loadTarget(ctx.target) });
+      if (!ctx.json) for (const note of spec.notes) ctx.err(`note: ${file}: ${note}\n`);
       for (const r of replace.filter((r) => r.name !== undefined)) {
         r.idx = spec.maps.findIndex((m) => m.name === r.name);
         if (r.idx < 0) failLoaded(ctx, `unable to find map '${r.name}'`);
@@ -105,7 +107,7 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
       fail(ctx, 'failed to open object file');
     }
     try {
-      loaded = ctx.store.loadFile(file, { ...(progType !== undefined ? { progType, expectedAttachType: expectedAttachType ?? 0 } : {}), reuse });
+      loaded = ctx.store.loadFile(file, { ...(progType !== undefined ? { progType, expectedAttachType: expectedAttachType ?? 0 } : {}), reuse, target: ctx.target });
     } catch (e) {
       if (!(e instanceof BpfscopeError)) throw e;
       if (!ctx.json) ctx.err(`libbpf: ${e.message}\n`);

@@ -12,6 +12,12 @@ import { programKindForSection } from './section-defs.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
+import { loadTarget, type LoadTarget } from './target.js';
+
+export interface OpenOptions {
+  /** The kernel the object is finished for (CO-RE, externs, kfuncs); the running kernel by default, as libbpf. */
+  target?: LoadTarget;
+}
 
 /** libbpf's object name: the file's base name up to its first dot. */
 export function objectNameOf(fileName: string): string {
@@ -25,7 +31,7 @@ export function objectNameOf(fileName: string): string {
  * split by symbol and linked with the subprograms they call, maps from `.maps`, the
  * legacy `maps` section and global data, relocations applied. Nothing is loaded.
  */
-export function openObject(source: string | Uint8Array, fileName?: string): ObjectSpec {
+export function openObject(source: string | Uint8Array, fileName?: string, options: OpenOptions = {}): ObjectSpec {
   const name = fileName ?? (typeof source === 'string' ? source : '<memory>');
   let bytes: Uint8Array;
   try {
@@ -34,14 +40,15 @@ export function openObject(source: string | Uint8Array, fileName?: string): Obje
     throw new ObjectError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: name });
   }
   try {
-    return openElf(readElf(bytes, name));
+    return openElf(readElf(bytes, name), options.target ?? loadTarget());
   } catch (e) {
     if (e instanceof BpfscopeError) throw e.within({ file: name });
     throw e;
   }
 }
 
-function openElf(elf: ElfFile): ObjectSpec {
+function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
+  const notes: string[] = [];
   const objectName = objectNameOf(elf.fileName);
   const license = readLicense(elf);
   const kernelVersion = readKernelVersion(elf);
@@ -108,6 +115,7 @@ function openElf(elf: ElfFile): ObjectSpec {
     kernelVersion,
     programs,
     maps,
+    notes,
     ...(btf.btf ? { btf: btf.btf } : {}),
   };
 }

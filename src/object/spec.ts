@@ -97,5 +97,10 @@ export interface ObjectSpec {
   kernelVersion: number;
   programs: ProgramSpec[];
   maps: MapSpec[];
+  /**
+   * What the loader wants a person to know but does not refuse for: CO-RE relocations
+   * left unapplied for want of a target BTF, what libbpf 1.x would refuse, ... One line each.
+   */
+  notes: string[];
   btf?: Btf;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BpfscopeError } from '../errors.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
+import { loadTarget, type LoadTargetOptions } from '../object/target.js';
 import type { ObjectSpec } from '../object/spec.js';
 import { loadObject } from '../vm/load.js';
 import type { IdSource, LoadedMap, LoadedObject } from '../vm/loaded.js';
@@ -89,11 +90,12 @@ export class PersistentStore extends SessionStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const blob = this.blobPath(sha256);
     if (!existsSync(blob)) writeStoreFile(blob, bytes);
-    this.specs.set(sha256, loaded.spec);
+    this.specs.set(specKey(sha256, options.target), loaded.spec);
     this.records.push({
       file: loaded.spec.fileName,
       sha256,
       ...(options.progType !== undefined ? { progType: options.progType, expectedAttachType: options.expectedAttachType ?? 0 } : {}),
+      ...(options.target && Object.keys(options.target).length ? { target: options.target } : {}),
       btfId: loaded.btfId,
       mapIds: loaded.maps.map((m) => m.id),
       programs: loaded.programs.map((p) => ({ name: p.spec.name, id: p.id })),
@@ -189,7 +191,7 @@ export class PersistentStore extends SessionStore {
   }
 
   private specOf(record: ObjectRecord): ObjectSpec {
-    let spec = this.specs.get(record.sha256);
+    let spec = this.specs.get(specKey(record.sha256, record.target));
     if (!spec) {
       const blob = this.blobPath(record.sha256);
       let bytes: Uint8Array;
@@ -200,11 +202,11 @@ export class PersistentStore extends SessionStore {
       }
       if (createHash('sha256').update(bytes).digest('hex') !== record.sha256) throw damaged(blob, 'its contents do not match its name');
       try {
-        spec = openObject(bytes, record.file);
+        spec = openObject(bytes, record.file, { target: loadTarget(record.target) });
       } catch (e) {
         throw damaged(blob, (e as Error).message);
       }
-      this.specs.set(record.sha256, spec);
+      this.specs.set(specKey(record.sha256, record.target), spec);
     }
     return spec;
   }
@@ -402,4 +404,9 @@ function writeStoreFile(file: string, data: string | Uint8Array): void {
   } catch (e) {
     throw new StoreError(`${file}: cannot write: ${(e as Error).message}`);
   }
+}
+
+/** One object's bytes finished for two targets are two specs. */
+function specKey(sha256: string, target: LoadTargetOptions | undefined): string {
+  return target && Object.keys(target).length ? `${sha256} ${JSON.stringify(target)}` : sha256;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ObjectError } from '../errors.js';
 import { MAP_TYPE, progTypeName, type ProgTypeName } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
+import { loadTarget, type LoadTargetOptions } from '../object/target.js';
 import { mapMemlock } from '../vm/memlock.js';
 import type { MapSpec, ObjectSpec } from '../object/spec.js';
 import { loadObject, type LoadOptions } from '../vm/load.js';
@@ -81,7 +82,7 @@ export class SessionStore implements IdSource {
     } catch (e) {
       throw new ObjectError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
     }
-    const spec = withLoadOptions(openObject(bytes, file), options);
+    const spec = withLoadOptions(openObject(bytes, file, { target: loadTarget(options.target) }), options);
     let index = 0;
     const ids: IdSource = {
       nextProgramId: () => this.nextProgramId(),
@@ -274,6 +275,8 @@ export interface ObjectLoadOptions {
   expectedAttachType?: number;
   /** `map { idx IDX | name NAME } MAP`: the object's map at an index taken from an existing id. */
   reuse?: ReadonlyMap<number, number>;
+  /** The kernel the object is finished for (`--btf-target`, `--kconfig`); the running one by default. */
+  target?: LoadTargetOptions;
 }
 
 /** The spec with every program's type set as `prog load ... type TYPE` sets it. */

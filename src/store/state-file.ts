@@ -1,3 +1,4 @@
+import type { LoadTargetOptions } from '../object/target.js';
 import type { MapSnapshot } from '../vm/maps/snapshot.js';
 import { damaged } from './errors.js';
 import type { PinTarget } from './pins.js';
@@ -28,6 +29,8 @@ export interface ObjectRecord {
   /** `prog load ... type TYPE`: the program type every program was loaded as. */
   progType?: number;
   expectedAttachType?: number;
+  /** The target it was finished for (`--btf-target`, `--kconfig`), when not the running kernel. */
+  target?: LoadTargetOptions;
   btfId: number;
   /** The id each of the object's maps got (by index), including maps reused from elsewhere. */
   mapIds: number[];

@@ -39,6 +39,7 @@ export function asmObject(programs: AsmProgram[], maps: AsmMap[] = []): LoadedOb
     ...m,
   }));
   const object: ObjectSpec = {
+    notes: [],
     fileName: 'test.o',
     objectName: 'test',
     littleEndian: true,

@@ -12,6 +12,7 @@ import { programKindForSection } from './section-defs.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
+import { applyCoreRelocations } from './core/apply.js';
 import { loadTarget, type LoadTarget } from './target.js';
 
 export interface OpenOptions {
@@ -47,7 +48,7 @@ export function openObject(source: string | Uint8Array, fileName?: string, optio
   }
 }
 
-function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
+function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   const notes: string[] = [];
   const objectName = objectNameOf(elf.fileName);
   const license = readLicense(elf);
@@ -80,6 +81,15 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     codeSections.set(code.section.index, code);
     relocations.set(code.section.index, collectCodeRelocations(elf, code, resolver));
   }
+  const coreNote = applyCoreRelocations({
+    file: elf.fileName,
+    btf: btf.btf,
+    relos: btf.coreRelos,
+    codeSections: codeSections.values(),
+    target,
+    littleEndian: elf.littleEndian,
+  });
+  if (coreNote) notes.push(coreNote);
 
   const programs: ProgramSpec[] = [];
   for (const code of codeSections.values()) {

@@ -1,4 +1,4 @@
-import { BpfscopeError, RelocationError, type ErrorContext } from '../../errors.js';
+import { BpfscopeError, RelocationError } from '../../errors.js';
 import { CORE_RELO_KINDS, type Btf, type BtfCoreRelo, type BtfExtInfo } from '../../btf/index.js';
 import { INSN_SIZE } from '../../isa/insn.js';
 import type { CodeSection } from '../functions.js';
@@ -6,7 +6,7 @@ import type { LoadTarget } from '../target.js';
 import { CandidateCache } from './candidates.js';
 import { patchInsn } from './patch.js';
 import { localTypeIdResult, resolveRelo } from './resolve.js';
-import { describe, parseSpec } from './spec.js';
+import { describe, parseSpec, type CoreSpec } from './spec.js';
 
 export interface CoreInputs {
   file: string;
@@ -42,23 +42,28 @@ export function applyCoreRelocations(inputs: CoreInputs): string | undefined {
     if (!code) throw new RelocationError('CO-RE relocations for a section that is not a code section of this object', { file, section });
     for (let i = 0; i < records.length; i++) {
       const relo = records[i]!;
-      const sectionPc = relo.insnOff / INSN_SIZE;
-      if (!Number.isInteger(sectionPc) || sectionPc >= code.insns.length) {
-        throw new RelocationError(`CO-RE relocation #${i}: offset ${relo.insnOff} is not at an instruction of the section`, { file, section, pc: Math.floor(sectionPc) });
-      }
+      const sectionPc = Math.floor(relo.insnOff / INSN_SIZE);
       const fn = code.functions.find((f) => sectionPc >= f.sectionInsnOff && sectionPc < f.sectionInsnOff + f.insns.length);
-      if (!fn || section.startsWith('?')) continue;
-      if (!hasTarget) {
-        unapplied++;
-        continue;
+      if (relo.insnOff % INSN_SIZE !== 0 || sectionPc >= code.insns.length) {
+        const where = fn ? { program: fn.name, pc: sectionPc - fn.sectionInsnOff } : { pc: sectionPc };
+        throw new RelocationError(`CO-RE relocation #${i}: offset ${relo.insnOff} is not at an instruction of the section`, { file, section, ...where });
       }
+      if (!fn || section.startsWith('?')) continue;
       const pc = sectionPc - fn.sectionInsnOff;
-      const ctx: ErrorContext = { file, section, program: fn.name, pc };
       try {
-        applyOne(btf, relo, i, fn.insns, pc, cache, inputs.littleEndian);
+        // A record is checked even when there is nothing to resolve it against.
+        const local = localSpec(btf, relo, i);
+        if (!hasTarget) {
+          unapplied++;
+          continue;
+        }
+        about(local.what, () => {
+          const res = relo.kind === TYPE_ID_LOCAL ? localTypeIdResult(local.spec) : resolveRelo(local.spec, cache.candidates(btf, relo.typeId), inputs.littleEndian);
+          patchInsn(fn.insns, pc, res);
+        });
       } catch (e) {
         if (!(e instanceof BpfscopeError)) throw e;
-        throw (e instanceof RelocationError ? e : new RelocationError(e.reason)).within(ctx);
+        throw (e instanceof RelocationError ? e : new RelocationError(e.reason)).within({ file, section, program: fn.name, pc });
       }
     }
   }
@@ -66,17 +71,23 @@ export function applyCoreRelocations(inputs: CoreInputs): string | undefined {
   return `${unapplied} CO-RE relocation${unapplied === 1 ? '' : 's'} left unapplied: no target BTF (--btf-target FILE gives one)`;
 }
 
-function applyOne(btf: Btf, relo: BtfCoreRelo, index: number, insns: CodeSection['insns'], pc: number, cache: CandidateCache, littleEndian: boolean): void {
+const TYPE_ID_LOCAL = CORE_RELO_KINDS.indexOf('TYPE_ID_LOCAL');
+
+/** The record's local spec, and how errors name the record (libbpf: "relo #N: [ID] KIND NAME + ACCESS"). */
+function localSpec(btf: Btf, relo: BtfCoreRelo, index: number): { spec: CoreSpec; what: string } {
   const kind = CORE_RELO_KINDS[relo.kind];
   if (kind === undefined) throw new RelocationError(`CO-RE relocation #${index}: unknown kind ${relo.kind}`);
   if (!btf.has(relo.typeId)) throw new RelocationError(`CO-RE relocation #${index}: local type id ${relo.typeId} does not exist (the object's BTF has ${btf.typeCount} types)`);
   const what = `CO-RE relocation #${index} (${kind} of [${relo.typeId}] ${describe(btf.type(relo.typeId))} + ${relo.accessStr})`;
+  return { spec: about(what, () => parseSpec(btf, relo.typeId, relo.accessStr, kind)), what };
+}
+
+/** Runs `step`, its relocation errors prefixed with the record they are about. */
+function about<T>(what: string, step: () => T): T {
   try {
-    const local = parseSpec(btf, relo.typeId, relo.accessStr, kind);
-    const res = kind === 'TYPE_ID_LOCAL' ? localTypeIdResult(local) : resolveRelo(local, cache.candidates(btf, relo.typeId), littleEndian);
-    patchInsn(insns, pc, res);
+    return step();
   } catch (e) {
-    if (e instanceof RelocationError) throw new RelocationError(`${what}: ${e.reason}`);
+    if (e instanceof BpfscopeError) throw new RelocationError(`${what}: ${e.reason}`);
     throw e;
   }
 }
@@ -89,6 +100,6 @@ function vmlinuxOf(target: LoadTarget): Btf {
   } catch (e) {
     if (!(e instanceof BpfscopeError)) throw e;
     const where = e.context.file ?? target.btfSource ?? 'target';
-    throw new RelocationError(`bad target BTF ${where}: ${e.reason}`);
+    throw new RelocationError(`bad target BTF ${where}: ${e.reason.replace(/^target BTF: /, '')}`);
   }
 }

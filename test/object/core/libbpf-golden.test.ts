@@ -22,7 +22,7 @@ import { buildTool, coreReloCount, insnDiffs, libbpfMissing, libbpfRelocate } fr
  */
 
 const SAMPLES = join(REPO, 'test', 'object', 'core', 'objects');
-const SAMPLE_OBJECTS = ['fields', 'types', 'enums', 'poison'].map((s) => join(SAMPLES, `${s}.o`));
+const SAMPLE_OBJECTS = ['fields', 'task', 'types', 'enums', 'poison'].map((s) => join(SAMPLES, `${s}.o`));
 const SAMPLE_TARGET = join(SAMPLES, 'kernel.o');
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 const CORPUS = process.env.CORPUS_OBJ ?? '/tmp/corpus/obj';
@@ -111,15 +111,15 @@ describe('CO-RE relocation equals libbpf 1.x', () => {
     const o = compare(SAMPLE_OBJECTS, loadTarget(), undefined);
     report('samples, running kernel', o);
     expect(o.diffs).toEqual([]);
-    expect(o.compared).toBe(6);
+    expect(o.compared).toBe(7);
   });
 
   it.skipIf(skipReason(reason, 'CO-RE against libbpf with a BTF of another kernel'))('sample objects, another kernel\'s BTF (objects/kernel.o)', () => {
     const o = compare(SAMPLE_OBJECTS, loadTarget({ btf: SAMPLE_TARGET }), SAMPLE_TARGET);
     report('samples, kernel.o', o);
     expect(o.diffs).toEqual([]);
-    expect(o.compared).toBe(6);
-    expect(o.relocated).toBe(6);
+    expect(o.compared).toBe(7);
+    expect(o.relocated).toBe(7);
   });
 
   it.skipIf(skipReason(reason, 'CO-RE ambiguity against libbpf'))('refuses an ambiguous relocation where libbpf does, naming the program', () => {

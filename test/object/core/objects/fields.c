@@ -3,7 +3,7 @@
 // and a store whose size follows an unsigned field that grew), nested, array,
 // anonymous-member and flexible-array accesses, bitfields read directly and through
 // bpf_probe_read (byte offset, byte size, shifts, signedness), field size and
-// existence, and a kernel type under a local flavor.
+// existence.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -47,12 +47,9 @@ int probed(void *ctx)
 }
 
 SEC("kprobe/do_nanosleep")
-int kernel_task(void *ctx)
+int offsets(void *ctx)
 {
-	struct task_struct___local *t = (void *)bpf_get_current_task();
-	int ppid = BPF_CORE_READ(t, real_parent, tgid);
+	struct core_sample *s = *(struct core_sample **)ctx;
 
-	if (bpf_core_field_exists(t->__state))
-		return ppid + BPF_CORE_READ(t, __state);
-	return ppid + BPF_CORE_READ(t, pid);
+	return s->a + s->counter;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBtf } from '../../../src/btf/index.js';
+import { parseBtf, type Btf } from '../../../src/btf/index.js';
 import { readElf } from '../../../src/elf/index.js';
 import { RelocationError } from '../../../src/errors.js';
 import type { Insn } from '../../../src/isa/insn.js';
@@ -9,6 +9,8 @@ import { essentialName } from '../../../src/object/core/btf-walk.js';
 import type { CoreResult } from '../../../src/object/core/calc.js';
 import { patchInsn, POISON_HELPER_ID } from '../../../src/object/core/patch.js';
 import { parseSpec } from '../../../src/object/core/spec.js';
+import { openObject } from '../../../src/object/open.js';
+import { NO_TARGET, readBtfFile, type LoadTarget } from '../../../src/object/target.js';
 import { REPO } from '../../helpers/env.js';
 
 /** The parts of CO-RE whose rules libbpf states in its source (relo_core.c, libbpf.c). */
@@ -104,5 +106,29 @@ describe('instruction patching (bpf_core_patch_insn)', () => {
     patchInsn(p, 0, res({ origVal: 5n, newVal: 0x200000001n }));
     expect(p.map((i) => i.imm)).toEqual([1, 2]);
     expect(() => patchInsn([insn(0x18, 0, 5, 1), { code: 0, dst: 0, src: 0, off: 0, imm: 0 }], 0, res({ origVal: 5n }))).toThrow(/unexpected form/);
+  });
+});
+
+describe('candidates: vmlinux first, module BTF only when vmlinux has none (bpf_core_find_cands)', () => {
+  const samples = join(REPO, 'test', 'object', 'core', 'objects');
+  const btfOf = (name: string) => readBtfFile(join(samples, name));
+  const target = (vmlinux: Btf, modules: Btf[]): LoadTarget => ({
+    ...NO_TARGET,
+    btfSource: 'test',
+    vmlinux: () => vmlinux,
+    modules: () => modules.map((btf, i) => ({ name: `mod${i}`, btf })),
+  });
+  const insnsWith = (t: LoadTarget) => openObject(join(samples, 'fields.o'), undefined, { target: t }).programs.map((p) => p.insns);
+  const kernel = btfOf('kernel.o');
+
+  it('finds in a module what vmlinux lacks', () => {
+    // enums.o's BTF has none of the structs fields.o relocates.
+    expect(insnsWith(target(btfOf('enums.o'), [kernel]))).toEqual(insnsWith(target(kernel, [])));
+  });
+
+  it('does not look in modules when vmlinux has a candidate', () => {
+    // fields.o's own BTF as vmlinux: relocating against its own layout changes nothing, whatever a module says.
+    expect(insnsWith(target(btfOf('fields.o'), [kernel]))).toEqual(insnsWith(target(btfOf('fields.o'), [])));
+    expect(insnsWith(target(btfOf('fields.o'), [kernel]))).not.toEqual(insnsWith(target(kernel, [])));
   });
 });

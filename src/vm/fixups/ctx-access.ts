@@ -78,7 +78,7 @@ const XDP_FIELDS: FieldRule[] = [
 
 const XDP_DEVMAP = ATTACH_TYPE_NAMES.indexOf('xdp_devmap');
 
-export const XDP_MD: ContextLayout = {
+const XDP_MD: ContextLayout = {
   struct: 'xdp_md',
   size: 24,
   fields: XDP_FIELDS.map((f) => ({ ...f, narrow: false })), // xdp_md fields are read whole
@@ -101,7 +101,11 @@ const SKB_FIELDS: FieldRule[] = [
   u32('vlan_proto', 28, direct(2, 'sk_buff.vlan_proto')),
   u32('priority', 32, direct(4, 'sk_buff.priority'), storeTo(4, 'sk_buff.priority')),
   u32('ingress_ifindex', 36, direct(4, 'sk_buff.skb_iif')),
-  u32('ifindex', 40, chain([8, 'sk_buff.dev'], [4, 'net_device.ifindex'])),
+  // bpf_convert_ctx_access: a socket's skb may have no device; tc's override drops the check.
+  u32('ifindex', 40, (dst, src, p) => ({
+    insns: [ldx(8, dst, src, o(p, 'sk_buff.dev')), jmpImm(OP.jeq, dst, 0, 1), ldx(4, dst, dst, o(p, 'net_device.ifindex'))],
+    target: 4,
+  })),
   u32('tc_index', 44, direct(2, 'sk_buff.tc_index'), storeTo(2, 'sk_buff.tc_index')),
   ...[0, 1, 2, 3, 4].map((i) =>
     u32(
@@ -132,7 +136,10 @@ const SOCKET_FILTER_HIDDEN = new Set(['tc_classid', 'data', 'data_meta', 'data_e
 /** tc_cls_act_is_valid_access: what a tc program may write. */
 const TC_WRITABLE = new Set(['mark', 'tc_index', 'priority', 'tc_classid', 'cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]']);
 
-export const SK_BUFF: ContextLayout = {
+/** tc_cls_act_convert_ctx_access: a tc program's skb always has its device. */
+const TC_SKB_FIELDS = SKB_FIELDS.map((f) => (f.name === 'ifindex' ? { ...f, read: chain([8, 'sk_buff.dev'], [4, 'net_device.ifindex']) } : f));
+
+const SK_BUFF: ContextLayout = {
   struct: '__sk_buff',
   size: 192,
   fields: SKB_FIELDS,
@@ -147,8 +154,8 @@ export const SK_BUFF: ContextLayout = {
 const LAYOUTS = new Map<number, ContextLayout>([
   [progTypeId('xdp'), XDP_MD],
   [SOCKET_FILTER, SK_BUFF],
-  [SCHED_CLS, SK_BUFF],
-  [SCHED_ACT, SK_BUFF],
+  [SCHED_CLS, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
+  [SCHED_ACT, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
 ]);
 
 export function contextLayout(progType: number): ContextLayout | undefined {

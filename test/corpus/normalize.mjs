@@ -97,6 +97,9 @@ const INLINED_LOOKUP_LINE = (l) => INSN.test(l) && (!/ call /.test(l) || /call [
 const SUBPROGRAM_SYMBOL = "subprogram symbols' tags";
 const withoutSymbolTag = (l) => l.replace(/#bpf_prog_[0-9a-f]{16}_/, '#bpf_prog_?_');
 
+/** Helpers the 6.18 x86-64 verifier inlines after verification (do_misc_fixups). */
+const INLINED_HELPER = /call (bpf_get_smp_processor_id|bpf_get_current_task|bpf_get_current_task_btf|bpf_jiffies64|bpf_get_func_ip|bpf_get_func_arg|bpf_get_func_ret|bpf_get_func_arg_cnt|bpf_get_branch_snapshot|bpf_kptr_xchg)#$/;
+
 /** What kernel rewrite a differing hunk is, or undefined when none explains it. */
 function explainHunk(kernel, ours) {
   if (kernel.length === ours.length && kernel.every((l, i) => withoutSymbolTag(l) === withoutSymbolTag(ours[i]))) return SUBPROGRAM_SYMBOL;
@@ -108,6 +111,8 @@ function explainHunk(kernel, ours) {
   if (oInsns.length >= 1 && oInsns.every((l) => /call bpf_map_lookup_elem#$/.test(l)) && kInsns.length >= oInsns.length && kInsns.every(INLINED_LOOKUP_LINE)) {
     return 'map lookup inlined';
   }
+  // A helper do_misc_fixups replaces by inline code (the per-CPU address it reads is the kernel's own).
+  if (oInsns.length === 1 && INLINED_HELPER.test(oInsns[0]) && kInsns.length >= 1 && kInsns.every((l) => !/ call /.test(l))) return 'helper inlined';
   // Code the verifier found unreachable and removed.
   if (kInsns.length === 0 && oInsns.length > 0) return 'dead code removed';
   return undefined;

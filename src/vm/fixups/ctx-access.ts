@@ -150,12 +150,40 @@ const SK_BUFF: ContextLayout = {
   },
 };
 
+/** sizeof(bpf_user_pt_regs_t) on x86-64: struct pt_regs, 21 registers. */
+const PT_REGS_WORDS = 21;
+
+/**
+ * pe_prog_convert_ctx_access: `struct bpf_perf_event_data` is `bpf_perf_event_data_kern`
+ * in the kernel, which holds pointers to the registers and to the sample.
+ */
+const PERF_EVENT_FIELDS: FieldRule[] = [
+  ...Array.from({ length: PT_REGS_WORDS }, (_, i): FieldRule => ({
+    name: `regs[${i}]`,
+    off: 8 * i,
+    size: 8,
+    narrow: false,
+    read: (dst, src, p) => ({ insns: [ldx(8, dst, src, o(p, 'bpf_perf_event_data_kern.regs')), ldx(8, dst, dst, 8 * i)], target: 8 }),
+  })),
+  { name: 'sample_period', off: 8 * PT_REGS_WORDS, size: 8, narrow: true, read: chain([8, 'bpf_perf_event_data_kern.data'], [8, 'perf_sample_data.period']) },
+  { name: 'addr', off: 8 * PT_REGS_WORDS + 8, size: 8, narrow: true, read: chain([8, 'bpf_perf_event_data_kern.data'], [8, 'perf_sample_data.addr']) },
+];
+
+/** pe_prog_is_valid_access: reads only. */
+const PERF_EVENT_DATA: ContextLayout = {
+  struct: 'bpf_perf_event_data',
+  size: 8 * PT_REGS_WORDS + 16,
+  fields: PERF_EVENT_FIELDS,
+  allows: (_type, _field, write) => !write,
+};
+
 /** The context each program type's accesses are rewritten from; none for those the kernel leaves alone. */
 const LAYOUTS = new Map<number, ContextLayout>([
   [progTypeId('xdp'), XDP_MD],
   [SOCKET_FILTER, SK_BUFF],
   [SCHED_CLS, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
   [SCHED_ACT, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
+  [progTypeId('perf_event'), PERF_EVENT_DATA],
 ]);
 
 export function contextLayout(progType: number): ContextLayout | undefined {

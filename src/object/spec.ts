@@ -86,6 +86,16 @@ export interface MapSpec {
   initialData?: Uint8Array;
   /** Initial slots of prog arrays (program names) and map-in-maps (map names). */
   initialSlots: { index: number; target: string }[];
+  /** The fields iproute2's struct bpf_elf_map adds, for maps defined with it. */
+  elfMap?: ElfMapFields;
+}
+
+/** iproute2's own map fields: an id other definitions refer to, pinning (PIN_NONE 0, PIN_OBJECT_NS 1, PIN_GLOBAL_NS 2), map-in-map links. */
+export interface ElfMapFields {
+  id: number;
+  pinning: number;
+  innerId: number;
+  innerIdx: number;
 }
 
 export interface ObjectSpec {

@@ -49,7 +49,8 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const loadedAt = options.now ?? new Date();
   const programs = spec.programs
-    .filter((p) => p.kind.autoload)
+    // A program whose section gives no type (BPF_PROG_TYPE_UNSPEC) is not loaded, as no kernel would take it.
+    .filter((p) => p.kind.autoload && p.kind.progType !== 0)
     .map((p) => loadProgram(spec, p, { maps, rodata, id: ids.nextProgramId(), btfId, uid, loadedAt, profile: options.kernelProfile ?? DEFAULT_KERNEL_PROFILE }));
   return { spec, programs, maps, btfId };
 }

@@ -104,6 +104,13 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
       if (!ctx.json) for (const note of spec.notes) ctx.err(`note: ${file}: ${note}\n`);
       const untyped = progType === undefined ? spec.programs.find((p) => p.kind.progType === 0) : undefined;
       if (untyped) failGuess(ctx, untyped.sectionName.replace(/^\?/, ''), true);
+      const refused = spec.programs.find((p) => p.kind.autoload && p.loadError);
+      if (refused?.loadError) {
+        const { message, errno } = refused.loadError;
+        const prog = `libbpf: prog '${refused.name}'`;
+        ctx.err(`${prog}: ${message}\n${prog}: failed to prepare load attributes: -${errno}\n${prog}: failed to load: -${errno}\nlibbpf: failed to load object '${file}'\n`);
+        failLoaded(ctx, 'failed to load object file');
+      }
       for (const r of replace.filter((r) => r.name !== undefined)) {
         r.idx = spec.maps.findIndex((m) => m.name === r.name);
         if (r.idx < 0) failLoaded(ctx, `unable to find map '${r.name}'`);

@@ -9,6 +9,7 @@ import { isGplCompatible, readKernelVersion, readLicense } from './license.js';
 import { linkProgram } from './link.js';
 import { collectCodeRelocations, type CodeRelocation, type MapSymbolResolver } from './relocations.js';
 import { sectionProgramKind } from './program-kinds.js';
+import { resolveAttachTargets } from './attach-btf.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
@@ -47,7 +48,7 @@ export function openObject(source: string | Uint8Array, fileName?: string, optio
   }
 }
 
-function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
+function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   const notes: string[] = [];
   const objectName = objectNameOf(elf.fileName);
   const license = readLicense(elf);
@@ -112,6 +113,7 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     }
   }
   fillTailCalls(maps, programs);
+  resolveAttachTargets(programs, target, notes);
   return {
     fileName: elf.fileName,
     objectName,

@@ -43,3 +43,11 @@ export function sectionProgramKind(code: CodeSection, reading: ProgramReading, n
   notes.push(`${unrecognized}; no loader gives it a program type, so it is not loaded (prog load OBJ PATH type TYPE gives one)`);
   return unknownProgramKind(section);
 }
+
+/**
+ * Whether a load takes the program: autoload on, a program type, nothing libbpf would
+ * fail on first.
+ */
+export function isLoadable(prog: { kind: SectionProgramKind; loadError?: unknown }): boolean {
+  return prog.kind.autoload && prog.kind.progType !== 0 && prog.loadError === undefined;
+}

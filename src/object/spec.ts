@@ -60,6 +60,12 @@ export interface ProgramSpec {
   kernelVersion: number;
   /** The kernel's program tag (hex), as computed at load from these instructions. */
   tag: string;
+  /** The attach target's BTF id (fentry, lsm, iter, tp_btf, struct_ops ...), in `attachBtfObject`'s BTF. */
+  attachBtfId?: number;
+  /** `vmlinux` or the module whose BTF holds the attach target. */
+  attachBtfObject?: string;
+  /** Why libbpf would fail to load the program before the kernel sees it (its words, its errno); such a program is not loaded. */
+  loadError?: { message: string; errno: number };
 }
 
 export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss';

@@ -10,6 +10,7 @@ import { linkProgram } from './link.js';
 import { collectCodeRelocations, type CodeRelocation, type MapSymbolResolver } from './relocations.js';
 import { sectionProgramKind } from './program-kinds.js';
 import { resolveAttachTargets } from './attach-btf.js';
+import { isStructOpsSection, linkStructOps, structOpsMaps } from './struct-ops.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
@@ -75,6 +76,9 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
     if (!origin || section.size === 0) continue;
     dataMapBySection.set(section.index, maps.push(dataMapSpec(objectName, section, origin, btf.datasecTypeId(section.name))) - 1);
   }
+  // libbpf adds struct_ops maps after global data (and kconfig).
+  const structOps = elf.sections.filter(isStructOpsSection).flatMap((section) => structOpsMaps(elf, section, btf.btf));
+  for (const entry of structOps) maps.push(entry.spec);
   const resolver: MapSymbolResolver = {
     // A static legacy map is reached through its section's symbol, the offset in the immediate.
     mapForSymbol: (sym, imm) => mapBySymbol.get(sym) ?? (sym.type === STT_SECTION ? legacyAt.get(`${sym.shndx}:${sym.value + imm}`) : undefined),
@@ -114,6 +118,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   }
   fillTailCalls(maps, programs);
   resolveAttachTargets(programs, target, notes);
+  linkStructOps(elf, structOps, btf.btf, programs, target, notes);
   return {
     fileName: elf.fileName,
     objectName,

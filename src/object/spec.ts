@@ -68,7 +68,7 @@ export interface ProgramSpec {
   loadError?: { message: string; errno: number };
 }
 
-export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss';
+export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'struct_ops';
 
 export interface MapSpec {
   /** The name as the kernel would hold it (internal maps renamed as libbpf does). */
@@ -92,6 +92,10 @@ export interface MapSpec {
   initialData?: Uint8Array;
   /** Initial slots of prog arrays (program names) and map-in-maps (map names). */
   initialSlots: { index: number; target: string }[];
+  /** struct_ops maps: the kernel's `bpf_struct_ops_<name>` in the target BTF (0 when not found there). */
+  btfVmlinuxValueTypeId?: number;
+  /** struct_ops maps: the program each function-pointer member names. */
+  structOpsPrograms?: { member: string; program: string }[];
   /** The fields iproute2's struct bpf_elf_map adds, for maps defined with it. */
   elfMap?: ElfMapFields;
 }

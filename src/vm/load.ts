@@ -176,5 +176,5 @@ function subprogramSymbolMap(prog: ProgramSpec, rewritten: readonly Insn[], at: 
  */
 function carriesBtf(m: MapSpec): boolean {
   if (m.type === MAP_TYPE.progArray || m.type === MAP_TYPE.arrayOfMaps || m.type === MAP_TYPE.hashOfMaps) return false;
-  return m.btfValueTypeId !== 0;
+  return m.btfValueTypeId !== 0 || (m.btfVmlinuxValueTypeId ?? 0) !== 0;
 }

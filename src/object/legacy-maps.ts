@@ -28,7 +28,8 @@ export function isLegacyMapSection(section: ElfSection): boolean {
 
 /**
  * Maps from a legacy map section: equally sized records, one per symbol, the record size
- * being the section's size over its symbols as libbpf and iproute2 compute it. A record
+ * being the symbols' common size or else, as libbpf and iproute2 compute it, the
+ * section's size over its symbols. A record
  * of 20 bytes is libbpf's struct bpf_map_def; one of 24 to 36 bytes is iproute2's struct
  * bpf_elf_map (with id, pinning and the map-in-map fields; fields past the record read as
  * zero, as iproute2 reads them); a larger one is a struct bpf_map_def from a newer
@@ -38,10 +39,10 @@ export function legacyMapSpecs(elf: ElfFile, section: ElfSection, notes: string[
   const ctx = { file: elf.fileName, section: section.name };
   const symbols = elf.symbols.filter((s) => s.shndx === section.index && s.type !== STT_SECTION && s.name !== '').sort((a, b) => a.value - b.value);
   if (symbols.length === 0) return [];
-  if (section.size === 0 || section.size % symbols.length !== 0) {
+  const recordSize = symbolRecordSize(symbols) ?? section.size / symbols.length;
+  if (!Number.isInteger(recordSize)) {
     throw new ObjectError(`legacy map definitions: section size ${section.size} is not a multiple of its ${symbols.length} map symbols (libbpf: unable to determine legacy map definition size)`, ctx);
   }
-  const recordSize = section.size / symbols.length;
   if (recordSize < BPF_ELF_MAP_MIN_SIZE || recordSize % 4 !== 0) {
     throw new ObjectError(`legacy map definitions of ${recordSize} bytes are neither struct bpf_map_def nor struct bpf_elf_map`, ctx);
   }
@@ -80,6 +81,16 @@ export function legacyMapSpecs(elf: ElfFile, section: ElfSection, notes: string[
   const layout = elfLayout ? `iproute2's struct bpf_elf_map (${recordSize} bytes), as iproute2 reads them` : `struct bpf_map_def (${recordSize} bytes), as libbpf 0.x and iproute2 read them`;
   notes.push(`libbpf 1.x: elf: legacy map definitions in '${section.name}' section are not supported by libbpf v1.0+; read as ${layout}`);
   return maps;
+}
+
+/**
+ * The record size the symbols themselves give: one size for all, every offset a multiple
+ * of it. A linked object (bpftool gen object) can keep records no symbol names any more,
+ * where the section size over the symbols would be wrong.
+ */
+function symbolRecordSize(symbols: readonly ElfSymbol[]): number | undefined {
+  const size = symbols[0]!.size;
+  return size > 0 && symbols.every((s) => s.size === size && s.value % size === 0) ? size : undefined;
 }
 
 /**

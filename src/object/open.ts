@@ -78,7 +78,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   }
   // libbpf adds struct_ops maps after global data (and kconfig).
   const structOps = elf.sections.filter(isStructOpsSection).flatMap((section) => structOpsMaps(elf, section, btf.btf));
-  for (const entry of structOps) maps.push(entry.spec);
+  for (const entry of structOps) if (!entry.section.name.startsWith('?')) maps.push(entry.spec);
   const resolver: MapSymbolResolver = {
     // A static legacy map is reached through its section's symbol, the offset in the immediate.
     mapForSymbol: (sym, imm) => mapBySymbol.get(sym) ?? (sym.type === STT_SECTION ? legacyAt.get(`${sym.shndx}:${sym.value + imm}`) : undefined),

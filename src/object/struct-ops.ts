@@ -83,6 +83,7 @@ export function linkStructOps(elf: ElfFile, entries: readonly StructOpsMap[], bt
       spec.structOpsPrograms!.push({ member: member.name, program: prog.name });
     }
     const kernel = findKernelStructOps(local.name, target);
+    if (section.name.startsWith('?')) notes.push(`struct_ops map '${spec.name}' is in ${section.name}, which libbpf does not create by default; not created`);
     if (!kernel) {
       notes.push(`libbpf: struct_ops init_kern: struct ${STRUCT_OPS_VALUE_PREFIX}${local.name} is not found in kernel BTF; map '${spec.name}' keeps the object's struct, its programs no attach BTF id`);
       continue;
@@ -100,6 +101,18 @@ export function linkStructOps(elf: ElfFile, entries: readonly StructOpsMap[], bt
       prog.attachBtfObject = kernel.object;
       prog.kind = { ...prog.kind, expectedAttachType: index };
     }
+  }
+  adjustAutoload(entries, programs);
+}
+
+/**
+ * libbpf's bpf_object_adjust_struct_ops_autoload (libbpf 1.4 on; 1.1 has none): a struct_ops program that maps refer to
+ * loads if one of them is created (not in a `?` section), whatever its own `?` says.
+ */
+function adjustAutoload(entries: readonly StructOpsMap[], programs: ProgramSpec[]): void {
+  for (const prog of programs) {
+    const users = entries.filter((e) => e.spec.structOpsPrograms!.some((s) => s.program === prog.name));
+    if (users.length) prog.kind = { ...prog.kind, autoload: users.some((e) => !e.section.name.startsWith('?')) };
   }
 }
 

@@ -12,6 +12,7 @@ import { programKindForSection } from './section-defs.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
+import { resolveExterns } from './externs/index.js';
 import { loadTarget, type LoadTarget } from './target.js';
 
 export interface OpenOptions {
@@ -47,7 +48,7 @@ export function openObject(source: string | Uint8Array, fileName?: string, optio
   }
 }
 
-function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
+function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   const notes: string[] = [];
   const objectName = objectNameOf(elf.fileName);
   const license = readLicense(elf);
@@ -69,9 +70,13 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     if (!origin || section.size === 0) continue;
     dataMapBySection.set(section.index, maps.push(dataMapSpec(objectName, section, origin, btf.datasecTypeId(section.name))) - 1);
   }
+  const externs = resolveExterns(elf, btf.btf, target, { objectName, kconfigMapIndex: maps.length });
+  if (externs.kconfigMap) maps.push(externs.kconfigMap);
+  notes.push(...externs.notes);
   const resolver: MapSymbolResolver = {
     mapForSymbol: (sym) => mapBySymbol.get(sym),
     dataMapForSection: (index) => dataMapBySection.get(index),
+    externRelocation: (symIndex, insn, ctx) => externs.relocation(symIndex, insn, ctx),
   };
 
   const codeSections = new Map<number, CodeSection>();
@@ -97,6 +102,7 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
         kind,
         insns: linked.insns,
         mapRefs: linked.mapRefs,
+        externRefs: linked.externRefs,
         functions: linked.functions.map((f) => f.spec),
         funcInfo: ext.funcInfo,
         lineInfo: ext.lineInfo,
@@ -116,7 +122,7 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     programs,
     maps,
     notes,
-    ...(btf.btf ? { btf: btf.btf } : {}),
+    ...(externs.btf ? { btf: externs.btf } : {}),
   };
 }
 

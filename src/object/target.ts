@@ -29,7 +29,7 @@ export interface LoadTarget {
 export interface LoadTargetOptions {
   /** `--btf-target FILE`: raw BTF or an ELF with .BTF; 'none' for no target BTF. Default: the running kernel's. */
   btf?: string | 'none';
-  /** `--kconfig FILE` (plain or gzipped); default /proc/config.gz, then /boot/config-$(uname -r). */
+  /** `--kconfig FILE` (plain or gzipped); default /boot/config-$(uname -r), then /proc/config.gz, as libbpf looks. */
   kconfig?: string;
   /** The kernel release for LINUX_KERNEL_VERSION; default the running kernel's (os.release()). */
   release?: string;
@@ -70,7 +70,14 @@ export function loadTarget(options: LoadTargetOptions = {}): LoadTarget {
 }
 
 /** A target with nothing: CO-RE left unapplied, externs as weak ones would be. */
-export const NO_TARGET: LoadTarget = loadTarget({ btf: 'none', kconfig: '/dev/null/none', release: '0.0.0' });
+export const NO_TARGET: LoadTarget = Object.freeze({
+  btfSource: undefined,
+  vmlinux: () => undefined,
+  modules: () => [],
+  kconfig: () => undefined,
+  kernelVersion: () => 0,
+  kallsyms: () => undefined,
+});
 
 /** Raw BTF or the .BTF of an ELF file, split on `base` when given. */
 export function readBtfFile(path: string, base?: Btf): Btf {
@@ -120,7 +127,7 @@ export function kernelVersionOf(rel: string): number {
 }
 
 function readKconfig(path: string | undefined): ReadonlyMap<string, string> | undefined {
-  const candidates = path !== undefined ? [path] : ['/proc/config.gz', `/boot/config-${release()}`];
+  const candidates = path !== undefined ? [path] : [`/boot/config-${release()}`, '/proc/config.gz'];
   for (const file of candidates) {
     let bytes: Buffer;
     try {
@@ -135,13 +142,17 @@ function readKconfig(path: string | undefined): ReadonlyMap<string, string> | un
   return undefined;
 }
 
-/** `CONFIG_X=value` lines; `# CONFIG_X is not set` and other comments say nothing. */
+/**
+ * `CONFIG_X=value` lines, in file order; `# CONFIG_X is not set` and other comments say
+ * nothing. As libbpf reads the file, the first line for a name wins.
+ */
 export function parseKconfig(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('CONFIG_')) continue;
     const eq = line.indexOf('=');
-    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1).trim());
+    const name = line.slice(0, eq);
+    if (eq > 0 && !out.has(name)) out.set(name, line.slice(eq + 1).trim());
   }
   return out;
 }

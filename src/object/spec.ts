@@ -32,8 +32,8 @@ export interface ExternReference {
   btfId: number;
   /** The kernel module whose BTF has it; absent for vmlinux. */
   module?: string;
-  /** Its address from the target's kallsyms, when known. */
-  address?: bigint;
+  /** Its address in the target's kallsyms; null when they have no such symbol, absent when the target has no kallsyms. */
+  address?: bigint | null;
 }
 
 export interface FuncInfoSpec {

@@ -76,8 +76,8 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
   }
   if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
-  placeKsymAddresses(prog, mapped);
   try {
+    placeKsymAddresses(prog, mapped);
     checkStructure(prog.insns);
     fixed = applyKernelFixups(mapped, prog.kind, profile);
     checkHelpers(fixed.insns, prog.kind.progType, profile);
@@ -116,12 +116,14 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
 /**
  * The kernel's check_pseudo_btf_id: an ld_imm64 of a typed ksym (src 3, a BTF id) comes
  * to hold the symbol's address as a plain constant (0 where the target's kallsyms were
- * not known).
+ * not known); a symbol kallsyms do not have (a per-CPU variable without
+ * CONFIG_KALLSYMS_ALL) fails the load.
  */
 function placeKsymAddresses(prog: ProgramSpec, insns: Insn[]): void {
   for (const ref of prog.externRefs) {
     const insn = insns[ref.pc]!;
     if (ref.kind !== 'ksym' || insn.code !== LD_IMM64 || insn.src !== BPF_PSEUDO_BTF_ID) continue;
+    if (ref.address === null) throw new VerifierError(`ldimm64 failed to find the address for kernel symbol '${ref.name}'.`, { pc: ref.pc });
     const address = ref.address ?? 0n;
     insn.src = 0;
     insn.imm = Number(BigInt.asIntN(32, address));

@@ -68,7 +68,8 @@ export function resolveKsyms(
       index = moduleIndex.get(module) ?? moduleIndex.size + 1;
       moduleIndex.set(module, index);
     }
-    const address = kallsyms?.get(ext.name);
+    // The kernel looks a typed ksym's address up in kallsyms when it loads the program.
+    const address = kallsyms ? (kallsyms.get(ext.name) ?? null) : undefined;
     out.set(ext, { btfId: id, moduleIndex: index, ...(module !== undefined ? { module } : {}), ...(address !== undefined ? { address } : {}) });
   }
   return { resolved: out, untried };

@@ -48,6 +48,6 @@ export interface KsymResolution {
   module?: string;
   /** The module's slot in the object's BTF fd array (libbpf's fd_array index, from 1); 0 for vmlinux. */
   moduleIndex: number;
-  /** Its address from the target's kallsyms, when known. */
-  address?: bigint;
+  /** Its address in the target's kallsyms; null when they have no such symbol, absent when the target has no kallsyms. */
+  address?: bigint | null;
 }

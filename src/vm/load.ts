@@ -44,8 +44,8 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
     frozen: m.origin === 'rodata' || m.origin === 'kconfig',
     memlock: mapMemlock(m, options.possibleCpus ?? cpus().length),
   }));
-  // libbpf binds the object's .rodata map to every program it loads (BPF_PROG_BIND_MAP).
-  const rodata = maps.find((m) => m.spec.origin === 'rodata' && m.spec.sectionName === '.rodata');
+  // libbpf binds every read-only data map (.rodata, .rodata.*) to every program it loads (BPF_PROG_BIND_MAP).
+  const rodata = maps.filter((m) => m.spec.origin === 'rodata');
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const loadedAt = options.now ?? new Date();
   const programs = spec.programs
@@ -56,7 +56,7 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
 
 interface ProgramLoad {
   maps: LoadedMap[];
-  rodata: LoadedMap | undefined;
+  rodata: readonly LoadedMap[];
   id: number;
   btfId: number;
   uid: number;
@@ -75,7 +75,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
     if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
   }
-  if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
+  for (const m of rodata) if (!mapIds.includes(m.id)) mapIds.push(m.id);
   try {
     placeKsymAddresses(prog, mapped);
     checkStructure(prog.insns);

@@ -52,9 +52,9 @@ export function resolveExterns(elf: ElfFile, btf: Btf | undefined, target: LoadT
   if (linkerOnly.length) notes.push(linkerOnlyNote(linkerOnly));
 
   const kconfig = externs.filter((e): e is KconfigExtern => e.kind === 'kconfig');
-  const values = new KconfigValues(kconfigSize, elf.littleEndian, where);
+  const values = new KconfigValues(kconfigSize, elf.littleEndian, where, notes);
   const unknowable = new Set<Extern>();
-  for (const ext of kconfig) if (!ext.name.startsWith('CONFIG_')) values.setVirtual(ext, target, notes);
+  for (const ext of kconfig) if (!ext.name.startsWith('CONFIG_')) values.setVirtual(ext, target);
   const wanted = kconfig.filter((e) => e.name.startsWith('CONFIG_'));
   if (wanted.length) {
     const config = target.kconfig();
@@ -64,6 +64,8 @@ export function resolveExterns(elf: ElfFile, btf: Btf | undefined, target: LoadT
     } else {
       const byName = new Map(wanted.map((e) => [e.name, e] as const));
       for (const [name, value] of config) {
+        // libbpf refuses any line without a value, whichever extern it names.
+        if (value === '') throw new ExternError(`failed to parse '${name}=': no value`, where(wanted[0]!));
         const ext = byName.get(name);
         if (ext) values.setFromConfig(ext, value);
       }

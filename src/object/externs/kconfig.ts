@@ -16,6 +16,7 @@ export class KconfigValues {
     size: number,
     private readonly littleEndian: boolean,
     private readonly where: (ext: KconfigExtern) => ErrorContext,
+    private readonly notes: string[],
   ) {
     this.data = new Uint8Array(size);
     this.view = new DataView(this.data.buffer);
@@ -25,13 +26,13 @@ export class KconfigValues {
    * libbpf's resolution of the virtual `LINUX_*` externs from what it probes in the
    * kernel; here the target answers. A weak `LINUX_*` it does not know stays zero.
    */
-  setVirtual(ext: KconfigExtern, target: LoadTarget, notes: string[]): void {
+  setVirtual(ext: KconfigExtern, target: LoadTarget): void {
     let value: bigint;
     if (ext.name === 'LINUX_KERNEL_VERSION') {
       const version = target.kernelVersion();
       if (!version) {
         if (!ext.weak) throw this.error(ext, `extern (kcfg) '${ext.name}': failed to get kernel version`);
-        notes.push(`extern (kcfg) '${ext.name}': the target's kernel version is unknown; it stays 0`);
+        this.notes.push(`extern (kcfg) '${ext.name}': the target's kernel version is unknown; it stays 0`);
         return;
       }
       value = BigInt(version);
@@ -50,7 +51,6 @@ export class KconfigValues {
   /** libbpf's bpf_object__process_kconfig_line, for a line `NAME=value` whose NAME is this extern. */
   setFromConfig(ext: KconfigExtern, value: string): void {
     if (this.set.has(ext)) return;
-    if (value === '') throw this.error(ext, `failed to parse '${ext.name}': no value`);
     const first = value[0]!;
     if (first === 'y' || first === 'n' || first === 'm') this.setTristate(ext, first);
     else if (first === '"') this.setString(ext, value);
@@ -81,12 +81,13 @@ export class KconfigValues {
     this.set.add(ext);
   }
 
-  /** libbpf's set_kcfg_value_str: the quotes stripped, cut to fit with its NUL. */
+  /** libbpf's set_kcfg_value_str: the quotes stripped, cut to fit with its NUL (which libbpf warns of). */
   private setString(ext: KconfigExtern, value: string): void {
     if (ext.type !== 'chars') throw this.error(ext, `extern (kcfg) '${ext.name}': value '${value}' implies char array type`);
     if (value.length < 2 || !value.endsWith('"')) throw this.error(ext, `extern (kcfg) '${ext.name}': invalid string config '${value}'`);
     const bytes = Buffer.from(value.slice(1, -1), 'utf8');
     const len = Math.min(bytes.length, ext.size - 1);
+    if (len < bytes.length) this.notes.push(`extern (kcfg) '${ext.name}': long string '${value}' of (${bytes.length} bytes) truncated to ${len} bytes`);
     this.data.set(bytes.subarray(0, len), ext.offset);
     this.data[ext.offset + len] = 0;
     this.set.add(ext);

@@ -13,7 +13,8 @@ import { compareProgram } from '../../corpus/normalize.mjs';
  * resolves its externs against this kernel, the kernel verifies), then its program's
  * type, tag and `prog dump xlated` must be bpfscope's (up to the ids and call numbers
  * only a kernel knows, and the code its verifier removes as dead); where the kernel
- * refuses, bpfscope must refuse with the kernel's reason.
+ * refuses, bpfscope must refuse with the kernel's reason. The object's BTF the kernel
+ * then holds must be the one bpfscope shows.
  */
 const reason =
   missing({ clang: true, bpftool: true, root: true }) ??
@@ -111,6 +112,9 @@ describe.skipIf(skip)('ksyms and kfuncs as the kernel loads them', () => {
       const verdict = compareProgram(kernelShow, kernelXlated, mine, xlated.stdout) as string | undefined | { rewrites: string[] };
       expect(typeof verdict === 'string' ? verdict : '').toBe('');
       if (verdict) expect(verdict.rewrites).toEqual(['dead code removed']);
+      // The object's BTF as libbpf edited it for the kernel (extern DATASECs, dummy_ksym).
+      const kernelBtf = spawnSync('bpftool', ['btf', 'dump', 'id', String(kernelShow.btf_id)], { encoding: 'utf8' }).stdout;
+      expect(bpfscope(['--object', obj, 'btf', 'dump', 'id', '1']).stdout).toBe(kernelBtf);
     } finally {
       rmSync(pin, { recursive: true, force: true });
     }

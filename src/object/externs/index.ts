@@ -53,31 +53,18 @@ export function resolveExterns(elf: ElfFile, btf: Btf | undefined, target: LoadT
 
   const kconfig = externs.filter((e): e is KconfigExtern => e.kind === 'kconfig');
   const values = new KconfigValues(kconfigSize, elf.littleEndian, where, notes);
-  const unknowable = new Set<Extern>();
   for (const ext of kconfig) if (!ext.name.startsWith('CONFIG_')) values.setVirtual(ext, target);
-  const wanted = kconfig.filter((e) => e.name.startsWith('CONFIG_'));
-  if (wanted.length) {
-    const config = target.kconfig();
-    if (!config) {
-      notes.push(`no kernel config found (/boot/config-$(uname -r), /proc/config.gz; --kconfig FILE): ${wanted.map((e) => e.name).join(', ')} stay 0`);
-      for (const ext of wanted) unknowable.add(ext);
-    } else {
-      const byName = new Map(wanted.map((e) => [e.name, e] as const));
-      for (const [name, value] of config) {
-        // libbpf refuses any line without a value, whichever extern it names.
-        if (value === '') throw new ExternError(`failed to parse '${name}=': no value`, where(wanted[0]!));
-        const ext = byName.get(name);
-        if (ext) values.setFromConfig(ext, value);
-      }
-    }
-  }
+  // Externs the target cannot tell anything of stay 0 as weak ones would, strong or not.
+  const untried = new Set<Extern>(fillFromConfig(kconfig.filter((e) => e.name.startsWith('CONFIG_')), target, values, where, notes));
 
   const ksyms = externs.filter((e): e is KsymExtern => e.kind === 'ksym');
-  const { resolved, untried } = ksyms.length && btf ? resolveKsyms(ksyms, btf, target, where, notes) : { resolved: new Map<KsymExtern, KsymResolution>(), untried: [] };
-  for (const ext of untried) unknowable.add(ext);
+  // Collected externs have BTF: there is an object BTF whenever there are ksyms.
+  const ksymResult = ksyms.length ? resolveKsyms(ksyms, btf!, target, where, notes) : undefined;
+  const resolved = ksymResult?.resolved ?? new Map<KsymExtern, KsymResolution>();
+  for (const ext of ksymResult?.untried ?? []) untried.add(ext);
   for (const ext of externs) {
     const isSet = ext.kind === 'kconfig' ? values.set.has(ext) : resolved.has(ext);
-    if (!isSet && !ext.weak && !unknowable.has(ext)) throw new ExternError(`extern '${ext.name}' (strong): not resolved`, where(ext));
+    if (!isSet && !ext.weak && !untried.has(ext)) throw new ExternError(`extern '${ext.name}' (strong): not resolved`, where(ext));
   }
 
   const linkerOnlySymbols = new Set(linkerOnly.map((l) => l.symbol.index));
@@ -124,6 +111,27 @@ function ksymRelocation(ext: KsymExtern, r: KsymResolution | undefined, insn: In
     patch: { src: insn.src, imm: Number(BigInt.asIntN(32, address)), nextImm: Number(BigInt.asIntN(32, address >> 32n)) },
     ref: { ...ref, kind: 'ksym' },
   };
+}
+
+/**
+ * `CONFIG_*` externs from the target's config, line by line as libbpf reads it; with no
+ * config at all, they are returned untried, with a note.
+ */
+function fillFromConfig(wanted: KconfigExtern[], target: LoadTarget, values: KconfigValues, where: (ext: KconfigExtern) => ErrorContext, notes: string[]): KconfigExtern[] {
+  if (!wanted.length) return [];
+  const config = target.kconfig();
+  if (!config) {
+    notes.push(`no kernel config found (/boot/config-$(uname -r), /proc/config.gz; --kconfig FILE): ${wanted.map((e) => e.name).join(', ')} stay 0`);
+    return wanted;
+  }
+  const byName = new Map(wanted.map((e) => [e.name, e] as const));
+  for (const [name, value] of config) {
+    // libbpf refuses any line without a value, whichever extern it names.
+    if (value === '') throw new ExternError(`failed to parse '${name}=': no value`, where(wanted[0]!));
+    const ext = byName.get(name);
+    if (ext) values.setFromConfig(ext, value);
+  }
+  return [];
 }
 
 /** The `.kconfig` map as libbpf's bpf_object__init_kconfig_map makes it. */

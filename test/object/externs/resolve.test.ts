@@ -10,7 +10,9 @@ import type { ObjectSpec, ProgramSpec } from '../../../src/object/spec.js';
 import { NO_TARGET, readBtfFile, type LoadTarget } from '../../../src/object/target.js';
 import { parseU64 } from '../../../src/object/externs/kconfig.js';
 import { loadObject } from '../../../src/vm/load.js';
+import { parseBtf } from '../../../src/btf/index.js';
 import { compileBpf, missing, skipReason } from '../../helpers/env.js';
+import { BtfBuilder } from '../../btf/builder.js';
 
 /**
  * Extern resolution against targets made for the test: a "kernel" whose BTF is a BPF
@@ -149,6 +151,26 @@ SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_missing(); return bpf_cpu
     // The loaded program names the kfunc from its id, as bpftool names it from kallsyms.
     const loaded = loadObject(spec, { nextProgramId: () => 1, nextMapId: () => 1, nextBtfId: () => 1 });
     expect(loaded.programs[0]!.kernelFunction(loaded.programs[0]!.xlated[create.pc]!)).toBe('bpf_cpumask_create');
+  });
+
+  it('kfuncs a module has: off is the module\'s slot in the fd array, from 1, one slot per module', () => {
+    const b = new BtfBuilder(kernel.typeCount, kernel.strings.end);
+    const proto = b.proto(0, []);
+    const first = b.func('bpfscope_mod_first', proto, 1);
+    const second = b.func('bpfscope_mod_second', proto, 1);
+    const module = parseBtf(b.build(), { base: kernel });
+    const spec = open(
+      `extern void bpfscope_mod_first(void) __ksym;
+extern void bpfscope_mod_second(void) __ksym;
+SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_mod_first(); bpfscope_mod_second(); return 0; }`,
+      target({ modules: () => [{ name: 'bpfscope_mod', btf: module }] }),
+    );
+    const p = program(spec);
+    for (const [name, id] of [['bpfscope_mod_first', first], ['bpfscope_mod_second', second]] as const) {
+      const ref = p.externRefs.find((r) => r.name === name)!;
+      expect(ref).toMatchObject({ kind: 'kfunc', btfId: id, module: 'bpfscope_mod' });
+      expect(p.insns[ref.pc]).toMatchObject({ src: BPF_PSEUDO_KFUNC_CALL, imm: id, off: 1 });
+    }
   });
 
   it('a kfunc whose prototype differs from the target\'s is refused, weak or strong', () => {

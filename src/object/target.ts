@@ -22,8 +22,14 @@ export interface LoadTarget {
   kconfig(): ReadonlyMap<string, string> | undefined;
   /** LINUX_KERNEL_VERSION: KERNEL_VERSION(a, b, c) of the target, 0 when unknown. */
   kernelVersion(): number;
-  /** Kernel symbol addresses (typeless ksyms), undefined when unknown. */
-  kallsyms(): ReadonlyMap<string, bigint> | undefined;
+  /** Kernel symbol addresses (ksyms), undefined when unknown. */
+  kallsyms(): KernelSymbols | undefined;
+}
+
+/** The kernel's symbol table, as /proc/kallsyms lists it. */
+export interface KernelSymbols {
+  /** Every distinct address listed for the name, in the file's order; empty when it is not there. */
+  addresses(name: string): bigint[];
 }
 
 export interface LoadTargetOptions {
@@ -44,7 +50,7 @@ export function loadTarget(options: LoadTargetOptions = {}): LoadTarget {
   let vmlinux: Btf | undefined | null = null;
   let modules: { name: string; btf: Btf }[] | undefined;
   let kconfig: ReadonlyMap<string, string> | undefined | null = null;
-  let kallsyms: ReadonlyMap<string, bigint> | undefined | null = null;
+  let kallsyms: KernelSymbols | undefined | null = null;
   const target: LoadTarget = {
     btfSource: btfPath,
     vmlinux: () => {
@@ -157,17 +163,36 @@ export function parseKconfig(text: string): Map<string, string> {
   return out;
 }
 
-function readKallsyms(): ReadonlyMap<string, bigint> | undefined {
-  let text: string;
+function readKallsyms(): KernelSymbols | undefined {
   try {
-    text = readFileSync('/proc/kallsyms', 'utf8');
+    return kallsymsFromText(readFileSync('/proc/kallsyms', 'latin1'));
   } catch {
     return undefined;
   }
-  const out = new Map<string, bigint>();
-  for (const line of text.split('\n')) {
-    const [addr, , name] = line.split(/\s+/, 3);
-    if (addr && name && !out.has(name)) out.set(name, BigInt(`0x${addr}`));
-  }
-  return out;
+}
+
+/**
+ * Symbols from kallsyms text (`ADDRESS TYPE NAME[\t[MODULE]]` lines). A load looks up a
+ * handful of names among a hundred thousand, so each lookup searches the text rather
+ * than the whole table being parsed.
+ */
+export function kallsymsFromText(text: string): KernelSymbols {
+  return {
+    addresses(name) {
+      const out: bigint[] = [];
+      if (name === '') return out;
+      for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+        const end = at + name.length;
+        const after = end === text.length ? 10 : text.charCodeAt(end);
+        // The name is the third field: " T " before it, a newline or a tab (a module's) after.
+        if ((after !== 10 && after !== 9) || at < 3 || text.charCodeAt(at - 1) !== 32 || text.charCodeAt(at - 3) !== 32) continue;
+        const lineStart = text.lastIndexOf('\n', at - 3) + 1;
+        const address = text.slice(lineStart, at - 3);
+        if (!/^[0-9a-fA-F]+$/.test(address)) continue;
+        const value = BigInt(`0x${address}`);
+        if (!out.includes(value)) out.push(value);
+      }
+      return out;
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { ExternError, type ErrorContext } from '../../errors.js';
-import type { Btf } from '../../btf/index.js';
+import { findOwnType, type Btf } from '../../btf/index.js';
 import type { LoadTarget } from '../target.js';
 import type { KconfigExtern } from './model.js';
 
@@ -160,11 +160,12 @@ function syscallPrefix(): string | undefined {
 export function hasSyscallWrapper(vmlinux: Btf | undefined): boolean {
   const prefix = syscallPrefix();
   if (!vmlinux || !prefix) return false;
-  return vmlinux.findOne(`__${prefix}_sys_bpf`, 'FUNC') !== undefined && vmlinux.findOne('register_kprobe', 'FUNC') !== undefined;
+  return findOwnType(vmlinux, `__${prefix}_sys_bpf`, 'FUNC') !== undefined && findOwnType(vmlinux, 'register_kprobe', 'FUNC') !== undefined;
 }
 
 /** libbpf's probe loads a program that calls bpf_get_attach_cookie: the kernel knows the helper when its BTF enum does. */
 export function hasBpfCookie(vmlinux: Btf | undefined): boolean {
-  const ids = vmlinux?.findOne('bpf_func_id', 'ENUM');
-  return ids?.values.some((v) => v.name === 'BPF_FUNC_get_attach_cookie') ?? false;
+  const id = vmlinux && findOwnType(vmlinux, 'bpf_func_id', 'ENUM');
+  const ids = id === undefined ? undefined : vmlinux!.type(id);
+  return ids?.kind === 'ENUM' && ids.values.some((v) => v.name === 'BPF_FUNC_get_attach_cookie');
 }

@@ -1,5 +1,5 @@
 import { ExternError, type ErrorContext } from '../../errors.js';
-import type { Btf, BtfKindName } from '../../btf/index.js';
+import { findOwnType, type Btf, type BtfKindName } from '../../btf/index.js';
 import type { LoadTarget } from '../target.js';
 import type { KsymExtern, KsymResolution } from './model.js';
 import { typesAreCompat } from './type-compat.js';
@@ -29,7 +29,8 @@ export function resolveKsyms(
     untried.push(...typeless);
   }
   for (const ext of typeless) {
-    const address = kallsyms?.get(ext.name);
+    const [address, other] = kallsyms?.addresses(ext.name) ?? [];
+    if (other !== undefined) throw new ExternError(`extern (ksym) '${ext.name}': resolution is ambiguous: 0x${address!.toString(16)} or 0x${other.toString(16)}`, where(ext));
     if (address !== undefined) out.set(ext, { btfId: 0, moduleIndex: 0, address });
   }
   const vmlinux = target.vmlinux();
@@ -69,7 +70,7 @@ export function resolveKsyms(
       moduleIndex.set(module, index);
     }
     // The kernel looks a typed ksym's address up in kallsyms when it loads the program.
-    const address = kallsyms ? (kallsyms.get(ext.name) ?? null) : undefined;
+    const address = kallsyms ? (kallsyms.addresses(ext.name)[0] ?? null) : undefined;
     out.set(ext, { btfId: id, moduleIndex: index, ...(module !== undefined ? { module } : {}), ...(address !== undefined ? { address } : {}) });
   }
   return { resolved: out, untried };
@@ -77,11 +78,11 @@ export function resolveKsyms(
 
 /** libbpf's find_ksym_btf_id: vmlinux first, then each module's own types. */
 function findKsym(target: LoadTarget, vmlinux: Btf, name: string, kind: 'VAR' | 'FUNC'): { btf: Btf; id: number; module?: string } | undefined {
-  const inKernel = vmlinux.findOne(name, kind);
-  if (inKernel) return { btf: vmlinux, id: inKernel.id };
+  const inKernel = findOwnType(vmlinux, name, kind);
+  if (inKernel !== undefined) return { btf: vmlinux, id: inKernel };
   for (const { name: module, btf } of target.modules()) {
-    const own = btf.find(name, kind).find((t) => t.id >= btf.startId);
-    if (own) return { btf, id: own.id, module };
+    const own = findOwnType(btf, name, kind);
+    if (own !== undefined) return { btf, id: own, module };
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import type { Btf } from '../../../src/btf/index.js';
 import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_VALUE } from '../../../src/isa/opcodes.js';
 import { openObject } from '../../../src/object/open.js';
 import type { ObjectSpec, ProgramSpec } from '../../../src/object/spec.js';
-import { NO_TARGET, readBtfFile, type LoadTarget } from '../../../src/object/target.js';
+import { kallsymsFromText, NO_TARGET, readBtfFile, type LoadTarget } from '../../../src/object/target.js';
 import { parseU64 } from '../../../src/object/externs/kconfig.js';
 import { loadObject } from '../../../src/vm/load.js';
 import { parseBtf } from '../../../src/btf/index.js';
@@ -41,6 +41,27 @@ enum bpf_func_id { BPF_FUNC_unspec, BPF_FUNC_get_attach_cookie = 174 };
 enum bpf_func_id bpfscope_ids;
 `;
 
+/** The target's kallsyms: a duplicated static symbol, a module's. */
+const KALLSYMS = `ffffffff81000010 T bpf_cpumask_create
+ffffffff82000020 D bpfscope_counter
+ffffffff81000abc t bpfscope_text
+ffffffff81000100 t bpfscope_twice
+ffffffff81000200 t bpfscope_twice
+ffffffffc0001000 t bpfscope_in_module	[bpfscope_mod]
+`;
+
+describe('kallsymsFromText finds a name as the third field of a line', () => {
+  const syms = kallsymsFromText(KALLSYMS);
+  it.each([
+    ['bpf_cpumask_create', [0xffffffff81000010n]],
+    ['bpfscope_twice', [0xffffffff81000100n, 0xffffffff81000200n]],
+    ['bpfscope_in_module', [0xffffffffc0001000n]],
+    ['bpfscope', []],
+    ['cpumask_create', []],
+    ['T', []],
+  ])('%s', (name, addresses) => expect(syms.addresses(name)).toEqual(addresses));
+});
+
 describe.skipIf(skip)('externs resolved against a target', () => {
   let dir = '';
   let kernel: Btf;
@@ -62,7 +83,7 @@ describe.skipIf(skip)('externs resolved against a target', () => {
     modules: () => [],
     kconfig: () => new Map(),
     kernelVersion: () => (6 << 16) + (1 << 8) + 2,
-    kallsyms: () => new Map([['bpf_cpumask_create', 0xffffffff81000010n], ['bpfscope_counter', 0xffffffff82000020n], ['bpfscope_text', 0xffffffff81000abcn]]),
+    kallsyms: () => kallsymsFromText(KALLSYMS),
     ...parts,
   });
   const open = (source: string, t: LoadTarget): ObjectSpec => {
@@ -201,6 +222,12 @@ SEC("socket") int p(void *ctx) { out[0] = (__u64)&bpfscope_counter; out[1] = (__
     const at = ref('bpfscope_counter').pc;
     expect(loaded.xlated[at]).toMatchObject({ src: 0, imm: 0x82000020 | 0 });
     expect(loaded.xlated[at + 1]!.imm).toBe(-1);
+  });
+
+  it('a typeless ksym kallsyms list at two addresses is refused as ambiguous', () => {
+    expect(() => open('extern void bpfscope_twice __ksym;\nSEC("socket") long p(void *ctx) { return (long)&bpfscope_twice; }', target())).toThrow(
+      /program p: insn 0: extern \(ksym\) 'bpfscope_twice': resolution is ambiguous: 0xffffffff81000100 or 0xffffffff81000200$/,
+    );
   });
 
   it('a typed ksym of another type is refused with both types named', () => {

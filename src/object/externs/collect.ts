@@ -1,5 +1,5 @@
 import { BpfscopeError, ExternError, type ErrorContext } from '../../errors.js';
-import { BTF_INT_ENCODING, BTF_LINKAGE, type Btf } from '../../btf/index.js';
+import { BTF_INT_ENCODING, BTF_LINKAGE, type Btf, type BtfFunc, type BtfVar } from '../../btf/index.js';
 import { Layout } from '../../btf/c-layout.js';
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE, type ElfFile, type ElfSymbol } from '../../elf/index.js';
 import { KCONFIG_SEC, KSYMS_SEC, type Extern, type KconfigExtern, type KconfigType } from './model.js';
@@ -57,7 +57,8 @@ export function collectExterns(elf: ElfFile, btf: Btf | undefined, where: (sym: 
 }
 
 function describeExtern(btf: Btf, sym: ElfSymbol, btfId: number, section: string, ctx: ErrorContext): Extern {
-  const t = btf.type(btfId) as { kind: 'VAR' | 'FUNC'; type: number; name: string };
+  // findExternBtfId answers only with VARs and FUNCs.
+  const t = btf.type(btfId) as BtfVar | BtfFunc;
   const base = { name: t.name, symIndex: sym.index, weak: sym.bind === STB_WEAK, btfId };
   if (section === KCONFIG_SEC) {
     if (t.kind === 'FUNC') throw new ExternError(`extern function ${t.name} is unsupported under ${KCONFIG_SEC} section`, ctx);
@@ -67,8 +68,7 @@ function describeExtern(btf: Btf, sym: ElfSymbol, btfId: number, section: string
     if (align <= 0) throw new ExternError(`failed to determine alignment of extern (kcfg) '${t.name}': -${EINVAL}`, ctx);
     const { type, signed } = kconfigTypeOf(btf, t.type);
     if (type === undefined) throw new ExternError(`extern (kcfg) '${t.name}': type is unsupported`, ctx);
-    const ext: KconfigExtern = { ...base, kind: 'kconfig', size, align, type, signed, offset: 0 };
-    return ext;
+    return { ...base, kind: 'kconfig', size, align, type, signed, offset: 0 } satisfies KconfigExtern;
   }
   if (section === KSYMS_SEC) {
     return { ...base, kind: 'ksym', func: t.kind === 'FUNC', typeId: btf.resolve(t.type) };

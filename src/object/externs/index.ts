@@ -59,7 +59,8 @@ export function resolveExterns(elf: ElfFile, btf: Btf | undefined, target: LoadT
 
   const ksyms = externs.filter((e): e is KsymExtern => e.kind === 'ksym');
   // Collected externs have BTF: there is an object BTF whenever there are ksyms.
-  const ksymResult = ksyms.length ? resolveKsyms(ksyms, btf!, target, where, notes) : undefined;
+  const loaded = ldImm64Symbols(elf);
+  const ksymResult = ksyms.length ? resolveKsyms(ksyms, btf!, target, where, notes, (ext) => loaded.has(ext.symIndex)) : undefined;
   const resolved = ksymResult?.resolved ?? new Map<KsymExtern, KsymResolution>();
   for (const ext of ksymResult?.untried ?? []) untried.add(ext);
   for (const ext of externs) {
@@ -88,6 +89,16 @@ export function resolveExterns(elf: ElfFile, btf: Btf | undefined, target: LoadT
       return ksymRelocation(ext, resolved.get(ext), insn);
     },
   };
+}
+
+/** The symbols some ld_imm64 of the code is relocated against. */
+function ldImm64Symbols(elf: ElfFile): Set<number> {
+  const out = new Set<number>();
+  for (const [index, relocs] of elf.relocations) {
+    const data = elf.sections[index]?.data;
+    for (const rel of relocs) if (data?.[rel.offset] === LD_IMM64) out.add(rel.symbol);
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ExternError, type ErrorContext } from '../../errors.js';
-import { findOwnType, type Btf, type BtfKindName } from '../../btf/index.js';
+import { findOwnType, type Btf, type BtfFunc, type BtfKindName, type BtfVar } from '../../btf/index.js';
 import type { LoadTarget } from '../target.js';
 import type { KsymExtern, KsymResolution } from './model.js';
 import { typesAreCompat } from './type-compat.js';
@@ -8,7 +8,9 @@ import { typesAreCompat } from './type-compat.js';
  * libbpf's resolution of `.ksyms` externs (bpf_object__read_kallsyms_file and
  * bpf_object__resolve_ksyms_btf_id): a typeless one (`extern void x __ksym`) gets its
  * address from kallsyms; a typed variable or a kfunc is found by name in the kernel's
- * BTF, then in each module's own types, and must have a compatible type. Externs it
+ * BTF, then in each module's own types, and must have a compatible type; its address
+ * is looked up too when an ld_imm64 loads it (`loadedByAddress`), for the kernel puts
+ * it there. Externs it
  * cannot find stay out of `resolved` (the caller fails the strong ones). With no
  * kallsyms or no target BTF at all, they are `untried`, with a note saying so.
  */
@@ -18,12 +20,14 @@ export function resolveKsyms(
   target: LoadTarget,
   where: (ext: KsymExtern) => ErrorContext,
   notes: string[],
+  loadedByAddress: (ext: KsymExtern) => boolean,
 ): { resolved: Map<KsymExtern, KsymResolution>; untried: KsymExtern[] } {
   const out = new Map<KsymExtern, KsymResolution>();
   const untried: KsymExtern[] = [];
   const typeless = externs.filter((e) => e.typeId === 0 && !e.func);
   const typed = externs.filter((e) => e.typeId !== 0 || e.func);
-  const kallsyms = typeless.length || typed.length ? target.kallsyms() : undefined;
+  // Reading kallsyms costs a tenth of a second: only for typeless ksyms and for typed ones an ld_imm64 loads.
+  const kallsyms = typeless.length || typed.some(loadedByAddress) ? target.kallsyms() : undefined;
   if (typeless.length && !kallsyms) {
     notes.push(`the target has no kallsyms: typeless ksyms ${names(typeless)} are left at address 0, as unresolved weak ones`);
     untried.push(...typeless);
@@ -47,7 +51,7 @@ export function resolveKsyms(
       throw new ExternError(ext.func ? `extern (func ksym) '${ext.name}': not found in kernel or module BTFs` : `extern (var ksym) '${ext.name}': not found in kernel BTF`, where(ext));
     }
     const { btf, id, module } = found;
-    const kernelType = (btf.type(id) as { type: number }).type;
+    const kernelType = (btf.type(id) as BtfVar | BtfFunc).type;
     if (ext.func) {
       if (!typesAreCompat(objectBtf, ext.typeId, btf, kernelType)) {
         throw new ExternError(`extern (func ksym) '${ext.name}': func_proto [${ext.typeId}] incompatible with kernel [${kernelType}]`, where(ext));

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BpfscopeError, ObjectError } from '../errors.js';
-import { readElf, type ElfFile, type ElfSymbol } from '../elf/index.js';
+import { readElf, STT_SECTION, type ElfFile, type ElfSymbol } from '../elf/index.js';
 import { collectCodeSections, type CodeSection } from './functions.js';
 import { dataMapSpec, dataSectionOrigin } from './data-maps.js';
-import { legacyMapSpecs } from './legacy-maps.js';
+import { fillTailCalls, isLegacyMapSection, legacyMapSpecs, linkElfMaps } from './legacy-maps.js';
 import { isGplCompatible, readKernelVersion, readLicense } from './license.js';
 import { linkProgram } from './link.js';
 import { collectCodeRelocations, type CodeRelocation, type MapSymbolResolver } from './relocations.js';
-import { programKindForSection } from './section-defs.js';
+import { sectionProgramKind } from './program-kinds.js';
+import { resolveAttachTargets } from './attach-btf.js';
+import { isStructOpsSection, linkStructOps, structOpsMaps } from './struct-ops.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
@@ -60,10 +62,15 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   for (const { symbol, spec } of btf.mapSpecs(elf)) {
     mapBySymbol.set(symbol, maps.push(spec) - 1);
   }
-  const legacy = elf.sections.find((s) => s.name === 'maps');
-  if (legacy) {
-    for (const { symbol, spec } of legacyMapSpecs(elf, legacy)) mapBySymbol.set(symbol, maps.push(spec) - 1);
+  const legacyAt = new Map<string, number>();
+  for (const section of elf.sections.filter(isLegacyMapSection)) {
+    for (const { symbol, offset, spec } of legacyMapSpecs(elf, section, notes)) {
+      const index = maps.push(spec) - 1;
+      mapBySymbol.set(symbol, index);
+      legacyAt.set(`${section.index}:${offset}`, index);
+    }
   }
+  linkElfMaps(elf.fileName, maps, notes);
   const dataMapBySection = new Map<number, number>();
   for (const section of elf.sections) {
     const origin = dataSectionOrigin(section);
@@ -73,8 +80,12 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   const externs = resolveExterns(elf, btf.btf, target, { objectName, kconfigMapIndex: maps.length });
   if (externs.kconfigMap) maps.push(externs.kconfigMap);
   notes.push(...externs.notes);
+  // libbpf adds struct_ops maps after global data (and kconfig).
+  const structOps = elf.sections.filter(isStructOpsSection).flatMap((section) => structOpsMaps(elf, section, btf.btf));
+  for (const entry of structOps) if (!entry.section.name.startsWith('?')) maps.push(entry.spec);
   const resolver: MapSymbolResolver = {
-    mapForSymbol: (sym) => mapBySymbol.get(sym),
+    // A static legacy map is reached through its section's symbol, the offset in the immediate.
+    mapForSymbol: (sym, imm) => mapBySymbol.get(sym) ?? (sym.type === STT_SECTION ? legacyAt.get(`${sym.shndx}:${sym.value + imm}`) : undefined),
     dataMapForSection: (index) => dataMapBySection.get(index),
     externRelocation: (symIndex, insn, ctx) => externs.relocation(symIndex, insn, ctx),
   };
@@ -87,13 +98,11 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   }
 
   const programs: ProgramSpec[] = [];
+  const reading = { iproute2: maps.some((m) => m.elfMap) };
   for (const code of codeSections.values()) {
     if (code.section.name === '.text') continue;
-    const kind = programKindForSection(code.section.name);
+    const kind = sectionProgramKind(code, reading, notes);
     for (const fn of code.functions) {
-      const ctx = { file: elf.fileName, section: code.section.name, program: fn.name };
-      if (!kind) throw new ObjectError('unknown program type for this section name (see the SEC() names libbpf accepts)', ctx);
-      if (!fn.global) throw new ObjectError('program is static; programs must be global functions', ctx);
       const linked = linkProgram(fn, { file: elf.fileName, codeSections, relocations });
       const ext = btf.extInfo(linked.functions);
       programs.push({
@@ -113,6 +122,9 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
       });
     }
   }
+  fillTailCalls(maps, programs);
+  resolveAttachTargets(programs, target, notes);
+  linkStructOps(elf, structOps, btf.btf, programs, target, notes);
   return {
     fileName: elf.fileName,
     objectName,

@@ -31,8 +31,8 @@ export interface InsnPatch {
 
 /** Where the loader's maps live, so a symbol can be turned into a map reference. */
 export interface MapSymbolResolver {
-  /** A map-definition symbol (`.maps` or legacy `maps`): its map's index. */
-  mapForSymbol(sym: ElfSymbol): number | undefined;
+  /** A map-definition symbol (`.maps` or legacy `maps`), or its section's with the offset in `imm`: its map's index. */
+  mapForSymbol(sym: ElfSymbol, imm: number): number | undefined;
   /** A global-data section: its internal map's index. */
   dataMapForSection(sectionIndex: number): number | undefined;
   /** A relocation against an undefined symbol: what the extern it names resolved to, undefined when it is none. */
@@ -78,7 +78,7 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
     if (insn.code !== LD_IMM64) {
       throw new RelocationError(`relocation against '${symName}' is not on an ld_imm64 or call instruction (code 0x${insn.code.toString(16).padStart(2, '0')})`, ctx);
     }
-    const mapIndex = maps.mapForSymbol(sym);
+    const mapIndex = maps.mapForSymbol(sym, insn.imm);
     if (mapIndex !== undefined) {
       out.set(pc, { kind: 'map', mapIndex });
       continue;

@@ -81,10 +81,16 @@ export interface ProgramSpec {
   kernelVersion: number;
   /** The kernel's program tag (hex), as computed at load from these instructions. */
   tag: string;
+  /** The attach target's BTF id (fentry, lsm, iter, tp_btf, struct_ops ...), in `attachBtfObject`'s BTF. */
+  attachBtfId?: number;
+  /** `vmlinux` or the module whose BTF holds the attach target. */
+  attachBtfObject?: string;
+  /** Why libbpf would fail to load the program before the kernel sees it (its words, its errno); such a program is not loaded. */
+  loadError?: { message: string; errno: number };
 }
 
 /** Where a map comes from; `kconfig` is libbpf's internal map of `__kconfig` extern values. */
-export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig';
+export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig' | 'struct_ops';
 
 export interface MapSpec {
   /** The name as the kernel would hold it (internal maps renamed as libbpf does). */
@@ -108,6 +114,20 @@ export interface MapSpec {
   initialData?: Uint8Array;
   /** Initial slots of prog arrays (program names) and map-in-maps (map names). */
   initialSlots: { index: number; target: string }[];
+  /** struct_ops maps: the kernel's `bpf_struct_ops_<name>` in the target BTF (0 when not found there). */
+  btfVmlinuxValueTypeId?: number;
+  /** struct_ops maps: the program each function-pointer member names. */
+  structOpsPrograms?: { member: string; program: string }[];
+  /** The fields iproute2's struct bpf_elf_map adds, for maps defined with it. */
+  elfMap?: ElfMapFields;
+}
+
+/** iproute2's own map fields: an id other definitions refer to, pinning (PIN_NONE 0, PIN_OBJECT_NS 1, PIN_GLOBAL_NS 2), map-in-map links. */
+export interface ElfMapFields {
+  id: number;
+  pinning: number;
+  innerId: number;
+  innerIdx: number;
 }
 
 export interface ObjectSpec {

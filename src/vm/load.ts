@@ -5,6 +5,7 @@ import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_P
 import { MAP_TYPE, progTypeName } from '../object/kinds.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
+import { isLoadable } from '../object/program-kinds.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { mapMemlock } from './memlock.js';
@@ -49,7 +50,7 @@ export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const loadedAt = options.now ?? new Date();
   const programs = spec.programs
-    .filter((p) => p.kind.autoload)
+    .filter(isLoadable)
     .map((p) => loadProgram(spec, p, { maps, rodata, id: ids.nextProgramId(), btfId, uid, loadedAt, profile: options.kernelProfile ?? DEFAULT_KERNEL_PROFILE }));
   return { spec, programs, maps, btfId };
 }
@@ -207,5 +208,5 @@ function subprogramSymbolMap(prog: ProgramSpec, rewritten: readonly Insn[], at: 
  */
 function carriesBtf(m: MapSpec): boolean {
   if (m.type === MAP_TYPE.progArray || m.type === MAP_TYPE.arrayOfMaps || m.type === MAP_TYPE.hashOfMaps) return false;
-  return m.btfValueTypeId !== 0;
+  return m.btfValueTypeId !== 0 || (m.btfVmlinuxValueTypeId ?? 0) !== 0;
 }

@@ -26,7 +26,9 @@ export function compareObject(bin, obj, ref) {
   const run = (args) => {
     const r = spawnSync(bin, ['--object', obj, ...args], { encoding: 'utf8' });
     if (r.status === 0) return { out: r.stdout };
-    return { error: (r.stderr.trim() || r.stdout.trim()).split('\n')[0] || `exit ${r.status}` };
+    // Notes (`note: FILE: ...`) say what libbpf would say; the error is the line after them.
+    const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => l.trim() && !l.startsWith('note: '));
+    return { error: lines[0] ?? `exit ${r.status}` };
   };
   const programs = loadedPrograms(ref);
   if (!programs.length) return [];

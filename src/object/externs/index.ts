@@ -167,7 +167,6 @@ function kconfigMapSpec(objectName: string, data: Uint8Array, btfValueTypeId: nu
 }
 
 function linkerOnlyNote(linkerOnly: { symbol: ElfSymbol; reason: string }[]): string {
-  const names = linkerOnly.map((l) => l.symbol.name);
-  const which = names.length === 1 ? `extern ${names[0]} is one` : `externs ${names.join(', ')} are ones`;
-  return `libbpf refuses to open this object (${linkerOnly[0]!.reason}): ${which} only the BPF static linker resolves; instructions using it are left as compiled`;
+  const names = linkerOnly.map((l) => l.symbol.name).join(', ');
+  return `libbpf 1.x: ${linkerOnly[0]!.reason}; only the BPF static linker resolves ${names}, left as compiled where used`;
 }

@@ -87,7 +87,7 @@ export class KconfigValues {
     if (value.length < 2 || !value.endsWith('"')) throw this.error(ext, `extern (kcfg) '${ext.name}': invalid string config '${value}'`);
     const bytes = Buffer.from(value.slice(1, -1), 'utf8');
     const len = Math.min(bytes.length, ext.size - 1);
-    if (len < bytes.length) this.notes.push(`extern (kcfg) '${ext.name}': long string '${value}' of (${bytes.length} bytes) truncated to ${len} bytes`);
+    if (len < bytes.length) this.notes.push(`libbpf 1.x: extern (kcfg) '${ext.name}': long string '${value}' of (${bytes.length} bytes) truncated to ${len} bytes`);
     this.data.set(bytes.subarray(0, len), ext.offset);
     this.data[ext.offset + len] = 0;
     this.set.add(ext);

@@ -117,7 +117,7 @@ SEC("socket") int p(void *ctx) { return CONFIG_A + CONFIG_B + CONFIG_C + CONFIG_
     ]);
     const map = spec.maps.find((m) => m.origin === 'kconfig')!;
     expect(map).toMatchObject({ name: 'case1.kconfig', sectionName: '.kconfig', valueSize: 25, maxEntries: 1, flags: 0x480 });
-    expect(spec.notes).toEqual([`extern (kcfg) 'CONFIG_E': long string '"abcdef"' of (6 bytes) truncated to 3 bytes`]);
+    expect(spec.notes).toEqual([`libbpf 1.x: extern (kcfg) 'CONFIG_E': long string '"abcdef"' of (6 bytes) truncated to 3 bytes`]);
     // Every reference is an ld_imm64 into that map at its extern's offset.
     const p = program(spec);
     const index = spec.maps.indexOf(map);
@@ -159,7 +159,7 @@ SEC("socket") int p(void *ctx) { return CONFIG_A + CONFIG_B + CONFIG_C + CONFIG_
       `struct bpf_cpumask { int bits; };
 extern struct bpf_cpumask *bpf_cpumask_create(void) __ksym;
 extern void bpfscope_missing(void) __ksym __weak;
-SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_missing(); return bpf_cpumask_create() != 0; }`,
+SEC("tc") int p(void *ctx) { bpfscope_missing(); return bpf_cpumask_create() != 0; }`,
       target(),
     );
     const p = program(spec);
@@ -185,7 +185,7 @@ SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_missing(); return bpf_cpu
     const spec = open(
       `extern void bpfscope_mod_first(void) __ksym;
 extern void bpfscope_mod_second(void) __ksym;
-SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_mod_first(); bpfscope_mod_second(); return 0; }`,
+SEC("tc") int p(void *ctx) { bpfscope_mod_first(); bpfscope_mod_second(); return 0; }`,
       target({ modules: () => [{ name: 'bpfscope_mod', btf: module }] }),
     );
     const p = program(spec);
@@ -198,7 +198,7 @@ SEC("tp_btf/task_newtask") int p(void *ctx) { bpfscope_mod_first(); bpfscope_mod
 
   it('a kfunc whose prototype differs from the target\'s is refused, weak or strong', () => {
     const source = (weak: string) =>
-      `extern void bpf_cpumask_release(int mask) __ksym ${weak};\nSEC("tp_btf/task_newtask") int p(void *ctx) { bpf_cpumask_release(1); return 0; }`;
+      `extern void bpf_cpumask_release(int mask) __ksym ${weak};\nSEC("tc") int p(void *ctx) { bpf_cpumask_release(1); return 0; }`;
     expect(() => open(source(''), target())).toThrow(/program p: insn \d+: extern \(func ksym\) 'bpf_cpumask_release': func_proto \[\d+\] incompatible with kernel \[\d+\]$/);
     expect(() => open(source('__weak'), target())).toThrow(ExternError);
   });
@@ -242,7 +242,7 @@ SEC("socket") int p(void *ctx) { out[0] = (__u64)&bpfscope_counter; out[1] = (__
     const spec = open(
       `extern void bpf_cpumask_release(void *mask) __ksym;
 extern void bpfscope_text __ksym;
-SEC("tp_btf/task_newtask") long p(void *ctx) { bpf_cpumask_release(0); return (long)&bpfscope_text; }`,
+SEC("tc") long p(void *ctx) { bpf_cpumask_release(0); return (long)&bpfscope_text; }`,
       NO_TARGET,
     );
     expect(spec.notes).toEqual([
@@ -258,7 +258,7 @@ SEC("tp_btf/task_newtask") long p(void *ctx) { bpf_cpumask_release(0); return (l
       `struct bpf_cpumask { int bits; };
 extern void bpf_cpumask_release(struct bpf_cpumask *) __ksym;
 extern const int bpfscope_counter __ksym;
-SEC("tp_btf/task_newtask") long p(void *ctx) { bpf_cpumask_release(0); return (long)&bpfscope_counter; }`,
+SEC("tc") long p(void *ctx) { bpf_cpumask_release(0); return (long)&bpfscope_counter; }`,
       target(),
     );
     const btf = spec.btf!;

@@ -147,6 +147,22 @@ export class StringTable {
       dest[at++] = c;
     }
   }
+
+  /**
+   * This table with `text` in it, as libbpf's btf__add_str leaves it: the offset of an
+   * own string that is exactly `text` if there is one, else `text` appended at the end.
+   */
+  withString(text: string): { table: StringTable; offset: number } {
+    const needle = Buffer.from(`${text}\0`, 'utf8');
+    const own = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    for (let i = own.indexOf(needle); i >= 0; i = own.indexOf(needle, i + 1)) {
+      if (i === 0 || own[i - 1] === 0) return { table: this, offset: this.start + i };
+    }
+    const bytes = new Uint8Array(own.length + needle.length);
+    bytes.set(own);
+    bytes.set(needle, own.length);
+    return { table: new StringTable(bytes, this.base), offset: this.end };
+  }
 }
 
 /** String lookups a table answers one by one before it converts the whole table (see `ascii`). */

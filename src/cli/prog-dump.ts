@@ -22,7 +22,7 @@ export function xlatedProgram(p: LoadedProgram): XlatedProgram {
 }
 
 export function listingOptions(p: LoadedProgram, mode: { opcodes?: boolean; linum?: boolean }): XlatedListingOptions {
-  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()), kernelFunction: (insn) => p.kernelFunction(insn.imm) } };
+  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()), kernelFunction: (insn) => p.kernelFunction(insn) } };
 }
 
 type DumpMode = { kind: 'text'; opcodes: boolean; linum: boolean } | { kind: 'file'; path: string } | { kind: 'visual' };
@@ -50,7 +50,7 @@ export function progDump(ctx: CliContext, words: Words): void {
   }
   if (mode.kind === 'visual') {
     const p = progs[0]!;
-    emitDot(ctx, xlatedVisual(xlatedProgram(p), { kernelFunction: (insn) => p.kernelFunction(insn.imm) }));
+    emitDot(ctx, xlatedVisual(xlatedProgram(p), { kernelFunction: (insn) => p.kernelFunction(insn) }));
     return;
   }
   const options = (p: LoadedProgram): XlatedListingOptions => listingOptions(p, mode);

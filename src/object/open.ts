@@ -15,6 +15,7 @@ import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
 import { applyCoreRelocations } from './core/apply.js';
+import { resolveExterns } from './externs/index.js';
 import { loadTarget, type LoadTarget } from './target.js';
 
 export interface OpenOptions {
@@ -77,6 +78,9 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
     if (!origin || section.size === 0) continue;
     dataMapBySection.set(section.index, maps.push(dataMapSpec(objectName, section, origin, btf.datasecTypeId(section.name))) - 1);
   }
+  const externs = resolveExterns(elf, btf.btf, target, { objectName, kconfigMapIndex: maps.length });
+  if (externs.kconfigMap) maps.push(externs.kconfigMap);
+  notes.push(...externs.notes);
   // libbpf adds struct_ops maps after global data (and kconfig).
   const structOps = elf.sections.filter(isStructOpsSection).flatMap((section) => structOpsMaps(elf, section, btf.btf));
   for (const entry of structOps) if (!entry.section.name.startsWith('?')) maps.push(entry.spec);
@@ -84,6 +88,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
     // A static legacy map is reached through its section's symbol, the offset in the immediate.
     mapForSymbol: (sym, imm) => mapBySymbol.get(sym) ?? (sym.type === STT_SECTION ? legacyAt.get(`${sym.shndx}:${sym.value + imm}`) : undefined),
     dataMapForSection: (index) => dataMapBySection.get(index),
+    externRelocation: (symIndex, insn, ctx) => externs.relocation(symIndex, insn, ctx),
   };
 
   const codeSections = new Map<number, CodeSection>();
@@ -116,6 +121,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
         kind,
         insns: linked.insns,
         mapRefs: linked.mapRefs,
+        externRefs: linked.externRefs,
         functions: linked.functions.map((f) => f.spec),
         funcInfo: ext.funcInfo,
         lineInfo: ext.lineInfo,
@@ -138,7 +144,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
     programs,
     maps,
     notes,
-    ...(btf.btf ? { btf: btf.btf } : {}),
+    ...(externs.btf ? { btf: externs.btf } : {}),
   };
 }
 

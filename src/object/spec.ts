@@ -17,6 +17,25 @@ export interface MapReference {
   offset: number;
 }
 
+/**
+ * A reference to a kernel symbol: a kfunc call (src 2: the kfunc's BTF id in imm, the
+ * module's fd-array slot in off) or an ld_imm64 of a `__ksym` (src 3 with its BTF id
+ * when typed, else its address). Kept so that a loader can name kfuncs and give typed
+ * ksyms the address the kernel would.
+ */
+export interface ExternReference {
+  /** Instruction index within the linked program. */
+  pc: number;
+  kind: 'kfunc' | 'ksym';
+  name: string;
+  /** Its id in the target's BTF; 0 when unresolved (a weak one) or typeless. */
+  btfId: number;
+  /** The kernel module whose BTF has it; absent for vmlinux. */
+  module?: string;
+  /** Its address in the target's kallsyms; null when they have no such symbol, absent when the target has no kallsyms. */
+  address?: bigint | null;
+}
+
 export interface FuncInfoSpec {
   insnOff: number;
   typeId: number;
@@ -52,6 +71,8 @@ export interface ProgramSpec {
    */
   insns: Insn[];
   mapRefs: MapReference[];
+  /** Kfunc calls and `__ksym` loads, resolved against the load target. */
+  externRefs: ExternReference[];
   functions: FunctionSpec[];
   funcInfo: FuncInfoSpec[];
   lineInfo: LineInfoSpec[];
@@ -68,7 +89,8 @@ export interface ProgramSpec {
   loadError?: { message: string; errno: number };
 }
 
-export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'struct_ops';
+/** Where a map comes from; `kconfig` is libbpf's internal map of `__kconfig` extern values. */
+export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig' | 'struct_ops';
 
 export interface MapSpec {
   /** The name as the kernel would hold it (internal maps renamed as libbpf does). */

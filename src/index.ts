@@ -29,6 +29,7 @@ export {
   BtfError,
   ElfError,
   InsnError,
+  NotModelledError,
   ObjectError,
   RelocationError,
   UsageError,

@@ -1,6 +1,7 @@
 import { formatEntryHex, foundElements, hexRows, writeHexData, writeMapEntryBtf, writeMapEntryJson, type MapDumpEntry, type MapDumpSpec } from '../btf/format-value-map.js';
 import { formatValueJson } from '../btf/format-value.js';
-import { mapTypeName } from '../object/kinds.js';
+import { bpftoolMapTypeName } from '../object/kinds.js';
+import { mapTypeField, typeText } from '../render/map-info.js';
 import { dumpTable } from '../render/table.js';
 import { JsonWriter } from '../text/json-writer.js';
 import { createdFlags } from '../vm/maps/create.js';
@@ -61,13 +62,14 @@ function entryErrorJson(w: JsonWriter, map: LoadedMap, key: Uint8Array, errno: n
 
 /** show_map_header_json: what heads each map's elements when a dump names several. */
 function headerJson(w: JsonWriter, map: LoadedMap): void {
-  w.numberField('id', map.id).stringField('type', mapTypeName(map.spec.type));
+  w.numberField('id', map.id);
+  mapTypeField(w, bpftoolMapTypeName(map.spec.type) ?? map.spec.type);
   if (map.name) w.stringField('name', map.name);
   w.numberField('flags', createdFlags(map.spec));
 }
 
 function headerPlain(map: LoadedMap): string {
-  return `${map.id}: ${mapTypeName(map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${createdFlags(map.spec).toString(16)}\n`;
+  return `${map.id}: ${typeText(bpftoolMapTypeName(map.spec.type) ?? map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${createdFlags(map.spec).toString(16)}\n`;
 }
 
 /** map dump MAP: every map MAP names (a name may name several), in bpftool's layouts. */

@@ -39,6 +39,12 @@ export interface LoadedProgram {
   kernelProfile: KernelProfile;
   /** The kernel function a rewritten call's immediate reaches (`bpf_skb_load_helper_8_no_cache`), if any. */
   kernelFunction(imm: number): string | undefined;
+  /**
+   * The kernel function each helper call reaches after the kernel's fixups, by pc, where
+   * it is not the helper's own (`htab_map_update_elem`, `bpf_xdp_event_output`): what
+   * bpftool prints for the call. The call itself keeps the helper's id.
+   */
+  helperFunctions: ReadonlyMap<number, string>;
   /** The maps the program holds, in the kernel's order (first use, then bound maps). */
   mapIds: number[];
   btfId: number;

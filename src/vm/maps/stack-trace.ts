@@ -31,6 +31,7 @@ const EMPTY: EmptyMapAnswers = {
   lookup: () => ENOENT,
   delete: (attrs, key, le) => (readU32(key, le) < bucketCount(attrs.maxEntries) ? ENOENT : E2BIG),
   update: () => EINVAL,
+  lookupAndDelete: ENOENT,
 };
 
 export const stackTraceFamily: MapFamily = {

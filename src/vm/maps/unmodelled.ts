@@ -20,6 +20,8 @@ export interface EmptyMapAnswers {
   delete?(attrs: MapAttrs, key: Uint8Array, littleEndian: boolean): number;
   /** BPF_MAP_UPDATE_ELEM, where the kernel's answer needs no file descriptor: the errno. */
   update?(attrs: MapAttrs, flags: number): number;
+  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM, for the types the syscall takes it for (otherwise -ENOTSUPP). */
+  lookupAndDelete?: number;
 }
 
 /**
@@ -67,6 +69,11 @@ export class UnmodelledMap extends BaseMap {
     const answer = this.answers.delete;
     if (!answer) throw this.notModelled('BPF_MAP_DELETE_ELEM');
     return -answer(this, key, this.littleEndian);
+  }
+
+  protected override take(key: Uint8Array, flags: number): Uint8Array | number {
+    const { lookupAndDelete } = this.answers;
+    return lookupAndDelete === undefined ? super.take(key, flags) : -lookupAndDelete;
   }
 
   protected override nextKey(key: Uint8Array | undefined): Uint8Array | number {

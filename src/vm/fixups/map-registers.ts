@@ -26,8 +26,8 @@ interface State {
 const LOOKUP = helperId('map_lookup_elem')!;
 
 /**
- * For each helper call, the map in r1, where one reaches it. `mapIds` maps an ld_imm64
- * immediate to a map id (the load's own); `isMapOfMaps` says whose lookups return maps.
+ * For each helper call, the map in r1 where one reaches it (an ld_imm64 src 1 holds the
+ * map's id once loaded); `isMapOfMaps` says whose lookups return maps.
  */
 export function mapArguments(insns: readonly Insn[], isMapOfMaps: (id: number) => boolean): Map<number, MapArg> {
   const states: (State | undefined)[] = new Array(insns.length);

@@ -49,6 +49,8 @@ export class BtfError extends BpfscopeError {}
 export class InsnError extends BpfscopeError {}
 /** A relocation that cannot be applied. */
 export class RelocationError extends BpfscopeError {}
+/** An extern (kconfig, ksym, kfunc) that cannot be resolved against the load target. */
+export class ExternError extends RelocationError {}
 /** A program or map that the loader cannot make sense of. */
 export class ObjectError extends BpfscopeError {}
 /** The verifier refused a program. */

@@ -3,8 +3,10 @@
  * it (programs with linked instructions, func and line info, maps, license, BTF), then
  * disassemble its instructions the way the kernel prints them.
  */
-export { openObject } from './object/open.js';
+export { openObject, type OpenOptions } from './object/open.js';
+export { loadTarget, NO_TARGET, type LoadTarget, type LoadTargetOptions } from './object/target.js';
 export type {
+  ExternReference,
   FuncInfoSpec,
   FunctionSpec,
   LineInfoSpec,
@@ -28,6 +30,7 @@ export {
   BpfscopeError,
   BtfError,
   ElfError,
+  ExternError,
   InsnError,
   NotModelledError,
   ObjectError,

@@ -65,7 +65,10 @@ export type CoreReloKindName = (typeof CORE_RELO_KINDS)[number];
 export interface BtfCoreRelo {
   /** Byte offset of the instruction to patch in its ELF section. */
   readonly insnOff: number;
-  /** The local (object's own) root type. */
+  /**
+   * The local (object's own) root type, as stored: the relocator checks it, as libbpf
+   * does when it applies the record, so that a bad one names its instruction.
+   */
   readonly typeId: number;
   readonly accessStrOff: number;
   /** Accessor spec such as "0:1:2"; kept as text, the relocator parses it. */
@@ -138,7 +141,7 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
       const kind = r.u32(at + 12);
       return {
         insnOff: r.u32(at),
-        typeId: strings.typeId(r.u32(at + 4), where),
+        typeId: r.u32(at + 4),
         accessStrOff,
         accessStr: strings.get(accessStrOff, where, 'access string'),
         kind,

@@ -38,7 +38,7 @@ export function fixDatasecs(btf: Btf, facts: DatasecFacts): Btf {
   const at = (id: number): number => btf.records.offsets[id - btf.startId]!;
   for (const sec of btf.types) {
     if (sec.kind !== 'DATASEC') continue;
-    const extern = EXTERN_SECTIONS.has(sec.name);
+    const extern = EXTERN_SECTIONS.has(sec.name) || listsOnlyExterns(btf, sec);
     const fixOffsets = !extern && sec.size === 0;
     const size = fixOffsets ? sectionSize(sec, facts) : sec.size;
     const vars = extern ? sec.vars.slice() : fixVars(btf, sec, facts, fixOffsets, (v) => (words[at(v) + 3] = BTF_LINKAGE.STATIC));
@@ -49,6 +49,17 @@ export function fixDatasecs(btf: Btf, facts: DatasecFacts): Btf {
     vars.forEach((v, i) => words.set([v.type, v.offset, v.size], rec + 3 + 3 * i));
   }
   return new Btf({ byteOrder: btf.byteOrder, header: btf.header, strings: btf.strings, records: { words, offsets: btf.records.offsets }, base: btf.base });
+}
+
+/**
+ * A DATASEC of extern variables alone (clang makes one for `extern int x SEC(".foo")`)
+ * has no ELF section behind it; libbpf refuses its externs before it would look.
+ */
+function listsOnlyExterns(btf: Btf, sec: BtfDatasec): boolean {
+  return sec.vars.length > 0 && sec.vars.every((v) => {
+    const t = btf.type(v.type);
+    return (t.kind === 'VAR' || t.kind === 'FUNC') && t.linkage === BTF_LINKAGE.EXTERN;
+  });
 }
 
 function sectionSize(sec: BtfDatasec, facts: DatasecFacts): number {

@@ -8,6 +8,8 @@ export { Btf, POINTER_SIZE, type MemberLocation } from './btf.js';
 export type { StringTable } from './strings.js';
 export { parseBtf, type ParseBtfOptions } from './parse.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
+export { BtfEdit } from './edit.js';
+export { findOwnType } from './lookup.js';
 export {
   CORE_RELO_KINDS,
   parseBtfExt,

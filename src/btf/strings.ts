@@ -89,6 +89,20 @@ export class StringTable {
     return bytes[at + text.length] === 0;
   }
 
+  /**
+   * Every offset, here or in the base (base first), where the bytes of `text` (not
+   * empty) begin: the offsets a name that starts with `text` can have, tails of longer
+   * strings included. A native search over the bytes, so finding CO-RE candidates in
+   * vmlinux costs no decoding of its hundred thousand names.
+   */
+  occurrences(text: string): number[] {
+    const out = this.base ? this.base.occurrences(text) : [];
+    const bytes = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    const needle = Buffer.from(text, 'utf8');
+    for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) out.push(this.start + i);
+    return out;
+  }
+
   /** Whether the string at `off` (known to be in range) is empty. */
   emptyAt(off: number): boolean {
     if (off < this.start) return this.base!.emptyAt(off);
@@ -132,6 +146,22 @@ export class StringTable {
       if (at === end) return -1;
       dest[at++] = c;
     }
+  }
+
+  /**
+   * This table with `text` in it, as libbpf's btf__add_str leaves it: the offset of an
+   * own string that is exactly `text` if there is one, else `text` appended at the end.
+   */
+  withString(text: string): { table: StringTable; offset: number } {
+    const needle = Buffer.from(`${text}\0`, 'utf8');
+    const own = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    for (let i = own.indexOf(needle); i >= 0; i = own.indexOf(needle, i + 1)) {
+      if (i === 0 || own[i - 1] === 0) return { table: this, offset: this.start + i };
+    }
+    const bytes = new Uint8Array(own.length + needle.length);
+    bytes.set(own);
+    bytes.set(needle, own.length);
+    return { table: new StringTable(bytes, this.base), offset: this.end };
   }
 }
 

@@ -16,6 +16,6 @@ export function progCallgraph(ctx: CliContext, words: Words): void {
   const progArrays: ProgArrayContents[] = ctx.store.maps
     .filter((m) => m.spec.type === MAP_TYPE.progArray && m.spec.initialSlots.length > 0)
     .map((m) => ({ map: m.name, slots: m.spec.initialSlots.map((s) => ({ index: s.index, program: s.target })) }));
-  const programs = progs.map((p: LoadedProgram) => programCalls(xlatedProgram(p), { kind: `${progTypeName(p.spec.kind.progType)} SEC("${p.spec.sectionName}")`, mapName }));
+  const programs = progs.map((p: LoadedProgram) => programCalls(xlatedProgram(p), { kind: `${progTypeName(p.spec.kind.progType)} SEC("${p.spec.sectionName}")`, mapName, kernelFunction: (insn) => p.kernelFunction(insn) }));
   emitDot(ctx, callGraphDot({ programs, progArrays }));
 }

@@ -78,5 +78,5 @@ export function progDump(ctx: CliContext, words: Words): void {
 
 /** What bpftool learns from kallsyms: the kernel functions rewritten calls reach. */
 function kernelNames(p: LoadedProgram): Pick<BpftoolNames, 'kernelFunction' | 'helperFunction'> {
-  return { kernelFunction: (insn) => p.kernelFunction(insn.imm), helperFunction: (_insn, pc) => p.helperFunctions.get(pc) };
+  return { kernelFunction: (insn) => p.kernelFunction(insn), helperFunction: (_insn, pc) => p.helperFunctions.get(pc) };
 }

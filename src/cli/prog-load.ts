@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import { BpfscopeError } from '../errors.js';
 import { openObject } from '../object/open.js';
 import { loadTarget } from '../object/target.js';
-import { programKindForSection } from '../object/section-defs.js';
+import { programKindForSection, supportedSectionNames } from '../object/section-defs.js';
 import type { LoadedObject } from '../vm/loaded.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { CliContext } from './context.js';
@@ -25,6 +25,18 @@ const STRICT_MODE_HINT =
 function failLoaded(ctx: CliContext, message: string): never {
   if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
   else ctx.err(`Error: ${message}\n${STRICT_MODE_HINT}`);
+  throw new ExitStatus(255);
+}
+
+/**
+ * libbpf's words when neither `type` nor a section name gives a program type (bpftool
+ * asks again at debug level, so they print even in JSON mode); after the object is
+ * open bpftool adds its strict-mode hint.
+ */
+function failGuess(ctx: CliContext, name: string, objectOpen: boolean): never {
+  ctx.err(`libbpf: failed to guess program type from ELF section '${name}'\nlibbpf: supported section(type) names are:${supportedSectionNames()}\n`);
+  if (ctx.json) ctx.out('\n');
+  else if (objectOpen) ctx.err(STRICT_MODE_HINT);
   throw new ExitStatus(255);
 }
 
@@ -55,11 +67,9 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
         if (progType !== undefined) fail(ctx, 'program type already specified');
         requireArgs(ctx, args, 1);
         const word = args.next();
-        const kind = programKindForSection(word) ?? programKindForSection(`${word}/`);
-        if (!kind) {
-          if (!ctx.json) ctx.err(`libbpf: failed to guess program type from ELF section '${word}/'\n`);
-          throw new ExitStatus(255);
-        }
+        // As bpftool: the word as a section name, then with a '/' after it (`type kprobe`).
+        const kind = word.startsWith('?') ? undefined : (programKindForSection(word) ?? programKindForSection(`${word}/`));
+        if (!kind) failGuess(ctx, `${word}/`, false);
         progType = kind.progType;
         expectedAttachType = kind.expectedAttachType;
       } else if (args.accept('map')) {
@@ -92,6 +102,15 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
       // Open first (to resolve map names against the object), then load with the replacements.
       const spec = openObject(readObject(ctx, file), file, { target: loadTarget(ctx.target) });
       if (!ctx.json) for (const note of spec.notes) ctx.err(`note: ${file}: ${note}\n`);
+      const untyped = progType === undefined ? spec.programs.find((p) => p.kind.progType === 0) : undefined;
+      if (untyped) failGuess(ctx, untyped.sectionName.replace(/^\?/, ''), true);
+      const refused = spec.programs.find((p) => p.kind.autoload && p.loadError);
+      if (refused?.loadError) {
+        const { message, errno } = refused.loadError;
+        const prog = `libbpf: prog '${refused.name}'`;
+        ctx.err(`${prog}: ${message}\n${prog}: failed to prepare load attributes: -${errno}\n${prog}: failed to load: -${errno}\nlibbpf: failed to load object '${file}'\n`);
+        failLoaded(ctx, 'failed to load object file');
+      }
       for (const r of replace.filter((r) => r.name !== undefined)) {
         r.idx = spec.maps.findIndex((m) => m.name === r.name);
         if (r.idx < 0) failLoaded(ctx, `unable to find map '${r.name}'`);

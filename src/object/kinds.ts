@@ -24,7 +24,7 @@ export const ATTACH_TYPE_NAMES = [
   'sk_reuseport_select_or_migrate', 'perf_event', 'trace_kprobe_multi', 'lsm_cgroup', 'struct_ops',
   'netfilter', 'tcx_ingress', 'tcx_egress', 'trace_uprobe_multi', 'cgroup_unix_connect',
   'cgroup_unix_sendmsg', 'cgroup_unix_recvmsg', 'cgroup_unix_getpeername', 'cgroup_unix_getsockname',
-  'netkit_primary', 'netkit_peer',
+  'netkit_primary', 'netkit_peer', 'trace_kprobe_session', 'trace_uprobe_session', 'trace_fsession',
 ] as const;
 export type AttachTypeName = (typeof ATTACH_TYPE_NAMES)[number];
 

@@ -3,12 +3,13 @@ import type { Insn } from '../isa/insn.js';
 import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
 import type { CodeSection, SectionFunction } from './functions.js';
 import type { CodeRelocation } from './relocations.js';
-import type { FunctionSpec, MapReference } from './spec.js';
+import type { ExternReference, FunctionSpec, MapReference } from './spec.js';
 
 
 export interface LinkedProgram {
   insns: Insn[];
   mapRefs: MapReference[];
+  externRefs: ExternReference[];
   /** The entry function first, then subprograms in the order they were appended. */
   functions: { fn: SectionFunction; spec: FunctionSpec }[];
 }
@@ -22,12 +23,14 @@ export interface LinkInputs {
 /**
  * libbpf's linking of one program: copy the entry function, then every subprogram it
  * reaches, depth first in the order the calls appear, each appended once; fix every
- * call's offset to where its callee now sits and turn map relocations into ld_imm64
- * map references (src 1 with the map's index, or src 2 with the index and an offset).
+ * call's offset to where its callee now sits, turn map relocations into ld_imm64
+ * map references (src 1 with the map's index, or src 2 with the index and an offset)
+ * and write what externs resolved to.
  */
 export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedProgram {
   const insns: Insn[] = [];
   const mapRefs: MapReference[] = [];
+  const externRefs: ExternReference[] = [];
   const functions: LinkedProgram['functions'] = [];
   const placed = new Map<SectionFunction, number>();
 
@@ -58,6 +61,17 @@ export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedP
         mapRefs.push({ pc, mapIndex: relo.mapIndex, kind: relo.kind, offset: relo.kind === 'value' ? relo.offset : 0 });
         continue;
       }
+      if (relo?.kind === 'extern') {
+        const { patch, ref } = relo;
+        if (patch) {
+          const next = insns[pc + 1];
+          if (patch.nextImm !== undefined && (insn.code !== LD_IMM64 || !next)) throw new ObjectError('extern relocation on an incomplete ld_imm64', ctx);
+          Object.assign(insn, { src: patch.src, imm: patch.imm }, patch.off !== undefined ? { off: patch.off } : {});
+          if (patch.nextImm !== undefined) next!.imm = patch.nextImm;
+        }
+        if (ref) externRefs.push({ pc, ...ref });
+        continue;
+      }
       let target: { sectionIndex: number; insn: number } | undefined;
       if (relo?.kind === 'code') target = relo;
       else if (isCall) target = { sectionIndex: fn.section.index, insn: sectionPc + insn.imm + 1 };
@@ -80,5 +94,5 @@ export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedP
   };
 
   append(entry);
-  return { insns, mapRefs, functions };
+  return { insns, mapRefs, externRefs, functions };
 }

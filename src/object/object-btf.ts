@@ -1,6 +1,6 @@
 import { BpfscopeError } from '../errors.js';
 import { STB_GLOBAL, STB_WEAK, STT_OBJECT, type ElfFile, type ElfSymbol } from '../elf/index.js';
-import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfExtInfo, type DatasecFacts } from '../btf/index.js';
+import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfCoreRelo, type BtfExtInfo, type DatasecFacts } from '../btf/index.js';
 import { btfMapSpecs } from './btf-maps.js';
 import { funcSignature } from '../btf/index.js';
 import type { SectionFunction } from './functions.js';
@@ -9,6 +9,8 @@ import type { FuncInfoSpec, LineInfoSpec, MapSpec, FunctionSpec } from './spec.j
 /** An object's BTF as the loader uses it: map definitions, data sections, ext info. */
 export interface ObjectBtf {
   btf: Btf | undefined;
+  /** .BTF.ext's CO-RE relocation records, by ELF section. */
+  coreRelos: BtfExtInfo<BtfCoreRelo> | undefined;
   mapSpecs(elf: ElfFile): { symbol: ElfSymbol; spec: MapSpec }[];
   /** The DATASEC describing a global-data section, 0 if none. */
   datasecTypeId(sectionName: string): number;
@@ -25,6 +27,7 @@ export function openObjectBtf(elf: ElfFile): ObjectBtf {
   const lineRecords = ext && bySection(ext.lineInfo);
   return {
     btf,
+    coreRelos: ext?.coreRelos,
     mapSpecs(file) {
       const maps = file.sections.find((s) => s.name === '.maps');
       return maps && btf ? btfMapSpecs(file, maps, btf) : [];

@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BpfscopeError, ObjectError } from '../errors.js';
-import { readElf, type ElfFile, type ElfSymbol } from '../elf/index.js';
+import { readElf, STT_SECTION, type ElfFile, type ElfSymbol } from '../elf/index.js';
 import { collectCodeSections, type CodeSection } from './functions.js';
 import { dataMapSpec, dataSectionOrigin } from './data-maps.js';
-import { legacyMapSpecs } from './legacy-maps.js';
+import { fillTailCalls, isLegacyMapSection, legacyMapSpecs, linkElfMaps } from './legacy-maps.js';
 import { isGplCompatible, readKernelVersion, readLicense } from './license.js';
 import { linkProgram } from './link.js';
 import { collectCodeRelocations, type CodeRelocation, type MapSymbolResolver } from './relocations.js';
-import { programKindForSection } from './section-defs.js';
+import { sectionProgramKind } from './program-kinds.js';
+import { resolveAttachTargets } from './attach-btf.js';
+import { isStructOpsSection, linkStructOps, structOpsMaps } from './struct-ops.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
+import { applyCoreRelocations } from './core/apply.js';
+import { resolveExterns } from './externs/index.js';
 import { loadTarget, type LoadTarget } from './target.js';
 
 export interface OpenOptions {
@@ -47,7 +51,7 @@ export function openObject(source: string | Uint8Array, fileName?: string, optio
   }
 }
 
-function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
+function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
   const notes: string[] = [];
   const objectName = objectNameOf(elf.fileName);
   const license = readLicense(elf);
@@ -59,19 +63,32 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
   for (const { symbol, spec } of btf.mapSpecs(elf)) {
     mapBySymbol.set(symbol, maps.push(spec) - 1);
   }
-  const legacy = elf.sections.find((s) => s.name === 'maps');
-  if (legacy) {
-    for (const { symbol, spec } of legacyMapSpecs(elf, legacy)) mapBySymbol.set(symbol, maps.push(spec) - 1);
+  const legacyAt = new Map<string, number>();
+  for (const section of elf.sections.filter(isLegacyMapSection)) {
+    for (const { symbol, offset, spec } of legacyMapSpecs(elf, section, notes)) {
+      const index = maps.push(spec) - 1;
+      mapBySymbol.set(symbol, index);
+      legacyAt.set(`${section.index}:${offset}`, index);
+    }
   }
+  linkElfMaps(elf.fileName, maps, notes);
   const dataMapBySection = new Map<number, number>();
   for (const section of elf.sections) {
     const origin = dataSectionOrigin(section);
     if (!origin || section.size === 0) continue;
     dataMapBySection.set(section.index, maps.push(dataMapSpec(objectName, section, origin, btf.datasecTypeId(section.name))) - 1);
   }
+  const externs = resolveExterns(elf, btf.btf, target, { objectName, kconfigMapIndex: maps.length });
+  if (externs.kconfigMap) maps.push(externs.kconfigMap);
+  notes.push(...externs.notes);
+  // libbpf adds struct_ops maps after global data (and kconfig).
+  const structOps = elf.sections.filter(isStructOpsSection).flatMap((section) => structOpsMaps(elf, section, btf.btf));
+  for (const entry of structOps) if (!entry.section.name.startsWith('?')) maps.push(entry.spec);
   const resolver: MapSymbolResolver = {
-    mapForSymbol: (sym) => mapBySymbol.get(sym),
+    // A static legacy map is reached through its section's symbol, the offset in the immediate.
+    mapForSymbol: (sym, imm) => mapBySymbol.get(sym) ?? (sym.type === STT_SECTION ? legacyAt.get(`${sym.shndx}:${sym.value + imm}`) : undefined),
     dataMapForSection: (index) => dataMapBySection.get(index),
+    externRelocation: (symIndex, insn, ctx) => externs.relocation(symIndex, insn, ctx),
   };
 
   const codeSections = new Map<number, CodeSection>();
@@ -80,15 +97,22 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     codeSections.set(code.section.index, code);
     relocations.set(code.section.index, collectCodeRelocations(elf, code, resolver));
   }
+  const coreNote = applyCoreRelocations({
+    file: elf.fileName,
+    btf: btf.btf,
+    relos: btf.coreRelos,
+    codeSections: codeSections.values(),
+    target,
+    littleEndian: elf.littleEndian,
+  });
+  if (coreNote) notes.push(coreNote);
 
   const programs: ProgramSpec[] = [];
+  const reading = { iproute2: maps.some((m) => m.elfMap) };
   for (const code of codeSections.values()) {
     if (code.section.name === '.text') continue;
-    const kind = programKindForSection(code.section.name);
+    const kind = sectionProgramKind(code, reading, notes);
     for (const fn of code.functions) {
-      const ctx = { file: elf.fileName, section: code.section.name, program: fn.name };
-      if (!kind) throw new ObjectError('unknown program type for this section name (see the SEC() names libbpf accepts)', ctx);
-      if (!fn.global) throw new ObjectError('program is static; programs must be global functions', ctx);
       const linked = linkProgram(fn, { file: elf.fileName, codeSections, relocations });
       const ext = btf.extInfo(linked.functions);
       programs.push({
@@ -97,6 +121,7 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
         kind,
         insns: linked.insns,
         mapRefs: linked.mapRefs,
+        externRefs: linked.externRefs,
         functions: linked.functions.map((f) => f.spec),
         funcInfo: ext.funcInfo,
         lineInfo: ext.lineInfo,
@@ -107,6 +132,9 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
       });
     }
   }
+  fillTailCalls(maps, programs);
+  resolveAttachTargets(programs, target, notes);
+  linkStructOps(elf, structOps, btf.btf, programs, target, notes);
   return {
     fileName: elf.fileName,
     objectName,
@@ -116,7 +144,7 @@ function openElf(elf: ElfFile, _target: LoadTarget): ObjectSpec {
     programs,
     maps,
     notes,
-    ...(btf.btf ? { btf: btf.btf } : {}),
+    ...(externs.btf ? { btf: externs.btf } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
-import { RelocationError } from '../errors.js';
+import { RelocationError, type ErrorContext } from '../errors.js';
 import { SHF_EXECINSTR, SHN_UNDEF, type ElfFile, type ElfSymbol } from '../elf/index.js';
-import { INSN_SIZE } from '../isa/insn.js';
+import { INSN_SIZE, type Insn } from '../isa/insn.js';
 import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
 import type { CodeSection } from './functions.js';
+import type { ExternReference } from './spec.js';
 
 export const R_BPF_64_64 = 1;
 export const R_BPF_64_32 = 10;
@@ -13,14 +14,29 @@ export type CodeRelocation =
   | { kind: 'map'; mapIndex: number }
   | { kind: 'value'; mapIndex: number; offset: number }
   /** A bpf-to-bpf call or a callback address: the target's instruction index in its section. */
-  | { kind: 'code'; sectionIndex: number; insn: number };
+  | { kind: 'code'; sectionIndex: number; insn: number }
+  /**
+   * An extern: the fields libbpf writes (no patch: left as compiled, for an extern only
+   * the static linker resolves), and what the program's spec records of the reference.
+   */
+  | { kind: 'extern'; name: string; patch?: InsnPatch; ref?: Omit<ExternReference, 'pc'> };
+
+/** Fields of an instruction (and of the second slot of an ld_imm64) to overwrite. */
+export interface InsnPatch {
+  src: number;
+  imm: number;
+  off?: number;
+  nextImm?: number;
+}
 
 /** Where the loader's maps live, so a symbol can be turned into a map reference. */
 export interface MapSymbolResolver {
-  /** A map-definition symbol (`.maps` or legacy `maps`): its map's index. */
-  mapForSymbol(sym: ElfSymbol): number | undefined;
+  /** A map-definition symbol (`.maps` or legacy `maps`), or its section's with the offset in `imm`: its map's index. */
+  mapForSymbol(sym: ElfSymbol, imm: number): number | undefined;
   /** A global-data section: its internal map's index. */
   dataMapForSection(sectionIndex: number): number | undefined;
+  /** A relocation against an undefined symbol: what the extern it names resolved to, undefined when it is none. */
+  externRelocation?(symIndex: number, insn: Insn, ctx: ErrorContext): CodeRelocation | undefined;
 }
 
 /** Every relocation of a code section, keyed by instruction index within the section. */
@@ -40,7 +56,10 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
       throw new RelocationError(`unknown relocation type ${rel.type} against '${symName}'`, ctx);
     }
     if (sym.shndx === SHN_UNDEF) {
-      throw new RelocationError(`unresolved extern symbol '${symName}' (externs, kfuncs and kconfig are not supported)`, ctx);
+      const ext = maps.externRelocation?.(rel.symbol, insn, ctx);
+      if (!ext) throw new RelocationError(`relocation against '${symName}', an undefined symbol that is no extern libbpf knows (not a global or weak symbol of no type)`, ctx);
+      out.set(pc, ext);
+      continue;
     }
     const target = elf.sections[sym.shndx];
     if (!target) throw new RelocationError(`symbol '${symName}' is in section ${sym.shndx}, which does not exist`, ctx);
@@ -59,7 +78,7 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
     if (insn.code !== LD_IMM64) {
       throw new RelocationError(`relocation against '${symName}' is not on an ld_imm64 or call instruction (code 0x${insn.code.toString(16).padStart(2, '0')})`, ctx);
     }
-    const mapIndex = maps.mapForSymbol(sym);
+    const mapIndex = maps.mapForSymbol(sym, insn.imm);
     if (mapIndex !== undefined) {
       out.set(pc, { kind: 'map', mapIndex });
       continue;

@@ -17,6 +17,25 @@ export interface MapReference {
   offset: number;
 }
 
+/**
+ * A reference to a kernel symbol: a kfunc call (src 2: the kfunc's BTF id in imm, the
+ * module's fd-array slot in off) or an ld_imm64 of a `__ksym` (src 3 with its BTF id
+ * when typed, else its address). Kept so that a loader can name kfuncs and give typed
+ * ksyms the address the kernel would.
+ */
+export interface ExternReference {
+  /** Instruction index within the linked program. */
+  pc: number;
+  kind: 'kfunc' | 'ksym';
+  name: string;
+  /** Its id in the target's BTF; 0 when unresolved (a weak one) or typeless. */
+  btfId: number;
+  /** The kernel module whose BTF has it; absent for vmlinux. */
+  module?: string;
+  /** Its address in the target's kallsyms; null when they have no such symbol, absent when the target has no kallsyms. */
+  address?: bigint | null;
+}
+
 export interface FuncInfoSpec {
   insnOff: number;
   typeId: number;
@@ -52,6 +71,8 @@ export interface ProgramSpec {
    */
   insns: Insn[];
   mapRefs: MapReference[];
+  /** Kfunc calls and `__ksym` loads, resolved against the load target. */
+  externRefs: ExternReference[];
   functions: FunctionSpec[];
   funcInfo: FuncInfoSpec[];
   lineInfo: LineInfoSpec[];
@@ -60,9 +81,16 @@ export interface ProgramSpec {
   kernelVersion: number;
   /** The kernel's program tag (hex), as computed at load from these instructions. */
   tag: string;
+  /** The attach target's BTF id (fentry, lsm, iter, tp_btf, struct_ops ...), in `attachBtfObject`'s BTF. */
+  attachBtfId?: number;
+  /** `vmlinux` or the module whose BTF holds the attach target. */
+  attachBtfObject?: string;
+  /** Why libbpf would fail to load the program before the kernel sees it (its words, its errno); such a program is not loaded. */
+  loadError?: { message: string; errno: number };
 }
 
-export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss';
+/** Where a map comes from; `kconfig` is libbpf's internal map of `__kconfig` extern values. */
+export type MapOrigin = 'btf' | 'legacy' | 'data' | 'rodata' | 'bss' | 'kconfig' | 'struct_ops';
 
 export interface MapSpec {
   /** The name as the kernel would hold it (internal maps renamed as libbpf does). */
@@ -86,6 +114,20 @@ export interface MapSpec {
   initialData?: Uint8Array;
   /** Initial slots of prog arrays (program names) and map-in-maps (map names). */
   initialSlots: { index: number; target: string }[];
+  /** struct_ops maps: the kernel's `bpf_struct_ops_<name>` in the target BTF (0 when not found there). */
+  btfVmlinuxValueTypeId?: number;
+  /** struct_ops maps: the program each function-pointer member names. */
+  structOpsPrograms?: { member: string; program: string }[];
+  /** The fields iproute2's struct bpf_elf_map adds, for maps defined with it. */
+  elfMap?: ElfMapFields;
+}
+
+/** iproute2's own map fields: an id other definitions refer to, pinning (PIN_NONE 0, PIN_OBJECT_NS 1, PIN_GLOBAL_NS 2), map-in-map links. */
+export interface ElfMapFields {
+  id: number;
+  pinning: number;
+  innerId: number;
+  innerIdx: number;
 }
 
 export interface ObjectSpec {

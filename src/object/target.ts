@@ -22,14 +22,20 @@ export interface LoadTarget {
   kconfig(): ReadonlyMap<string, string> | undefined;
   /** LINUX_KERNEL_VERSION: KERNEL_VERSION(a, b, c) of the target, 0 when unknown. */
   kernelVersion(): number;
-  /** Kernel symbol addresses (typeless ksyms), undefined when unknown. */
-  kallsyms(): ReadonlyMap<string, bigint> | undefined;
+  /** Kernel symbol addresses (ksyms), undefined when unknown. */
+  kallsyms(): KernelSymbols | undefined;
+}
+
+/** The kernel's symbol table, as /proc/kallsyms lists it. */
+export interface KernelSymbols {
+  /** Every distinct address listed for the name, in the file's order; empty when it is not there. */
+  addresses(name: string): bigint[];
 }
 
 export interface LoadTargetOptions {
   /** `--btf-target FILE`: raw BTF or an ELF with .BTF; 'none' for no target BTF. Default: the running kernel's. */
   btf?: string | 'none';
-  /** `--kconfig FILE` (plain or gzipped); default /proc/config.gz, then /boot/config-$(uname -r). */
+  /** `--kconfig FILE` (plain or gzipped); default /boot/config-$(uname -r), then /proc/config.gz, as libbpf looks. */
   kconfig?: string;
   /** The kernel release for LINUX_KERNEL_VERSION; default the running kernel's (os.release()). */
   release?: string;
@@ -44,7 +50,7 @@ export function loadTarget(options: LoadTargetOptions = {}): LoadTarget {
   let vmlinux: Btf | undefined | null = null;
   let modules: { name: string; btf: Btf }[] | undefined;
   let kconfig: ReadonlyMap<string, string> | undefined | null = null;
-  let kallsyms: ReadonlyMap<string, bigint> | undefined | null = null;
+  let kallsyms: KernelSymbols | undefined | null = null;
   const target: LoadTarget = {
     btfSource: btfPath,
     vmlinux: () => {
@@ -70,7 +76,14 @@ export function loadTarget(options: LoadTargetOptions = {}): LoadTarget {
 }
 
 /** A target with nothing: CO-RE left unapplied, externs as weak ones would be. */
-export const NO_TARGET: LoadTarget = loadTarget({ btf: 'none', kconfig: '/dev/null/none', release: '0.0.0' });
+export const NO_TARGET: LoadTarget = Object.freeze({
+  btfSource: undefined,
+  vmlinux: () => undefined,
+  modules: () => [],
+  kconfig: () => undefined,
+  kernelVersion: () => 0,
+  kallsyms: () => undefined,
+});
 
 /** Raw BTF or the .BTF of an ELF file, split on `base` when given. */
 export function readBtfFile(path: string, base?: Btf): Btf {
@@ -120,7 +133,7 @@ export function kernelVersionOf(rel: string): number {
 }
 
 function readKconfig(path: string | undefined): ReadonlyMap<string, string> | undefined {
-  const candidates = path !== undefined ? [path] : ['/proc/config.gz', `/boot/config-${release()}`];
+  const candidates = path !== undefined ? [path] : [`/boot/config-${release()}`, '/proc/config.gz'];
   for (const file of candidates) {
     let bytes: Buffer;
     try {
@@ -135,28 +148,51 @@ function readKconfig(path: string | undefined): ReadonlyMap<string, string> | un
   return undefined;
 }
 
-/** `CONFIG_X=value` lines; `# CONFIG_X is not set` and other comments say nothing. */
+/**
+ * `CONFIG_X=value` lines, in file order; `# CONFIG_X is not set` and other comments say
+ * nothing. As libbpf reads the file, the first line for a name wins.
+ */
 export function parseKconfig(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('CONFIG_')) continue;
     const eq = line.indexOf('=');
-    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1).trim());
+    const name = line.slice(0, eq);
+    if (eq > 0 && !out.has(name)) out.set(name, line.slice(eq + 1).trim());
   }
   return out;
 }
 
-function readKallsyms(): ReadonlyMap<string, bigint> | undefined {
-  let text: string;
+function readKallsyms(): KernelSymbols | undefined {
   try {
-    text = readFileSync('/proc/kallsyms', 'utf8');
+    return kallsymsFromText(readFileSync('/proc/kallsyms', 'latin1'));
   } catch {
     return undefined;
   }
-  const out = new Map<string, bigint>();
-  for (const line of text.split('\n')) {
-    const [addr, , name] = line.split(/\s+/, 3);
-    if (addr && name && !out.has(name)) out.set(name, BigInt(`0x${addr}`));
-  }
-  return out;
+}
+
+/**
+ * Symbols from kallsyms text (`ADDRESS TYPE NAME[\t[MODULE]]` lines). A load looks up a
+ * handful of names among a hundred thousand, so each lookup searches the text rather
+ * than the whole table being parsed.
+ */
+export function kallsymsFromText(text: string): KernelSymbols {
+  return {
+    addresses(name) {
+      const out: bigint[] = [];
+      if (name === '') return out;
+      for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+        const end = at + name.length;
+        const after = end === text.length ? 10 : text.charCodeAt(end);
+        // The name is the third field: " T " before it, a newline or a tab (a module's) after.
+        if ((after !== 10 && after !== 9) || at < 3 || text.charCodeAt(at - 1) !== 32 || text.charCodeAt(at - 3) !== 32) continue;
+        const lineStart = text.lastIndexOf('\n', at - 3) + 1;
+        const address = text.slice(lineStart, at - 3);
+        if (!/^[0-9a-fA-F]+$/.test(address)) continue;
+        const value = BigInt(`0x${address}`);
+        if (!out.includes(value)) out.push(value);
+      }
+      return out;
+    },
+  };
 }

@@ -30,7 +30,9 @@ const LIBBPF_WITHOUT_BTF = new Set<number>([
 export function createObjectMaps(spec: ObjectSpec, ids: IdSource, btfId: number, cpus: number): LoadedMap[] {
   return spec.maps.map((m) => {
     const sized = withLibbpfSizes(m, cpus);
-    const withBtf = spec.btf !== undefined && !LIBBPF_WITHOUT_BTF.has(m.type) && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0);
+    // A struct_ops map's value is the kernel's type (btf_vmlinux_value_type_id), with the object's BTF beside it.
+    const vmlinuxValue = m.btfVmlinuxValueTypeId ?? 0;
+    const withBtf = spec.btf !== undefined && !LIBBPF_WITHOUT_BTF.has(m.type) && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0 || vmlinuxValue !== 0);
     const attrs = (btf: boolean): MapAttrs => ({ ...sized, btfKeyTypeId: btf ? m.btfKeyTypeId : 0, btfValueTypeId: btf ? m.btfValueTypeId : 0 });
     // A map is checked, not allocated: the VM's memory limit is the run's business.
     const options = { cpus, memoryLimit: Number.POSITIVE_INFINITY };
@@ -43,7 +45,7 @@ export function createObjectMaps(spec: ObjectSpec, ids: IdSource, btfId: number,
       name: m.name.slice(0, BPF_OBJ_NAME_LEN - 1),
       spec: created,
       btfId: keepsBtf ? btfId : 0,
-      frozen: m.origin === 'rodata',
+      frozen: m.origin === 'rodata' || m.origin === 'kconfig',
       memlock: mapMemlock(created, cpus),
     };
   });

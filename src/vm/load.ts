@@ -1,10 +1,11 @@
 import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
-import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
+import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
+import { isLoadable } from '../object/program-kinds.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { createObjectMaps } from './load-maps.js';
@@ -37,19 +38,19 @@ export interface LoadOptions {
 export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions = {}): LoadedObject {
   const btfId = spec.btf ? ids.nextBtfId() : 0;
   const maps = createObjectMaps(spec, ids, btfId, options.possibleCpus ?? cpus().length);
-  // libbpf binds the object's .rodata map to every program it loads (BPF_PROG_BIND_MAP).
-  const rodata = maps.find((m) => m.spec.origin === 'rodata' && m.spec.sectionName === '.rodata');
+  // libbpf binds every read-only data map (.rodata, .rodata.*) to every program it loads (BPF_PROG_BIND_MAP).
+  const rodata = maps.filter((m) => m.spec.origin === 'rodata');
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const loadedAt = options.now ?? new Date();
   const programs = spec.programs
-    .filter((p) => p.kind.autoload)
+    .filter(isLoadable)
     .map((p) => loadProgram(spec, p, { maps, rodata, id: ids.nextProgramId(), btfId, uid, loadedAt, profile: options.kernelProfile ?? DEFAULT_KERNEL_PROFILE }));
   return { spec, programs, maps, btfId };
 }
 
 interface ProgramLoad {
   maps: LoadedMap[];
-  rodata: LoadedMap | undefined;
+  rodata: readonly LoadedMap[];
   id: number;
   btfId: number;
   uid: number;
@@ -69,8 +70,9 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
     if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
   }
-  if (rodata && !mapIds.includes(rodata.id)) mapIds.push(rodata.id);
+  for (const m of rodata) if (!mapIds.includes(m.id)) mapIds.push(m.id);
   try {
+    placeKsymAddresses(prog, mapped);
     checkStructure(prog.insns);
     fixed = applyKernelFixups(mapped, prog.kind, profile);
     checkHelperIds(fixed.insns, profile);
@@ -97,7 +99,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     functionStarts: starts,
     maxCtxOffset: fixed.maxCtxOffset,
     kernelProfile: profile,
-    kernelFunction: (imm) => kernelFunctionAt(profile, imm),
+    kernelFunction: kernelFunctionNames(prog, profile),
     helperFunctions,
     mapIds,
     btfId: load.btfId,
@@ -108,6 +110,37 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
   };
 }
 
+/**
+ * The kernel's check_pseudo_btf_id: an ld_imm64 of a typed ksym (src 3, a BTF id) comes
+ * to hold the symbol's address as a plain constant (0 where the target's kallsyms were
+ * not known); a symbol kallsyms do not have (a per-CPU variable without
+ * CONFIG_KALLSYMS_ALL) fails the load.
+ */
+function placeKsymAddresses(prog: ProgramSpec, insns: Insn[]): void {
+  for (const ref of prog.externRefs) {
+    const insn = insns[ref.pc]!;
+    if (ref.kind !== 'ksym' || insn.code !== LD_IMM64 || insn.src !== BPF_PSEUDO_BTF_ID) continue;
+    if (ref.address === null) throw new VerifierError(`ldimm64 failed to find the address for kernel symbol '${ref.name}'.`, { pc: ref.pc });
+    const address = ref.address ?? 0n;
+    insn.src = 0;
+    insn.imm = Number(BigInt.asIntN(32, address));
+    insns[ref.pc + 1]!.imm = Number(BigInt.asIntN(32, address >> 32n));
+  }
+}
+
+/**
+ * Names for calls the helper table cannot give: a kfunc (src 2) by the BTF id and
+ * module slot its call carries, as the object resolved it; a call rewritten by the
+ * kernel by its immediate in the kernel profile.
+ */
+function kernelFunctionNames(prog: ProgramSpec, profile: KernelProfile): LoadedProgram['kernelFunction'] {
+  const kfuncs = new Map<string, string>();
+  for (const ref of prog.externRefs) {
+    const insn = prog.insns[ref.pc]!;
+    if (ref.kind === 'kfunc' && ref.btfId !== 0) kfuncs.set(`${insn.off}:${insn.imm}`, ref.name);
+  }
+  return (insn) => (insn.code === CALL && insn.src === BPF_PSEUDO_KFUNC_CALL ? kfuncs.get(`${insn.off}:${insn.imm}`) : kernelFunctionAt(profile, insn.imm));
+}
 
 /**
  * How a JITing kernel leaves bpf-to-bpf calls for dumps: a call keeps its relative
@@ -161,4 +194,3 @@ function subprogramSymbolMap(prog: ProgramSpec, rewritten: readonly Insn[], at: 
   }
   return out;
 }
-

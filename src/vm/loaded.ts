@@ -37,8 +37,12 @@ export interface LoadedProgram {
   maxCtxOffset: number;
   /** The kernel build whose rewrites `xlated` carries. */
   kernelProfile: KernelProfile;
-  /** The kernel function a rewritten call's immediate reaches (`bpf_skb_load_helper_8_no_cache`), if any. */
-  kernelFunction(imm: number): string | undefined;
+  /**
+   * The kernel function a call reaches when the helper table does not name it: a kfunc
+   * (from the target's BTF), or what a call the kernel rewrote reaches
+   * (`bpf_skb_load_helper_8_no_cache`); undefined when unknown.
+   */
+  kernelFunction(insn: Insn): string | undefined;
   /**
    * The kernel function each helper call reaches after the kernel's fixups, by pc, where
    * it is not the helper's own (`htab_map_update_elem`, `bpf_xdp_event_output`): what

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,11 +42,17 @@ describe("bpftool's id order in btf show", () => {
       maps: JSON.parse(bpftool(['-j', 'map', 'show']).stdout) as { id: number; btf_id?: number }[],
     });
     // Others may load and unload programs meanwhile: retry until nothing moved.
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const btfShow = (): string => bpftool(['-j', 'btf', 'show']).stdout;
       const before = snapshot();
-      const shown = JSON.parse(bpftool(['-j', 'btf', 'show']).stdout) as { id: number; prog_ids: number[]; map_ids: number[] }[];
+      const shownText = btfShow();
       const after = snapshot();
-      if (JSON.stringify(before) !== JSON.stringify(after)) continue;
+      // Objects being freed (the kernel frees them after an RCU grace period) move too.
+      if (JSON.stringify(before) !== JSON.stringify(after) || btfShow() !== shownText) {
+        spawnSync('sleep', ['1']);
+        continue;
+      }
+      const shown = JSON.parse(shownText) as { id: number; prog_ids: number[]; map_ids: number[] }[];
       const entries = (xs: { id: number; btf_id?: number }[]): { btfId: number; id: number }[] =>
         xs.filter((x) => x.btf_id).sort((a, b) => a.id - b.id).map((x) => ({ btfId: x.btf_id!, id: x.id }));
       const progs = bpftoolIdOrder(entries(before.progs));

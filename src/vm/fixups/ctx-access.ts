@@ -78,7 +78,7 @@ const XDP_FIELDS: FieldRule[] = [
 
 const XDP_DEVMAP = ATTACH_TYPE_NAMES.indexOf('xdp_devmap');
 
-export const XDP_MD: ContextLayout = {
+const XDP_MD: ContextLayout = {
   struct: 'xdp_md',
   size: 24,
   fields: XDP_FIELDS.map((f) => ({ ...f, narrow: false })), // xdp_md fields are read whole
@@ -101,7 +101,11 @@ const SKB_FIELDS: FieldRule[] = [
   u32('vlan_proto', 28, direct(2, 'sk_buff.vlan_proto')),
   u32('priority', 32, direct(4, 'sk_buff.priority'), storeTo(4, 'sk_buff.priority')),
   u32('ingress_ifindex', 36, direct(4, 'sk_buff.skb_iif')),
-  u32('ifindex', 40, chain([8, 'sk_buff.dev'], [4, 'net_device.ifindex'])),
+  // bpf_convert_ctx_access: a socket's skb may have no device; tc's override drops the check.
+  u32('ifindex', 40, (dst, src, p) => ({
+    insns: [ldx(8, dst, src, o(p, 'sk_buff.dev')), jmpImm(OP.jeq, dst, 0, 1), ldx(4, dst, dst, o(p, 'net_device.ifindex'))],
+    target: 4,
+  })),
   u32('tc_index', 44, direct(2, 'sk_buff.tc_index'), storeTo(2, 'sk_buff.tc_index')),
   ...[0, 1, 2, 3, 4].map((i) =>
     u32(
@@ -132,7 +136,10 @@ const SOCKET_FILTER_HIDDEN = new Set(['tc_classid', 'data', 'data_meta', 'data_e
 /** tc_cls_act_is_valid_access: what a tc program may write. */
 const TC_WRITABLE = new Set(['mark', 'tc_index', 'priority', 'tc_classid', 'cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]']);
 
-export const SK_BUFF: ContextLayout = {
+/** tc_cls_act_convert_ctx_access: a tc program's skb always has its device. */
+const TC_SKB_FIELDS = SKB_FIELDS.map((f) => (f.name === 'ifindex' ? { ...f, read: chain([8, 'sk_buff.dev'], [4, 'net_device.ifindex']) } : f));
+
+const SK_BUFF: ContextLayout = {
   struct: '__sk_buff',
   size: 192,
   fields: SKB_FIELDS,
@@ -143,12 +150,40 @@ export const SK_BUFF: ContextLayout = {
   },
 };
 
+/** sizeof(bpf_user_pt_regs_t) on x86-64: struct pt_regs, 21 registers. */
+const PT_REGS_WORDS = 21;
+
+/**
+ * pe_prog_convert_ctx_access: `struct bpf_perf_event_data` is `bpf_perf_event_data_kern`
+ * in the kernel, which holds pointers to the registers and to the sample.
+ */
+const PERF_EVENT_FIELDS: FieldRule[] = [
+  ...Array.from({ length: PT_REGS_WORDS }, (_, i): FieldRule => ({
+    name: `regs[${i}]`,
+    off: 8 * i,
+    size: 8,
+    narrow: false,
+    read: (dst, src, p) => ({ insns: [ldx(8, dst, src, o(p, 'bpf_perf_event_data_kern.regs')), ldx(8, dst, dst, 8 * i)], target: 8 }),
+  })),
+  { name: 'sample_period', off: 8 * PT_REGS_WORDS, size: 8, narrow: true, read: chain([8, 'bpf_perf_event_data_kern.data'], [8, 'perf_sample_data.period']) },
+  { name: 'addr', off: 8 * PT_REGS_WORDS + 8, size: 8, narrow: true, read: chain([8, 'bpf_perf_event_data_kern.data'], [8, 'perf_sample_data.addr']) },
+];
+
+/** pe_prog_is_valid_access: reads only. */
+const PERF_EVENT_DATA: ContextLayout = {
+  struct: 'bpf_perf_event_data',
+  size: 8 * PT_REGS_WORDS + 16,
+  fields: PERF_EVENT_FIELDS,
+  allows: (_type, _field, write) => !write,
+};
+
 /** The context each program type's accesses are rewritten from; none for those the kernel leaves alone. */
 const LAYOUTS = new Map<number, ContextLayout>([
   [progTypeId('xdp'), XDP_MD],
   [SOCKET_FILTER, SK_BUFF],
-  [SCHED_CLS, SK_BUFF],
-  [SCHED_ACT, SK_BUFF],
+  [SCHED_CLS, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
+  [SCHED_ACT, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
+  [progTypeId('perf_event'), PERF_EVENT_DATA],
 ]);
 
 export function contextLayout(progType: number): ContextLayout | undefined {

@@ -8,6 +8,7 @@ import { contextLayout, convertContextAccess } from './ctx-access.js';
 import { contextAccesses, memoryBase } from './ctx-registers.js';
 import type { KernelProfile } from './kernel-profile.js';
 import { convertLdAbs, isLdAbs } from './ld-abs.js';
+import { guardDivision, isGuardedDivision } from './div-guard.js';
 
 export { DEFAULT_KERNEL_PROFILE, LINUX_6_18_X86_64, kernelFunctionAt, type KernelProfile } from './kernel-profile.js';
 export { contextLayout, type ContextLayout } from './ctx-access.js';
@@ -24,7 +25,7 @@ export interface Fixed {
 /**
  * The kernel's load-time rewrites that change what a program does or how it reads its
  * context: context field accesses (convert_ctx_accesses) and legacy packet loads
- * (do_misc_fixups' LD_ABS/LD_IND). Each rewritten instruction is replaced in place by
+ * (do_misc_fixups' LD_ABS/LD_IND), and division guarded against a zero divisor (do_misc_fixups too). Each rewritten instruction is replaced in place by
  * its expansion; jumps, calls and callback references are re-aimed so that they reach
  * the same instructions, and a jump to a rewritten instruction reaches the start of its
  * expansion, as bpf_patch_insn_data arranges. Instructions keep the `object` call form
@@ -42,6 +43,7 @@ export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKi
       if (isLdAbs(insn)) return convertLdAbs(insn, kind.progType, profile);
       if (ctx[pc] === 'moved') throw new VerifierError(`dereference of modified ctx ptr R${memoryBase(insn)} disallowed`);
       if (layout && ctx[pc] === 'ctx') return convertContextAccess(layout, kind.progType, kind.expectedAttachType, insn, profile);
+      if (isGuardedDivision(insn)) return guardDivision(insn);
       return undefined;
     } catch (e) {
       if (e instanceof BpfscopeError) throw e.within({ pc });

@@ -40,7 +40,8 @@ export type KernelField =
   | 'sk_buff.protocol' | 'sk_buff.transport_header' | 'sk_buff.network_header' | 'sk_buff.mac_header'
   | 'sk_buff.tail' | 'sk_buff.end' | 'sk_buff.head' | 'sk_buff.data' | 'sk_buff.size'
   | 'qdisc_skb_cb.tc_classid' | 'qdisc_skb_cb.data'
-  | 'bpf_skb_data_end.data_meta' | 'bpf_skb_data_end.data_end';
+  | 'bpf_skb_data_end.data_meta' | 'bpf_skb_data_end.data_end'
+  | 'bpf_perf_event_data_kern.regs' | 'bpf_perf_event_data_kern.data' | 'perf_sample_data.period' | 'perf_sample_data.addr';
 
 export type KernelFunction =
   | 'bpf_skb_load_helper_8_no_cache'
@@ -93,6 +94,10 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
     'qdisc_skb_cb.data': 8,
     'bpf_skb_data_end.data_meta': 32,
     'bpf_skb_data_end.data_end': 40,
+    'bpf_perf_event_data_kern.regs': 0,
+    'bpf_perf_event_data_kern.data': 8,
+    'perf_sample_data.period': 8,
+    'perf_sample_data.addr': 184,
   }),
   functions: Object.freeze({
     bpf_skb_load_helper_8_no_cache: 10283568,

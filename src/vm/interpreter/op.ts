@@ -57,8 +57,8 @@ const ROW_OPS: { readonly [K in RowOp]: (typeof Op)[K] } = {
  * Rows the VM knows but does not run, and why; reaching one is a fault saying so. A
  * program loaded through a Runtime never holds the first kind: the Runtime patches map
  * references to addresses and loading turns legacy packet loads into calls, as the
- * kernel does. The rest are kernel features the VM does not model (and the loader
- * refuses objects that use kfuncs).
+ * kernel does. The rest are kernel features the VM does not model: a program may hold
+ * them (a kfunc call loads as the kernel loads it) and faults if it reaches one.
  */
 const UNLOADED_MAP_REF = 'a map reference runs once a Runtime has patched in the map (load the program, do not run its raw bytecode)';
 const UNLOADED_LD_ABS = 'a legacy packet load runs as loading rewrites it, a call of the socket buffer loader (load the program, do not run its raw bytecode)';

@@ -40,6 +40,11 @@ export function callbackAddress(codeSlot: number, pc: number): { hi: number; lo:
 
 /** r0-r9 and the frame pointer; r11-r15 fit the field but belong to the kernel. */
 const MAX_REG = 10;
+/**
+ * The kernel's scratch register (BPF_REG_AX): programs cannot name it, but the code the
+ * kernel puts in at load does, so a loaded (xlated) program may.
+ */
+const AX = 11;
 
 /** codeSlot: where callback addresses point (see callbackAddress); needed only by programs that take them. */
 export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSlot = 0): DecodedProgram {
@@ -69,7 +74,7 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
     const decided = opForRow(row);
     if ('reason' in decided) refuse(pc, decided.reason);
     else setOp(pc, decided.op);
-    const problem = registerProblem(insn, row) ?? targetProblem(insns, pc, row, callForm, code);
+    const problem = registerProblem(insn, row, callForm) ?? targetProblem(insns, pc, row, callForm, code);
     if (problem) refuse(pc, problem);
     if (row.slots === 2) {
       if (pc + 1 >= n) {
@@ -98,9 +103,10 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
 }
 
 /** The kernel's verifier refuses these; the VM refuses them when reached. */
-function registerProblem(insn: Insn, row: OpcodeSpec): string | undefined {
+function registerProblem(insn: Insn, row: OpcodeSpec, callForm: CallForm): string | undefined {
+  const ax = callForm === 'xlated' ? AX : -1;
   for (const field of ['dst', 'src'] as const) {
-    if (row.uses.includes(field) && insn[field] > MAX_REG) return `r${insn[field]} is not a register programs may use`;
+    if (row.uses.includes(field) && insn[field] > MAX_REG && insn[field] !== ax) return `r${insn[field]} is not a register programs may use`;
   }
   const cls = insnClass(row.code);
   const writesDst = cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || (cls === BPF_LD && row.slots === 2);

@@ -40,7 +40,8 @@ const HAND_OVER = -1;
 /** What the generated code uses besides its arguments. */
 const RUNTIME = { execute, atomic32, atomic64, bswap16, bswap32, div32, mod32, sdiv32, smod32, udivmod64, sdivmod64 };
 
-const REGS = Array.from({ length: 11 }, (_, r) => r);
+/** r0-r10 and the kernel's scratch register r11 (BPF_REG_AX), which only load-time rewrites name. */
+const REGS = Array.from({ length: 12 }, (_, r) => r);
 const FLUSH = REGS.map((r) => `lo[${r}] = l${r}; hi[${r}] = h${r};`).join(' ');
 const LOAD = REGS.map((r) => `l${r} = lo[${r}]; h${r} = hi[${r}];`).join(' ');
 /** The current frame's stack as a DataView and as bytes, halves and words (see emit.ts). */

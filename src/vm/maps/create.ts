@@ -132,7 +132,7 @@ export function createMap(attrs: MapAttrs, options: MapOptions = {}): VmMap {
 export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotTarget?: (name: string) => number | undefined): VmMap {
   const map = createMap(spec, options);
   const le = options.littleEndian ?? true;
-  const internal = spec.origin === 'data' || spec.origin === 'rodata' || spec.origin === 'bss';
+  const internal = spec.origin === 'data' || spec.origin === 'rodata' || spec.origin === 'bss' || spec.origin === 'kconfig';
   if (internal && spec.initialData) {
     const err = map.sysUpdate(u32Bytes(0, le), spec.initialData, 0);
     if (err) throw new MapCreateError(err, `writing the initial contents of ${spec.name}`);

@@ -17,11 +17,11 @@ export function checkModelled(program: LoadedProgram, file: string, helpers: Rea
   for (let pc = 0; pc < insns.length; pc++) {
     const insn = insns[pc]!;
     if (insn.code === BPF_CALL_INSN && insn.src === BPF_HELPER_CALL && !helpers.has(insn.imm)) {
-      const name = helperName(insn.imm) ?? program.kernelFunction(insn.imm);
+      const name = helperName(insn.imm) ?? program.kernelFunction(insn);
       throw new NotModelledError(`helper ${name ?? ''}#${insn.imm}`, where(pc));
     }
     if (insn.code === BPF_CALL_INSN && insn.src === BPF_PSEUDO_KFUNC_CALL) {
-      throw new NotModelledError(`kfunc ${program.kernelFunction(insn.imm) ?? `#${insn.imm}`}`, where(pc));
+      throw new NotModelledError(`kfunc ${program.kernelFunction(insn) ?? `#${insn.imm}`}`, where(pc));
     }
     if (insn.code === BPF_LD_IMM64) {
       if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE) {

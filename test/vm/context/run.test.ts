@@ -30,6 +30,7 @@ function objectWith(type: 'xdp' | 'socket_filter' | 'sched_cls' | 'kprobe' | 'ra
     kind: { ...template.kind, progType: progTypeId(type), progTypeName: type, expectedAttachType: 0 },
     insns,
     mapRefs: [],
+    externRefs: [],
     functions: [{ name: 'probe', insnOff: 0, insnCount: insns.length, sectionName: template.sectionName }],
     funcInfo: [],
     lineInfo: [],

@@ -68,6 +68,7 @@ export function asmObject(programs: AsmProgram[], maps: AsmMap[] = []): LoadedOb
         kind: programKindForSection(section)!,
         insns,
         mapRefs,
+        externRefs: [],
         functions: [{ name: p.name, insnOff: 0, insnCount: insns.length, sectionName: section }],
         funcInfo: [],
         lineInfo: [],

@@ -59,3 +59,18 @@ export class VerifierError extends BpfscopeError {}
 export class VmFault extends BpfscopeError {}
 /** The command line asked for something that does not exist or is malformed. */
 export class UsageError extends BpfscopeError {}
+/**
+ * Something the kernel would do that bpfscope's VM does not model: a helper, kfunc,
+ * map type or program type a run would need. Loading and inspection never raise it;
+ * running (`prog run`, `program(name).run()`) does, before anything runs. `subject`
+ * names what is missing (`helper bpf_get_current_task#35`, `stack_trace map stacks`).
+ */
+export class NotModelledError extends BpfscopeError {
+  constructor(
+    readonly subject: string,
+    context: ErrorContext = {},
+    reason = `${subject} is not modelled by bpfscope's VM`,
+  ) {
+    super(reason, context);
+  }
+}

@@ -32,6 +32,7 @@ export {
   ElfError,
   ExternError,
   InsnError,
+  NotModelledError,
   ObjectError,
   RelocationError,
   UsageError,

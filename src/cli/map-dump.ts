@@ -1,10 +1,11 @@
 import { formatEntryHex, foundElements, hexRows, writeHexData, writeMapEntryBtf, writeMapEntryJson, type MapDumpEntry, type MapDumpSpec } from '../btf/format-value-map.js';
 import { formatValueJson } from '../btf/format-value.js';
-import { mapTypeName } from '../object/kinds.js';
+import { bpftoolMapTypeName } from '../object/kinds.js';
+import { mapTypeField, typeText } from '../render/map-info.js';
 import { dumpTable } from '../render/table.js';
 import { JsonWriter } from '../text/json-writer.js';
 import { createdFlags } from '../vm/maps/create.js';
-import { ENOENT } from '../vm/maps/errno.js';
+import { ENOENT, ENOSPC } from '../vm/maps/errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { VmMap } from '../vm/maps/types.js';
 import { jsonWriter, type CliContext } from './context.js';
@@ -45,7 +46,7 @@ function holdsIds(map: LoadedMap): boolean {
 /** print_entry_error: nothing for an empty fd-map slot, else the key and the error. */
 function entryErrorPlain(map: LoadedMap, key: Uint8Array, errno: number): string {
   if (holdsIds(map) && errno === ENOENT) return '';
-  const msg = errno === ENOENT ? '<no entry>' : errnoText(errno);
+  const msg = errno === ENOENT ? '<no entry>' : errno === ENOSPC && map.spec.type === MAP_TYPE.reuseportSockarray ? '<cannot read>' : errnoText(errno);
   const breakNames = map.spec.keySize > 16 || msg.length > 16;
   const singleLine = map.spec.keySize + msg.length <= 24 && !breakNames;
   return `key:${breakNames ? '\n' : ' '}${hexRows(key.subarray(0, map.spec.keySize))}${singleLine ? '  ' : '\n'}value:${breakNames ? '\n' : ' '}${msg}\n`;
@@ -61,13 +62,14 @@ function entryErrorJson(w: JsonWriter, map: LoadedMap, key: Uint8Array, errno: n
 
 /** show_map_header_json: what heads each map's elements when a dump names several. */
 function headerJson(w: JsonWriter, map: LoadedMap): void {
-  w.numberField('id', map.id).stringField('type', mapTypeName(map.spec.type));
+  w.numberField('id', map.id);
+  mapTypeField(w, bpftoolMapTypeName(map.spec.type) ?? map.spec.type);
   if (map.name) w.stringField('name', map.name);
   w.numberField('flags', createdFlags(map.spec));
 }
 
 function headerPlain(map: LoadedMap): string {
-  return `${map.id}: ${mapTypeName(map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${createdFlags(map.spec).toString(16)}\n`;
+  return `${map.id}: ${typeText(bpftoolMapTypeName(map.spec.type) ?? map.spec.type)}  ${map.name ? `name ${map.name}  ` : ''}flags 0x${createdFlags(map.spec).toString(16)}\n`;
 }
 
 /** map dump MAP: every map MAP names (a name may name several), in bpftool's layouts. */
@@ -101,8 +103,11 @@ export function mapDump(ctx: CliContext, args: Argv): void {
       }
       w.startArray();
       for (const item of items) {
-        if ('errno' in item) entryErrorJson(w, map, item.key, item.errno);
-        else if (ctx.json) writeMapEntryJson(w, spec, item.entry);
+        if ('errno' in item) {
+          // print_entry_error prints plain text even amid a BTF layout.
+          if (ctx.json) entryErrorJson(w, map, item.key, item.errno);
+          else w.verbatim(entryErrorPlain(map, item.key, item.errno));
+        } else if (ctx.json) writeMapEntryJson(w, spec, item.entry);
         else if (spec.btf && spec.btfValueTypeId) writeMapEntryBtf(w, spec, item.entry);
         // A map with BTF but no value type: bpftool prints hex lines inside its array.
         else w.raw(formatEntryHex(spec, item.entry));

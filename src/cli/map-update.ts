@@ -1,4 +1,4 @@
-import { MAP_TYPE, mapTypeId } from '../object/kinds.js';
+import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/kinds.js';
 import { MapCreateError } from '../vm/maps/errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { MapAttrs } from '../vm/maps/types.js';
@@ -123,8 +123,9 @@ export function mapCreate(ctx: CliContext, args: Argv): void {
       if (args.accept('type')) {
         if (type) fail(ctx, 'map type already specified');
         const word = args.next();
+        // bpftool 7.1 parses only the names it prints.
         const id = mapTypeId(word);
-        if (id === undefined) fail(ctx, `unrecognized map type: ${word}`);
+        if (id === undefined || bpftoolMapTypeName(id) === undefined) fail(ctx, `unrecognized map type: ${word}`);
         type = id;
       } else if (args.accept('name')) {
         name = args.next();

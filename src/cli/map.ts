@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { mapTypeName, progTypeName } from '../object/kinds.js';
+import { bpftoolMapTypeName, progTypeName } from '../object/kinds.js';
 import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import { createdFlags } from '../vm/maps/create.js';
@@ -17,7 +17,7 @@ import type { Words } from './words.js';
 export function mapInfo(m: LoadedMap, memlock: number): MapInfo {
   return {
     id: m.id,
-    type: mapTypeName(m.spec.type),
+    type: bpftoolMapTypeName(m.spec.type) ?? m.spec.type,
     name: m.name,
     flags: createdFlags(m.spec),
     bytesKey: m.spec.keySize,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { calleeSymbolsAt } from '../isa/disasm-bpftool.js';
+import { calleeSymbolsAt, type BpftoolNames } from '../isa/disasm-bpftool.js';
 import type { XlatedProgram } from '../isa/xlated-model.js';
 import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
 import { xlatedVisual } from '../render/dot-visual.js';
@@ -22,7 +22,7 @@ export function xlatedProgram(p: LoadedProgram): XlatedProgram {
 }
 
 export function listingOptions(p: LoadedProgram, mode: { opcodes?: boolean; linum?: boolean }): XlatedListingOptions {
-  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()), kernelFunction: (insn) => p.kernelFunction(insn) } };
+  return { ...mode, names: { calleeSymbol: calleeSymbolsAt(p.subprogramSymbols()), ...kernelNames(p) } };
 }
 
 type DumpMode = { kind: 'text'; opcodes: boolean; linum: boolean } | { kind: 'file'; path: string } | { kind: 'visual' };
@@ -50,7 +50,7 @@ export function progDump(ctx: CliContext, words: Words): void {
   }
   if (mode.kind === 'visual') {
     const p = progs[0]!;
-    emitDot(ctx, xlatedVisual(xlatedProgram(p), { kernelFunction: (insn) => p.kernelFunction(insn) }));
+    emitDot(ctx, xlatedVisual(xlatedProgram(p), kernelNames(p)));
     return;
   }
   const options = (p: LoadedProgram): XlatedListingOptions => listingOptions(p, mode);
@@ -74,4 +74,9 @@ export function progDump(ctx: CliContext, words: Words): void {
   }
   w.endArray();
   ctx.out(w.finish());
+}
+
+/** What bpftool learns from kallsyms: the kernel functions rewritten calls reach. */
+function kernelNames(p: LoadedProgram): Pick<BpftoolNames, 'kernelFunction' | 'helperFunction'> {
+  return { kernelFunction: (insn) => p.kernelFunction(insn), helperFunction: (_insn, pc) => p.helperFunctions.get(pc) };
 }

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { NotModelledError, UsageError } from '../errors.js';
 import { JsonWriter } from '../text/json-writer.js';
 import { TestRunError } from '../vm/context/errors.js';
 import type { LoadedObject } from '../vm/loaded.js';
@@ -29,6 +29,7 @@ const KEYWORDS = ['data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', '
  * prog run PROG data_in FILE [data_out FILE [data_size_out L]] [ctx_in FILE [ctx_out FILE
  * [ctx_size_out M]]] [repeat N]: BPF_PROG_TEST_RUN in the VM, printed as bpftool 7.1
  * prints it. The run's map changes stay in the store; trace_printk lines go to stderr.
+ * A run that needs what the VM does not model fails with one line naming it, status 255.
  */
 export function progRun(ctx: CliContext, words: Words): void {
   if (words.remaining < 4) throw new UsageError(`'${words.previous() ?? 'run'}' needs at least 4 arguments, ${words.remaining} found`);
@@ -52,12 +53,12 @@ export function progRun(ctx: CliContext, words: Words): void {
       });
     });
   } catch (e) {
-    if (!(e instanceof TestRunError)) throw e;
-    const message = `failed to run program: ${e.message}`;
+    if (!(e instanceof TestRunError) && !(e instanceof NotModelledError)) throw e;
+    const message = e instanceof TestRunError ? `failed to run program: ${e.message}` : `prog run: ${e.message}`;
     if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
     else ctx.err(`Error: ${message}\n`);
     // bpftool returns the syscall's -errno from main: the exit status is its low byte.
-    throw new ExitStatus((256 - e.errno) & 0xff);
+    throw new ExitStatus(e instanceof TestRunError ? (256 - e.errno) & 0xff : 255);
   }
   printRun(ctx, args, out);
 }

@@ -22,6 +22,8 @@ export interface BpftoolNames {
    * or that is newer than the table. bpftool finds these in kallsyms.
    */
   kernelFunction?(insn: Insn, pc: number): string | undefined;
+  /** The function a helper call became in the kernel's fixups (`htab_map_update_elem`), printed in place of the helper's name. */
+  helperFunction?(insn: Insn, pc: number): string | undefined;
 }
 
 /** A calleeSymbol that looks symbols up by the callee's first instruction (as a loaded program keeps them). */
@@ -46,6 +48,7 @@ export function bpftoolXlatedOptions(names: BpftoolNames = {}): DisasmOptions {
       return names.kernelFunction?.(insn, pc);
     },
     imm64: (insn, next) => IMM64_TEXT[insn.src]?.(insn, next),
+    ...(names.helperFunction ? { helperFunction: names.helperFunction } : {}),
   };
 }
 

@@ -32,6 +32,12 @@ export interface DisasmCallbacks {
 }
 
 export interface DisasmOptions extends DisasmCallbacks {
+  /**
+   * The function a helper call reaches once the kernel's fixups have rewritten it (a
+   * map's own op, a program type's variant of the helper), which bpftool finds in
+   * kallsyms and prints in place of the helper's name. Asked before the helper table.
+   */
+  helperFunction?(insn: Insn, pc: number): string | undefined;
   /** `linux-6.18` unless given. */
   dialect?: DisasmDialect;
 }
@@ -78,7 +84,7 @@ const TOKENS: Record<string, (c: TokenContext) => string> = {
 /** The kernel's __func_get_name: the helper table first, then the callback, then a default. */
 function callName({ insn, pc, options }: TokenContext): string {
   if (insn.src === 0) {
-    const helper = helperName(insn.imm);
+    const helper = options.helperFunction?.(insn, pc) ?? helperName(insn.imm);
     if (helper !== undefined) return helper;
   }
   const named = options.callName?.(insn, pc);

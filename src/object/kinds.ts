@@ -55,6 +55,15 @@ export function mapTypeName(id: number): string {
   return MAP_TYPE_NAMES[id] ?? `type ${id}`;
 }
 
+/**
+ * bpftool 7.1 names map types through its libbpf 1.1, which knows them up to
+ * user_ringbuf: it prints later ones (cgrp_storage, arena) as their number, `type 32`
+ * in text and `"type":32` in JSON. Its name for a type, or undefined for those.
+ */
+export function bpftoolMapTypeName(id: number): string | undefined {
+  return id >= 0 && id <= MAP_TYPE_NAMES.indexOf('user_ringbuf') ? MAP_TYPE_NAMES[id] : undefined;
+}
+
 export function mapTypeId(name: string): number | undefined {
   const i = (MAP_TYPE_NAMES as readonly string[]).indexOf(name);
   return i < 0 ? undefined : i;
@@ -82,6 +91,19 @@ export const MAP_TYPE = {
   devmapHash: MAP_TYPE_NAMES.indexOf('devmap_hash'),
   cpumap: MAP_TYPE_NAMES.indexOf('cpumap'),
   xskmap: MAP_TYPE_NAMES.indexOf('xskmap'),
+  stackTrace: MAP_TYPE_NAMES.indexOf('stack_trace'),
+  sockmap: MAP_TYPE_NAMES.indexOf('sockmap'),
+  sockhash: MAP_TYPE_NAMES.indexOf('sockhash'),
+  reuseportSockarray: MAP_TYPE_NAMES.indexOf('reuseport_sockarray'),
+  cgroupStorage: MAP_TYPE_NAMES.indexOf('cgroup_storage'),
+  percpuCgroupStorage: MAP_TYPE_NAMES.indexOf('percpu_cgroup_storage'),
+  skStorage: MAP_TYPE_NAMES.indexOf('sk_storage'),
+  inodeStorage: MAP_TYPE_NAMES.indexOf('inode_storage'),
+  taskStorage: MAP_TYPE_NAMES.indexOf('task_storage'),
+  cgrpStorage: MAP_TYPE_NAMES.indexOf('cgrp_storage'),
+  userRingbuf: MAP_TYPE_NAMES.indexOf('user_ringbuf'),
+  structOps: MAP_TYPE_NAMES.indexOf('struct_ops'),
+  arena: MAP_TYPE_NAMES.indexOf('arena'),
 } as const;
 
 /** Map creation flags (uapi BPF_F_*). */
@@ -93,12 +115,20 @@ export const MAP_FLAG = {
   /** Syscall-side access (the kernel keeps these on the fd, not the map). */
   rdonly: 1 << 3,
   wronly: 1 << 4,
+  /** Stack traces: build ids and offsets instead of addresses. */
+  stackBuildId: 1 << 5,
   zeroSeed: 1 << 6,
   /** Program-side access. */
   rdonlyProg: 1 << 7,
   wronlyProg: 1 << 8,
+  /** Socket storage: cloned into a socket's children. */
+  clone: 1 << 9,
   mmapable: 1 << 10,
   preserveElems: 1 << 11,
   /** An inner-map template whose max_entries need not match. */
   innerMap: 1 << 12,
+  /** Arenas: user space faults on pages no program allocated. */
+  segvOnFault: 1 << 17,
+  /** Arenas: pointers kept as the kernel's, not converted to user addresses. */
+  noUserConv: 1 << 18,
 } as const;

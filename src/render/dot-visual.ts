@@ -25,7 +25,8 @@ const GRAPH_LINE_BUFFER = 64;
  */
 export function xlatedVisual(prog: XlatedProgram, names: Omit<BpftoolNames, 'calleeSymbol'> = {}): string {
   // bpftool draws with a fresh symbol table and no JITed symbols, so calls print as `call pc+N`.
-  const disasm = bpftoolXlatedOptions({ kernelFunction: names.kernelFunction });
+  const { kernelFunction, helperFunction } = names;
+  const disasm = bpftoolXlatedOptions({ ...(kernelFunction ? { kernelFunction } : {}), ...(helperFunction ? { helperFunction } : {}) });
   const order = callDiscoveryOrder(prog.insns);
   const cfg = buildCfg(prog.insns, { calls: 'xlated', functionStarts: order, dialect: 'bpftool-7.1' });
   const out = ['digraph "DOT graph for eBPF program" {\n'];

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { MapInfo } from './map-info.js';
+import { typeText, type MapInfo } from './map-info.js';
 import { formatLoadTime, type ProgInfo } from './prog-info.js';
 
 /**
@@ -23,7 +23,7 @@ export function progTable(progs: readonly ProgInfo[]): string {
 export function mapTable(maps: readonly MapInfo[]): string {
   return render(
     ['id', 'type', 'name', 'flags', 'key', 'value', 'max_entries', 'memlock', 'btf_id', 'frozen'],
-    maps.map((m) => [m.id, m.type, m.name, `0x${m.flags.toString(16)}`, `${m.bytesKey}B`, `${m.bytesValue}B`, m.maxEntries, `${m.bytesMemlock}B`, m.btfId || '', m.frozen ? 'yes' : '']),
+    maps.map((m) => [m.id, typeText(m.type), m.name, `0x${m.flags.toString(16)}`, `${m.bytesKey}B`, `${m.bytesValue}B`, m.maxEntries, `${m.bytesMemlock}B`, m.btfId || '', m.frozen ? 'yes' : '']),
   );
 }
 

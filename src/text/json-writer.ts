@@ -69,6 +69,12 @@ export class JsonWriter {
     return this;
   }
 
+  /** Text printed beside the JSON, as bpftool printf()s between its writer's calls: no comma, the writer's state kept. */
+  verbatim(text: string): this {
+    this.out.put(text);
+    return this;
+  }
+
   string(value: string): this {
     return this.raw(quote(value));
   }

@@ -2,16 +2,14 @@ import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
-import { MAP_TYPE, progTypeName } from '../object/kinds.js';
-import type { MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
+import { MAP_TYPE } from '../object/kinds.js';
+import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import { isLoadable } from '../object/program-kinds.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
-import { mapMemlock } from './memlock.js';
-import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
-import { contextKind } from './context/index.js';
-import { RUNTIME_HELPERS } from './helpers/index.js';
+import { createObjectMaps } from './load-maps.js';
+import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, helperTargets, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
 import { checkStructure } from './verifier/structure.js';
 
 const BPF_OBJ_NAME_LEN = 16;
@@ -32,19 +30,14 @@ export interface LoadOptions {
 /**
  * libbpf's load step followed by the kernel's: create the object's maps, then verify
  * and load every program, giving each map reference the map's id and rewriting context
- * accesses and legacy packet loads as the kernel does. What else the kernel rewrites
+ * accesses and legacy packet loads as the kernel does, and naming the functions helper
+ * calls become (a map's ops, a program type's variant). What else the kernel rewrites
  * (helper addresses, inlined map lookups) only a kernel can know and is not done here.
+ * Nothing here asks what the VM can run: a program the kernel loads loads here.
  */
 export function loadObject(spec: ObjectSpec, ids: IdSource, options: LoadOptions = {}): LoadedObject {
   const btfId = spec.btf ? ids.nextBtfId() : 0;
-  const maps: LoadedMap[] = spec.maps.map((m) => ({
-    id: ids.nextMapId(),
-    name: m.name.slice(0, BPF_OBJ_NAME_LEN - 1),
-    spec: m,
-    btfId: carriesBtf(m) ? btfId : 0,
-    frozen: m.origin === 'rodata' || m.origin === 'kconfig',
-    memlock: mapMemlock(m, options.possibleCpus ?? cpus().length),
-  }));
+  const maps = createObjectMaps(spec, ids, btfId, options.possibleCpus ?? cpus().length);
   // libbpf binds every read-only data map (.rodata, .rodata.*) to every program it loads (BPF_PROG_BIND_MAP).
   const rodata = maps.filter((m) => m.spec.origin === 'rodata');
   const uid = options.uid ?? process.getuid?.() ?? 0;
@@ -68,6 +61,7 @@ interface ProgramLoad {
 function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): LoadedProgram {
   const { maps, rodata, profile } = load;
   let fixed: ReturnType<typeof applyKernelFixups>;
+  let helperFunctions: ReadonlyMap<number, string>;
   const mapped = prog.insns.map((i) => ({ ...i }));
   const mapIds: number[] = [];
   for (const ref of prog.mapRefs) {
@@ -81,7 +75,8 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     placeKsymAddresses(prog, mapped);
     checkStructure(prog.insns);
     fixed = applyKernelFixups(mapped, prog.kind, profile);
-    checkHelpers(fixed.insns, prog.kind.progType, profile);
+    checkHelperIds(fixed.insns, profile);
+    helperFunctions = helperTargets(fixed.insns, prog.kind, (id) => maps.find((m) => m.id === id)?.spec);
   } catch (e) {
     if (e instanceof BpfscopeError) throw e.within({ file: object.fileName, section: prog.sectionName, program: prog.name });
     throw e;
@@ -105,6 +100,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     maxCtxOffset: fixed.maxCtxOffset,
     kernelProfile: profile,
     kernelFunction: kernelFunctionNames(prog, profile),
+    helperFunctions,
     mapIds,
     btfId: load.btfId,
     loadedAt: load.loadedAt,
@@ -166,18 +162,16 @@ function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]):
 }
 
 /**
- * A helper the VM does not implement, for every program type (RUNTIME_HELPERS) or for
- * this one (its context's), fails the load: a program would otherwise get a fault at
- * its first call, or never run.
+ * The one helper check the kernel's verifier makes that needs no knowledge of a program
+ * type's helpers: an id past the build's last is `invalid func`. Which helpers a type
+ * may call, and whether the VM runs them, is the run's business (runtime/modelled.ts).
  */
-function checkHelpers(xlated: readonly Insn[], progType: number, profile: KernelProfile): void {
-  const own = contextKind(progType)?.helpers(profile);
+function checkHelperIds(xlated: readonly Insn[], profile: KernelProfile): void {
   xlated.forEach((insn, pc) => {
     if (insn.code !== CALL || insn.src !== BPF_HELPER_CALL) return;
-    if (RUNTIME_HELPERS.has(insn.imm) || own?.has(insn.imm)) return;
-    const name = helperName(insn.imm);
-    const helper = name === undefined ? `helper #${insn.imm}` : `helper ${name}#${insn.imm}`;
-    throw new VerifierError(`${helper} is not implemented by bpfscope's VM for ${progTypeName(progType)} programs`, { pc });
+    if (insn.imm >= 0 && insn.imm < profile.helperCount) return;
+    if (kernelFunctionAt(profile, insn.imm) !== undefined) return;
+    throw new VerifierError(`invalid func ${helperName(insn.imm) ?? 'unknown'}#${insn.imm}`, { pc });
   });
 }
 
@@ -199,14 +193,4 @@ function subprogramSymbolMap(prog: ProgramSpec, rewritten: readonly Insn[], at: 
     out.set(start, `bpf_prog_${tag}_${fn.name}`);
   }
   return out;
-}
-
-/**
- * Whether the kernel ends up holding BTF for a map: libbpf gives none to prog arrays and
- * map-in-maps, and the kernel refuses a key type without a value type, after which
- * libbpf creates the map without BTF.
- */
-function carriesBtf(m: MapSpec): boolean {
-  if (m.type === MAP_TYPE.progArray || m.type === MAP_TYPE.arrayOfMaps || m.type === MAP_TYPE.hashOfMaps) return false;
-  return m.btfValueTypeId !== 0 || (m.btfVmlinuxValueTypeId ?? 0) !== 0;
 }

@@ -43,6 +43,12 @@ export interface LoadedProgram {
    * (`bpf_skb_load_helper_8_no_cache`); undefined when unknown.
    */
   kernelFunction(insn: Insn): string | undefined;
+  /**
+   * The kernel function each helper call reaches after the kernel's fixups, by pc, where
+   * it is not the helper's own (`htab_map_update_elem`, `bpf_xdp_event_output`): what
+   * bpftool prints for the call. The call itself keeps the helper's id.
+   */
+  helperFunctions: ReadonlyMap<number, string>;
   /** The maps the program holds, in the kernel's order (first use, then bound maps). */
   mapIds: number[];
   btfId: number;

@@ -1,5 +1,6 @@
 import { progTypeName } from '../object/kinds.js';
-import { contextKind, type RunInput } from './context/index.js';
+import { NotModelledError } from '../errors.js';
+import { contextKind, kernelTestRuns, type RunInput } from './context/index.js';
 import { refuse } from './context/errors.js';
 import type { ObjectSpec } from '../object/spec.js';
 import { loadObject, type LoadOptions } from './load.js';
@@ -25,11 +26,18 @@ export interface RunOutput {
  * memory, runs the program `repeat` times on them (maps and packet changes carry over
  * from one run to the next), and hands back r0, the packet and the context as the
  * kernel would. Refusals are TestRunErrors carrying the kernel's errno; a program that
- * faults throws the VmFault.
+ * faults throws the VmFault; a run that needs what the VM does not model (a program
+ * type without a context here, a helper, kfunc or map type the VM lacks) throws a
+ * NotModelledError naming it, before anything runs.
  */
 export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunInput = {}): RunOutput {
-  const kind = contextKind(program.spec.kind.progType);
-  if (!kind) refuse('ENOTSUPP', `bpfscope cannot run ${progTypeName(program.spec.kind.progType)} programs (no test run context)`);
+  const progType = program.spec.kind.progType;
+  const kind = contextKind(progType);
+  if (!kind && !kernelTestRuns(progType)) refuse('ENOTSUPP', `the kernel has no test run for ${progTypeName(progType)} programs`);
+  if (!kind) {
+    const { fileName } = runtime.object.spec;
+    throw new NotModelledError(`BPF_PROG_TEST_RUN of ${progTypeName(progType)} programs`, { file: fileName, section: program.spec.sectionName, program: program.spec.name });
+  }
   const profile = program.kernelProfile;
   const vm = runtime.instance(program, kind.helpers(profile));
   const prepared = kind.prepare(input, { runtime, memory: runtime.memory, program, profile });

@@ -7,8 +7,8 @@ import { bpfscope } from '../helpers/cli.js';
 import { compileBpf, missing, REPO, skipReason } from '../helpers/env.js';
 
 /**
- * `prog run` on small objects built here from test/cli/progs/*.c: faults, a load that
- * fails on a helper, a tail call into an empty slot, ctx_size_out, and --object state
+ * `prog run` on small objects built here from test/cli/progs/*.c: faults, a run that
+ * fails on a helper the VM lacks, a tail call into an empty slot, ctx_size_out, and --object state
  * across a batch. Where root and bpftool are present, the kernel's bpftool runs the
  * same objects (those it accepts) and must print the same.
  */
@@ -69,10 +69,10 @@ describe.skipIf(skipReason(noClang, 'prog run cases built from test/cli/progs'))
     expect(r.status).toBe(255);
   });
 
-  it('a helper the VM does not implement fails the load, naming the helper; nothing runs', () => {
+  it('a helper the VM does not implement fails the run, naming the helper; nothing runs', () => {
     const r = run('unknown_helper', 'tc_vlan');
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`Error: ${obj('unknown_helper')}: section tc: program tc_vlan: insn 2: helper bpf_skb_vlan_push#18 is not implemented by bpfscope's VM for sched_cls programs\n`);
+    expect(r.stderr).toBe(`Error: prog run: ${obj('unknown_helper')}: section tc: program tc_vlan: insn 2: helper bpf_skb_vlan_push#18 is not modelled by bpfscope's VM\n`);
     expect(r.status).toBe(255);
   });
 

@@ -29,9 +29,6 @@ export class TestRunError extends BpfscopeError {
   }
 }
 
-/** A run the kernel would do that bpfscope does not model (multi-buffer XDP). */
-export class UnmodelledRunError extends BpfscopeError {}
-
 export function refuse(code: TestRunErrno, detail: string): never {
   throw new TestRunError(code, detail);
 }

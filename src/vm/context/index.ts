@@ -21,3 +21,16 @@ const KINDS = new Map<number, ContextKind>([
 export function contextKind(progType: number): ContextKind | undefined {
   return KINDS.get(progType);
 }
+
+/**
+ * The program types whose bpf_prog_ops have a test_run in Linux 6.18: what the kernel
+ * runs under BPF_PROG_TEST_RUN. The others it refuses with ENOTSUPP; bpfscope runs
+ * kprobes and tracepoints all the same (tracing.ts).
+ */
+const KERNEL_TEST_RUNS = new Set<number>(
+  (['socket_filter', 'sched_cls', 'sched_act', 'xdp', 'cgroup_skb', 'lwt_in', 'lwt_out', 'lwt_xmit', 'lwt_seg6local', 'flow_dissector', 'sk_lookup', 'raw_tracepoint', 'tracing', 'syscall', 'struct_ops', 'netfilter'] as const).map(progTypeId),
+);
+
+export function kernelTestRuns(progType: number): boolean {
+  return KERNEL_TEST_RUNS.has(progType);
+}

@@ -1,10 +1,10 @@
-import { VmFault } from '../../errors.js';
+import { NotModelledError, VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
 import { BPF_F_BROADCAST, isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, changesPacket, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
-import { refuse, UnmodelledRunError } from './errors.js';
+import { refuse } from './errors.js';
 import { PacketWindow } from './packet.js';
 
 /**
@@ -69,11 +69,11 @@ function prepare(input: RunInput, env: RunEnv) {
       refuse('EINVAL', `xdp_md: data_meta must be 0, data_end at most the packet size, data a metadata length (a multiple of 4, at most ${p.xdpMetadataMax})`);
     }
     // A data_end short of the packet makes the kernel put the rest in fragments.
-    if (mdEnd < size) throw new UnmodelledRunError(`xdp_md data_end ${mdEnd} below the packet's ${size} bytes asks for a multi-buffer XDP frame, which bpfscope does not model`);
+    if (mdEnd < size) throw new NotModelledError('a multi-buffer XDP frame', {}, `xdp_md data_end ${mdEnd} below the packet's ${size} bytes asks for a multi-buffer XDP frame, which bpfscope does not model`);
     headroom -= mdData;
   }
   const maxData = p.pageSize - headroom - tailroom;
-  if (size > maxData) throw new UnmodelledRunError(`packets over ${maxData} bytes become multi-buffer XDP frames, which bpfscope does not model`);
+  if (size > maxData) throw new NotModelledError('a multi-buffer XDP frame', {}, `packets over ${maxData} bytes become multi-buffer XDP frames, which bpfscope does not model`);
   if (mdView) {
     if (mdView.getUint32(20, true) !== 0) refuse('EINVAL', 'xdp_md: egress_ifindex must be 0');
     const ingress = mdView.getUint32(12, true);

@@ -12,6 +12,7 @@ import { guardDivision, isGuardedDivision } from './div-guard.js';
 
 export { DEFAULT_KERNEL_PROFILE, LINUX_6_18_X86_64, kernelFunctionAt, type KernelProfile } from './kernel-profile.js';
 export { contextLayout, type ContextLayout } from './ctx-access.js';
+export { helperTargets } from './helper-targets.js';
 
 export interface Fixed {
   insns: Insn[];

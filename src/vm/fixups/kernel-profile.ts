@@ -25,6 +25,8 @@ export interface KernelProfile {
   readonly loopbackIfindex: number;
   /** The most XDP metadata a frame may carry: what skb_shared_info's meta_len can hold. */
   readonly xdpMetadataMax: number;
+  /** __BPF_FUNC_MAX_ID: helper ids at or past it are `invalid func`. */
+  readonly helperCount: number;
 }
 
 export type KernelField =
@@ -109,6 +111,7 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
   cacheLine: 64,
   loopbackIfindex: 1,
   xdpMetadataMax: 255, // meta_len is a u8
+  helperCount: 212, // the last helper, cgrp_storage_delete, is 211; none were added after 6.2
 });
 
 /** The profile loads use unless told otherwise. */

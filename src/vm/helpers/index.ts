@@ -54,7 +54,8 @@ const IMPLEMENTED: readonly RuntimeHelper[] = [
 /**
  * The helpers the runtime implements for every program type, by the kernel's id (from
  * each helper's name through isa/helpers). A program type's own helpers (packet access,
- * redirects) come from its context; a helper in neither fails the load.
+ * redirects) come from its context; a program calling a helper in neither loads, and
+ * does not run (runtime/modelled.ts).
  */
 export const RUNTIME_HELPERS: ReadonlyMap<number, RuntimeHelper> = new Map(
   IMPLEMENTED.map((h) => {

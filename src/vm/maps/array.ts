@@ -2,7 +2,8 @@ import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, round8, u32Bytes } from './bytes.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from './errno.js';
-import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
+import { ACCESS_MASK, accessFlagsOk, checkMemory, INLINED, refuse, type MapFamily } from './family.js';
+import { KERNEL_MAP_STRUCTS as S, pageUp } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
@@ -133,7 +134,33 @@ export function checkArrayAttrs(attrs: MapAttrs, options: ResolvedOptions): Retu
   return checkMemory(attrs.maxEntries * round8(attrs.valueSize) * (perCpu ? options.cpus : 1), options, 'the array');
 }
 
+/** array_map_mem_usage: the bpf_array and its values (an mmapable one in whole pages), per-CPU ones with a pointer per slot. */
+function arrayMemlock(attrs: MapAttrs, cpus: number): number {
+  const value = round8(attrs.valueSize);
+  if (attrs.type === MAP_TYPE.percpuArray) return S.bpf_array + 8 * attrs.maxEntries + value * attrs.maxEntries * cpus;
+  if (attrs.flags & MAP_FLAG.mmapable) return pageUp(S.bpf_array) + pageUp(value * attrs.maxEntries);
+  return S.bpf_array + value * attrs.maxEntries;
+}
+
 export const arrayFamily: MapFamily = {
   check: checkArrayAttrs,
   create: (attrs, options) => new ArrayMap(attrs, options),
+  memlock: arrayMemlock,
+  kernelOps(attrs) {
+    // map_gen_lookup inlines lookups, except in an inner-map template.
+    const inner = (attrs.flags & MAP_FLAG.innerMap) !== 0;
+    const perCpu = attrs.type === MAP_TYPE.percpuArray;
+    return {
+      map_lookup_elem: inner ? (perCpu ? 'percpu_array_map_lookup_elem' : 'array_map_lookup_elem') : INLINED,
+      map_update_elem: 'array_map_update_elem',
+      map_delete_elem: 'array_map_delete_elem',
+      for_each_map_elem: 'bpf_for_each_array_elem',
+      ...(perCpu ? { map_lookup_percpu_elem: 'percpu_array_map_lookup_percpu_elem' } : {}),
+    };
+  },
 };
+
+/** The memlock of an array of pointers (fd arrays, cgroup arrays): the bpf_array and one pointer a slot. */
+export function pointerArrayMemlock(attrs: MapAttrs): number {
+  return S.bpf_array + 8 * attrs.maxEntries;
+}

@@ -1,8 +1,10 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
+import { round8 } from './bytes.js';
 import { E2BIG, EINVAL, ENOENT, EOPNOTSUPP } from './errno.js';
 import { mapHash } from './jhash.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
@@ -102,4 +104,6 @@ export const bloomFilterFamily: MapFamily = {
     return checkMemory(bloomShape(attrs).bits / 8, options, 'the bit array');
   },
   create: (attrs, options) => new BloomFilterMap(attrs, options),
+  memlock: (attrs) => S.bpf_bloom_filter + round8(Math.ceil(bloomShape(attrs).bits / 8)),
+  kernelOps: () => ({ map_push_elem: 'bloom_map_push_elem', map_peek_elem: 'bloom_map_peek_elem' }),
 };

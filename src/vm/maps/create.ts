@@ -3,19 +3,28 @@ import type { MapSpec } from '../../object/spec.js';
 import { arrayFamily } from './array.js';
 import { bloomFilterFamily } from './bloom-filter.js';
 import { u32Bytes } from './bytes.js';
-import { EINVAL, EOPNOTSUPP, MapCreateError, strerror } from './errno.js';
+import { EINVAL, ENOTSUPP, EOPNOTSUPP, MapCreateError, strerror } from './errno.js';
 import { accessFlagsOk, refuse, type MapFamily, type Refusal } from './family.js';
-import { arrayOfMapsFamily, perfEventArrayFamily, progArrayFamily } from './fd-array.js';
+import { arrayOfMapsFamily, cgroupArrayFamily, perfEventArrayFamily, progArrayFamily } from './fd-array.js';
 import { hashFamily } from './hash.js';
 import { hashOfMapsFamily } from './hash-of-maps.js';
 import { lpmTrieFamily } from './lpm-trie.js';
 import { lruFamily } from './lru.js';
 import { queueStackFamily } from './queue-stack.js';
 import { cpuMapFamily, devMapFamily, devMapHashFamily, xskMapFamily } from './redirect.js';
-import { ringbufFamily } from './ringbuf.js';
+import { ringbufFamily, userRingbufFamily } from './ringbuf.js';
+import { reuseportFamily, sockHashFamily, sockMapFamily } from './socket-maps.js';
+import { stackTraceFamily } from './stack-trace.js';
+import { cgroupStorageFamily, localStorageFamily } from './storage-maps.js';
+import { arenaFamily } from './arena.js';
 import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
 
-/** Every map type the VM implements, and how. The one place a type number picks code. */
+/**
+ * Every map type the kernel has, and what bpfscope knows of it: the one place a type
+ * number picks code. Types whose family creates an UnmodelledMap (stack traces, socket
+ * maps, storages, cgroup arrays, user ring buffers, arenas) are created, checked and
+ * charged as the kernel does, but the VM does not run programs that use them.
+ */
 const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
   [MAP_TYPE.array, arrayFamily],
   [MAP_TYPE.percpuArray, arrayFamily],
@@ -36,11 +45,29 @@ const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
   [MAP_TYPE.devmapHash, devMapHashFamily],
   [MAP_TYPE.cpumap, cpuMapFamily],
   [MAP_TYPE.xskmap, xskMapFamily],
+  [MAP_TYPE.stackTrace, stackTraceFamily],
+  [MAP_TYPE.cgroupArray, cgroupArrayFamily],
+  [MAP_TYPE.sockmap, sockMapFamily],
+  [MAP_TYPE.sockhash, sockHashFamily],
+  [MAP_TYPE.reuseportSockarray, reuseportFamily],
+  [MAP_TYPE.cgroupStorage, cgroupStorageFamily],
+  [MAP_TYPE.percpuCgroupStorage, cgroupStorageFamily],
+  [MAP_TYPE.skStorage, localStorageFamily],
+  [MAP_TYPE.inodeStorage, localStorageFamily],
+  [MAP_TYPE.taskStorage, localStorageFamily],
+  [MAP_TYPE.cgrpStorage, localStorageFamily],
+  [MAP_TYPE.userRingbuf, userRingbufFamily],
+  [MAP_TYPE.arena, arenaFamily],
 ]);
 
 /** The map types createMap knows. */
 export function vmMapTypes(): number[] {
   return [...FAMILIES.keys()].sort((a, b) => a - b);
+}
+
+/** What bpfscope knows of a map type, if it knows the type. */
+export function mapFamily(type: number): MapFamily | undefined {
+  return FAMILIES.get(type);
 }
 
 /** The map_flags a map has once created (what `map show` prints): the flags asked for, plus any its type adds. */
@@ -67,7 +94,8 @@ export function resolveOptions(options: MapOptions = {}): ResolvedOptions {
  */
 export function checkMapAttrs(attrs: MapAttrs, options: MapOptions = {}): Refusal | undefined {
   const resolved = resolveOptions(options);
-  if (attrs.type !== MAP_TYPE.bloomFilter && (attrs.mapExtra ?? 0n) !== 0n) return refuse(EINVAL, 'map_extra is only for bloom filters and arenas');
+  if (attrs.btfKeyTypeId && !attrs.btfValueTypeId) return refuse(EINVAL, 'a key type needs a value type');
+  if (attrs.type !== MAP_TYPE.bloomFilter && attrs.type !== MAP_TYPE.arena && (attrs.mapExtra ?? 0n) !== 0n) return refuse(EINVAL, 'map_extra is only for bloom filters and arenas');
   if ((attrs.flags & (MAP_FLAG.rdonly | MAP_FLAG.wronly)) === (MAP_FLAG.rdonly | MAP_FLAG.wronly)) return refuse(EINVAL, 'BPF_F_RDONLY and BPF_F_WRONLY together');
   if (!accessFlagsOk(attrs.flags)) return refuse(EINVAL, 'BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together');
   const family = FAMILIES.get(attrs.type);
@@ -76,7 +104,11 @@ export function checkMapAttrs(attrs: MapAttrs, options: MapOptions = {}): Refusa
       ? refuse(EINVAL, `no map type ${attrs.type}`)
       : refuse(EOPNOTSUPP, `bpfscope does not implement ${mapTypeName(attrs.type)} maps`);
   }
-  return family.check(attrs, resolved);
+  const refusal = family.check(attrs, resolved);
+  if (refusal) return refusal;
+  // map_check_btf runs once the map is allocated.
+  if (family.refusesBtf && (attrs.btfKeyTypeId || attrs.btfValueTypeId)) return refuse(ENOTSUPP, `${mapTypeName(attrs.type)} maps take no BTF`);
+  return undefined;
 }
 
 /**

@@ -60,8 +60,9 @@ export function errnoOfText(text: string): number | undefined {
 export class MapCreateError extends ObjectError {
   readonly errno: number;
 
-  constructor(errno: number, why: string) {
-    super(`map create failed: ${strerror(errno)} (${why})`);
+  /** `what` leads the message: `map create failed` for BPF_MAP_CREATE, libbpf's `map 'NAME': failed to create` for an object's map. */
+  constructor(errno: number, why: string, what = 'map create failed') {
+    super(`${what}: ${strerror(errno)} (${why})`);
     this.errno = errno;
   }
 }

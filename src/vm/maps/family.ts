@@ -8,16 +8,40 @@ export interface Refusal {
   why: string;
 }
 
+/** The map helpers do_misc_fixups turns into calls of the map's own ops. */
+export type MapOpHelper =
+  | 'map_lookup_elem' | 'map_update_elem' | 'map_delete_elem' | 'map_push_elem' | 'map_pop_elem'
+  | 'map_peek_elem' | 'redirect_map' | 'for_each_map_elem' | 'map_lookup_percpu_elem';
+
 /**
- * A map family's entry in the factory's table: the kernel's attribute checks for the
- * type (its map_alloc_check and map_alloc) and the constructor.
+ * The kernel functions a type's bpf_map_ops hold for those helpers, by helper. A lookup
+ * the kernel inlines (the type has map_gen_lookup) is `inlined`: bpfscope keeps the
+ * helper call there, as it does not inline yet.
+ */
+export type MapKernelOps = Partial<Record<MapOpHelper, string>>;
+
+/**
+ * A map family's entry in the factory's table: everything the kernel knows of the type
+ * — its attribute checks (map_alloc_check and map_alloc), its memlock (map_mem_usage),
+ * whether it takes BTF, its ops as the verifier calls them — and the constructor.
  */
 export interface MapFamily {
   check(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined;
   create(attrs: MapAttrs, options: ResolvedOptions): VmMap;
+  /** map_mem_usage for a map of these attributes holding `elements` elements. */
+  memlock(attrs: MapAttrs, cpus: number, elements: number): number;
+  /** Whether memlock follows the element count (maps that allocate per element). */
+  countsElements?(attrs: MapAttrs): boolean;
   /** The map_flags the kernel keeps for a map created with `flags`, where its alloc adds some. */
   keptFlags?(flags: number): number;
+  /** map_check_no_btf: key and value BTF are refused with -ENOTSUPP (libbpf then creates the map without). */
+  refusesBtf?: boolean;
+  /** The functions the map helpers become for this type (do_misc_fixups). */
+  kernelOps?(attrs: MapAttrs): MapKernelOps;
 }
+
+/** A lookup that the kernel inlines: map_gen_lookup exists for the type. */
+export const INLINED = 'inlined';
 
 export function refuse(errno: number, why: string): Refusal {
   return { errno: -errno, why };

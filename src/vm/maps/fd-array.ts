@@ -1,9 +1,10 @@
 import { MAP_FLAG, progTypeId } from '../../object/kinds.js';
-import { checkArrayAttrs } from './array.js';
+import { checkArrayAttrs, pointerArrayMemlock } from './array.js';
+import { UnmodelledMap } from './unmodelled.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
 import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from './errno.js';
-import { refuse, type MapFamily } from './family.js';
+import { INLINED, refuse, type MapFamily } from './family.js';
 import { PERF_FLAG, UPDATE_FLAG } from './flags.js';
 import { checkInnerTemplate, innerMapCompatible, type SlotKind, type SlotMap } from './slots.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
@@ -184,7 +185,7 @@ export class ArrayOfMapsMap extends FdArrayMap {
 }
 
 /** fd_array_map_alloc_check: u32 values, no program access flags, then the array checks. */
-function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
+export function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
   if (attrs.valueSize !== 4) return refuse(EINVAL, 'the values of fd arrays are 4 bytes');
   if (attrs.flags & (MAP_FLAG.rdonlyProg | MAP_FLAG.wronlyProg)) return refuse(EINVAL, 'fd arrays take no program access flags');
   return checkArrayAttrs(attrs, options);
@@ -193,15 +194,31 @@ function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<Map
 export const progArrayFamily: MapFamily = {
   check: checkFdArray,
   create: (attrs, options) => new ProgArrayMap(attrs, options),
+  memlock: pointerArrayMemlock,
+  refusesBtf: true,
 };
 
 export const perfEventArrayFamily: MapFamily = {
   check: checkFdArray,
   create: (attrs, options) => new PerfEventArrayMap(attrs, options),
+  memlock: pointerArrayMemlock,
+  refusesBtf: true,
+};
+
+/** Cgroups by fd, which bpfscope has none of: an empty array whose slots read back as -ENOTSUPP (no map_fd_sys_lookup_elem). */
+export const cgroupArrayFamily: MapFamily = {
+  check: checkFdArray,
+  create: (attrs, options) =>
+    new UnmodelledMap(attrs, options, { nextKey: 'indexes', lookup: () => ENOTSUPP, delete: (a, key, le) => (readU32(key, le) >= a.maxEntries ? E2BIG : ENOENT) }),
+  memlock: pointerArrayMemlock,
+  refusesBtf: true,
 };
 
 export const arrayOfMapsFamily: MapFamily = {
   check: (attrs, options) => checkFdArray(attrs, options) ?? checkInnerTemplate(attrs),
   create: (attrs, options) => new ArrayOfMapsMap(attrs, options),
+  memlock: pointerArrayMemlock,
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: INLINED }),
 };
 

@@ -1,7 +1,7 @@
-import { checkHashAttrs, HashMap } from './hash.js';
+import { checkHashAttrs, HashMap, hashCountsElements, hashMemlock } from './hash.js';
 import { readU32 } from './bytes.js';
 import { EBADF, EINVAL, EOPNOTSUPP } from './errno.js';
-import { refuse, type MapFamily } from './family.js';
+import { INLINED, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { checkInnerTemplate, innerMapCompatible, type SlotMap } from './slots.js';
 import type { MapAttrs, ResolvedOptions } from './types.js';
@@ -60,4 +60,8 @@ export const hashOfMapsFamily: MapFamily = {
     return checkHashAttrs(attrs, options) ?? checkInnerTemplate(attrs);
   },
   create: (attrs, options) => new HashOfMapsMap(attrs, options),
+  memlock: hashMemlock,
+  countsElements: hashCountsElements,
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: INLINED }),
 };

@@ -3,7 +3,8 @@ import { BaseMap } from './base.js';
 import { keyString, round8 } from './bytes.js';
 import { PERCPU_VALUE_MAX } from './array.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOTSUPP } from './errno.js';
-import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
+import { ACCESS_MASK, accessFlagsOk, checkMemory, INLINED, refuse, type MapFamily, type Refusal } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import { mapHash } from './jhash.js';
 import type { LruNode } from './lru-lists.js';
@@ -28,7 +29,9 @@ const HTAB_FLAGS = MAP_FLAG.noPrealloc | MAP_FLAG.noCommonLru | MAP_FLAG.numaNod
 /** KMALLOC_MAX_SIZE on x86-64 with 4 KiB pages, less sizeof(struct htab_elem): key plus value must stay below. */
 const HTAB_KV_MAX = 4 * 1024 * 1024 - 48;
 /** sizeof(struct bucket): the kernel allocates one per bucket up front, preallocated or not. */
-const BUCKET_SIZE = 16;
+const BUCKET_SIZE = S.htab_bucket;
+/** The per-CPU lock counters a hash keeps (HASHTAB_MAP_LOCK_COUNT). */
+const HASHTAB_MAP_LOCK_COUNT = 8;
 
 /** check_flags: BPF_NOEXIST on an element that exists, BPF_EXIST on one that does not. */
 export function checkElemFlags(exists: boolean, flags: number): number {
@@ -241,7 +244,45 @@ export function hashMaxEntries(attrs: MapAttrs, cpus: number): number {
   return up > 0xffffffff ? Math.floor(attrs.maxEntries / cpus) * cpus : up;
 }
 
+const isLruType = (type: number): boolean => type === MAP_TYPE.lruHash || type === MAP_TYPE.lruPercpuHash;
+
+/** A hash without preallocation (LRU maps always preallocate) charges per element. */
+export function hashCountsElements(attrs: MapAttrs): boolean {
+  return !isLruType(attrs.type) && (attrs.flags & MAP_FLAG.noPrealloc) !== 0;
+}
+
+/**
+ * htab_map_mem_usage: the htab, its buckets and per-CPU lock counters, then the
+ * elements: all max_entries preallocated (plus a spare one a CPU for updates of a full
+ * plain hash), or those held.
+ */
+export function hashMemlock(attrs: MapAttrs, cpus: number, elements: number): number {
+  const percpu = attrs.type === MAP_TYPE.percpuHash || attrs.type === MAP_TYPE.lruPercpuHash;
+  const lru = isLruType(attrs.type);
+  const value = round8(attrs.valueSize);
+  const elem = S.htab_elem + round8(attrs.keySize) + (percpu ? 8 : value);
+  let usage = S.bpf_htab + S.htab_bucket * bucketCount(attrs.maxEntries) + 4 * cpus * HASHTAB_MAP_LOCK_COUNT;
+  if (hashCountsElements(attrs)) {
+    usage += (elem + S.llist_node) * elements;
+    // A per-CPU value is allocated apart, with a node and a pointer of its own.
+    return percpu ? usage + (S.llist_node + 8 + value * cpus) * elements : usage;
+  }
+  // A map-in-map swaps pointers and needs no spare elements.
+  const extra = !percpu && !lru && attrs.type !== MAP_TYPE.hashOfMaps;
+  const entries = attrs.maxEntries + (extra ? cpus : 0);
+  usage += elem * entries;
+  if (percpu) usage += value * cpus * entries;
+  else if (!lru) usage += 8 * cpus;
+  return usage;
+}
+
 export const hashFamily: MapFamily = {
   check: checkHashAttrs,
   create: (attrs, options) => new HashMap(attrs, options),
+  memlock: hashMemlock,
+  countsElements: hashCountsElements,
+  kernelOps: (attrs) =>
+    attrs.type === MAP_TYPE.percpuHash
+      ? { map_lookup_elem: INLINED, map_update_elem: 'htab_percpu_map_update_elem', map_delete_elem: 'htab_map_delete_elem', map_lookup_percpu_elem: 'htab_percpu_map_lookup_percpu_elem', for_each_map_elem: 'bpf_for_each_hash_elem' }
+      : { map_lookup_elem: INLINED, map_update_elem: 'htab_map_update_elem', map_delete_elem: 'htab_map_delete_elem', for_each_map_elem: 'bpf_for_each_hash_elem' },
 };

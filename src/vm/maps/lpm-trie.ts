@@ -3,6 +3,7 @@ import { BaseMap } from './base.js';
 import { readU32, writeU32 } from './bytes.js';
 import { EEXIST, EINVAL, ENOENT, ENOSPC } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, refuse, type MapFamily } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
@@ -24,6 +25,8 @@ interface Slot {
 }
 
 const LPM_FLAGS = MAP_FLAG.noPrealloc | MAP_FLAG.numaNode | ACCESS_MASK;
+/** The prefix length before an LPM key's data. */
+const LPM_PREFIXLEN_SIZE = 4;
 const DATA_MIN = 1;
 const DATA_MAX = 256;
 /** KMALLOC_MAX_SIZE less the largest data and the node header. */
@@ -270,4 +273,8 @@ export const lpmTrieFamily: MapFamily = {
     return undefined;
   },
   create: (attrs, options) => new LpmTrieMap(attrs, options),
+  // trie_mem_usage: the nodes held (a value-less intermediate node counts as one).
+  memlock: (attrs, _cpus, elements) => (S.lpm_trie_node + attrs.keySize - LPM_PREFIXLEN_SIZE + attrs.valueSize) * elements,
+  countsElements: () => true,
+  kernelOps: () => ({ map_lookup_elem: 'trie_lookup_elem', map_update_elem: 'trie_update_elem', map_delete_elem: 'trie_delete_elem' }),
 };

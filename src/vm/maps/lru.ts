@@ -1,8 +1,8 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { EINVAL, ENOMEM } from './errno.js';
-import type { MapFamily } from './family.js';
+import { INLINED, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
-import { checkElemFlags, checkHashAttrs, HashMap, hashMaxEntries, type HashElem } from './hash.js';
+import { checkElemFlags, checkHashAttrs, HashMap, hashMaxEntries, hashMemlock, type HashElem } from './hash.js';
 import { LruLists } from './lru-lists.js';
 import type { MapAttrs, ResolvedOptions } from './types.js';
 
@@ -94,4 +94,10 @@ export class LruHashMap extends HashMap {
 export const lruFamily: MapFamily = {
   check: checkHashAttrs,
   create: (attrs, options) => new LruHashMap(attrs, options),
+  memlock: hashMemlock,
+  // The per-CPU LRU hash has no map_gen_lookup: its lookups stay calls.
+  kernelOps: (attrs) =>
+    attrs.type === MAP_TYPE.lruPercpuHash
+      ? { map_lookup_elem: 'htab_lru_percpu_map_lookup_elem', map_update_elem: 'htab_lru_percpu_map_update_elem', map_delete_elem: 'htab_lru_map_delete_elem', map_lookup_percpu_elem: 'htab_lru_percpu_map_lookup_percpu_elem', for_each_map_elem: 'bpf_for_each_hash_elem' }
+      : { map_lookup_elem: INLINED, map_update_elem: 'htab_lru_map_update_elem', map_delete_elem: 'htab_lru_map_delete_elem', for_each_map_elem: 'bpf_for_each_hash_elem' },
 };

@@ -2,6 +2,7 @@ import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { E2BIG, EINVAL, ENOENT } from './errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
@@ -115,4 +116,11 @@ export const queueStackFamily: MapFamily = {
     return checkMemory((attrs.maxEntries + 1) * attrs.valueSize, options, 'the queue');
   },
   create: (attrs, options) => new QueueStackMap(attrs, options),
+  // One slot more than max_entries: a full ring keeps one free to tell full from empty.
+  memlock: (attrs) => S.bpf_queue_stack + (attrs.maxEntries + 1) * attrs.valueSize,
+  refusesBtf: true,
+  kernelOps: (attrs) =>
+    attrs.type === MAP_TYPE.stack
+      ? { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'stack_map_pop_elem', map_peek_elem: 'stack_map_peek_elem' }
+      : { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'queue_map_pop_elem', map_peek_elem: 'queue_map_peek_elem' },
 };

@@ -4,7 +4,8 @@ import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
 import { bucketCount } from './hash.js';
 import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from './errno.js';
-import { refuse, type MapFamily, type Refusal } from './family.js';
+import { INLINED, refuse, type MapFamily, type Refusal } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ResolvedOptions, VmMap } from './types.js';
 
@@ -291,7 +292,40 @@ function checkXskMap(attrs: MapAttrs): Refusal | undefined {
   return undefined;
 }
 
-export const devMapFamily: MapFamily = { check: checkDevMap, create: (attrs, options) => new DevMap(attrs, options), keptFlags: deviceMapFlags };
-export const devMapHashFamily: MapFamily = { check: checkDevMap, create: (attrs, options) => new DevMapHash(attrs, options), keptFlags: deviceMapFlags };
-export const cpuMapFamily: MapFamily = { check: checkCpuMap, create: (attrs, options) => new CpuMap(attrs, options) };
-export const xskMapFamily: MapFamily = { check: checkXskMap, create: (attrs, options) => new XskMap(attrs, options) };
+const pointers = (attrs: MapAttrs): number => 8 * attrs.maxEntries;
+
+export const devMapFamily: MapFamily = {
+  check: checkDevMap,
+  create: (attrs, options) => new DevMap(attrs, options),
+  keptFlags: deviceMapFlags,
+  memlock: (attrs) => S.bpf_dtab + pointers(attrs),
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: 'dev_map_lookup_elem', map_update_elem: 'dev_map_update_elem', map_delete_elem: 'dev_map_delete_elem', redirect_map: 'dev_map_redirect' }),
+};
+
+export const devMapHashFamily: MapFamily = {
+  check: checkDevMap,
+  create: (attrs, options) => new DevMapHash(attrs, options),
+  keptFlags: deviceMapFlags,
+  // The buckets, then each device held (struct bpf_dtab_netdev).
+  memlock: (attrs, _cpus, elements) => S.bpf_dtab + 8 * bucketCount(attrs.maxEntries) + S.bpf_dtab_netdev * elements,
+  countsElements: () => true,
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: 'dev_map_hash_lookup_elem', map_update_elem: 'dev_map_hash_update_elem', map_delete_elem: 'dev_map_hash_delete_elem', redirect_map: 'dev_hash_map_redirect' }),
+};
+
+export const cpuMapFamily: MapFamily = {
+  check: checkCpuMap,
+  create: (attrs, options) => new CpuMap(attrs, options),
+  memlock: (attrs) => S.bpf_cpu_map + pointers(attrs),
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: 'cpu_map_lookup_elem', map_update_elem: 'cpu_map_update_elem', map_delete_elem: 'cpu_map_delete_elem', redirect_map: 'cpu_map_redirect' }),
+};
+
+export const xskMapFamily: MapFamily = {
+  check: checkXskMap,
+  create: (attrs, options) => new XskMap(attrs, options),
+  memlock: (attrs) => S.xsk_map + pointers(attrs),
+  refusesBtf: true,
+  kernelOps: () => ({ map_lookup_elem: INLINED, map_update_elem: 'xsk_map_update_elem', map_delete_elem: 'xsk_map_delete_elem', redirect_map: 'xsk_map_redirect' }),
+};

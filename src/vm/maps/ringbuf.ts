@@ -2,11 +2,13 @@ import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { round8 } from './bytes.js';
 import { E2BIG, EAGAIN, EINVAL, ENOTSUPP } from './errno.js';
-import { checkMemory, refuse, type MapFamily } from './family.js';
+import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
+import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { RINGBUF_FLAG, RINGBUF_QUERY } from './flags.js';
+import { UnmodelledMap } from './unmodelled.js';
 import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
 
-const PAGE_SIZE = 4096;
+const PAGE_SIZE = S.page;
 export const RINGBUF_HDR_SZ = 8;
 export const RINGBUF_BUSY_BIT = 0x80000000;
 export const RINGBUF_DISCARD_BIT = 0x40000000;
@@ -208,15 +210,33 @@ export class RingbufMap extends BaseMap {
   }
 }
 
+/** ringbuf_map_mem_usage: the map, the pages (metadata and data) and a page pointer for each page mapped, data pages twice. */
+export function ringbufMemlock(attrs: MapAttrs): number {
+  const dataPages = Math.floor(attrs.maxEntries / PAGE_SIZE);
+  const pages = META_PAGES + dataPages;
+  return S.bpf_ringbuf_map + pages * PAGE_SIZE + (pages + dataPages) * 8;
+}
+
+/** ringbuf_map_alloc's checks, which the user ring buffer shares. */
+export function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined {
+  if (attrs.flags & ~MAP_FLAG.numaNode) return refuse(EINVAL, `flags 0x${attrs.flags.toString(16)} are not for ring buffers`);
+  const n = attrs.maxEntries;
+  if (attrs.keySize || attrs.valueSize || n === 0 || !Number.isInteger(Math.log2(n)) || n % PAGE_SIZE !== 0) {
+    return refuse(EINVAL, 'ring buffers need key_size 0, value_size 0 and max_entries a power of 2 and a multiple of the page size');
+  }
+  if (n > MAX_DATA) return refuse(E2BIG, 'ring buffer larger than the header page offset can reach');
+  return checkMemory(2 * n, options, 'the ring');
+}
+
 export const ringbufFamily: MapFamily = {
-  check(attrs, options) {
-    if (attrs.flags & ~MAP_FLAG.numaNode) return refuse(EINVAL, `flags 0x${attrs.flags.toString(16)} are not for ring buffers`);
-    const n = attrs.maxEntries;
-    if (attrs.keySize || attrs.valueSize || n === 0 || !Number.isInteger(Math.log2(n)) || n % PAGE_SIZE !== 0) {
-      return refuse(EINVAL, 'ring buffers need key_size 0, value_size 0 and max_entries a power of 2 and a multiple of the page size');
-    }
-    if (n > MAX_DATA) return refuse(E2BIG, 'ring buffer larger than the header page offset can reach');
-    return checkMemory(2 * n, options, 'the ring');
-  },
+  check: checkRingbufAttrs,
   create: (attrs, options) => new RingbufMap(attrs, options),
+  memlock: ringbufMemlock,
+};
+
+/** The user ring buffer (user space produces, bpf_user_ringbuf_drain consumes): a ring buffer's checks and memlock, no element ops. */
+export const userRingbufFamily: MapFamily = {
+  check: checkRingbufAttrs,
+  create: (attrs, options) => new UnmodelledMap(attrs, options, { nextKey: ENOTSUPP, lookup: () => ENOTSUPP, update: () => ENOTSUPP, delete: () => ENOTSUPP }),
+  memlock: ringbufMemlock,
 };

@@ -19,6 +19,9 @@ export interface MapAttrs {
   name?: string;
   /** Map-in-maps: the inner map's template (what the kernel takes from inner_map_fd). */
   inner?: MapAttrs;
+  /** The BTF type ids of key and value the map is created with (0 or absent: none). */
+  btfKeyTypeId?: number;
+  btfValueTypeId?: number;
 }
 
 /** How prog arrays, map-in-maps and perf event arrays check the ids stored in them. */

@@ -11,6 +11,7 @@ import { AddressSpace } from '../memory/address-space.js';
 import { RUNTIME_HELPERS, type HelperEnv, type TaskInfo } from '../helpers/index.js';
 import { RecordMemory } from './records.js';
 import { MapMemory } from './map-memory.js';
+import { checkModelled } from './modelled.js';
 import { seededRandom } from './random.js';
 
 export interface RuntimeOptions {
@@ -95,13 +96,17 @@ export class Runtime implements HelperEnv {
   /**
    * The Vm that runs the program (one per program, kept while `extra` stays the same):
    * its map references patched to addresses in the shared memory, the runtime's helpers
-   * bound, `extra` (a program type's own helpers) over them.
+   * bound, `extra` (a program type's own helpers) over them. A program that needs what
+   * the VM does not model (a helper in neither table, a kfunc, a map the VM only
+   * creates) gets a NotModelledError naming it, here, before it can run.
    */
   instance(program: LoadedProgram, extra?: HelperTable): Vm {
     const cached = this.instances.get(program);
     if (cached && cached.extra === extra) return cached.vm;
+    const helpers = this.helpers(extra);
+    checkModelled(program, this.object.spec.fileName, helpers, (id) => this.maps.get(id));
     const options: VmOptions = {
-      helpers: this.helpers(extra),
+      helpers,
       callForm: 'xlated',
       littleEndian: this.object.spec.littleEndian,
       program: program.name,

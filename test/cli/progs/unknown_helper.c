@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// A tc program calling a helper bpfscope's VM does not implement: the load fails naming it.
+// A tc program calling a helper bpfscope's VM does not implement: it loads, and `prog run` fails naming it.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VerifierError } from '../../../src/errors.js';
+import { NotModelledError, VerifierError } from '../../../src/errors.js';
 import { assemble } from '../../../src/isa/asm.js';
 import { progTypeId } from '../../../src/object/kinds.js';
 import { openObject } from '../../../src/object/open.js';
@@ -212,14 +212,23 @@ describe('tracing', () => {
   });
 });
 
-describe('the load check', () => {
-  it('a helper the VM does not implement fails the load, naming it and the program', () => {
-    expect(() => load(objectWith('sched_cls', 'mov %r2, 0\ncall 38\nexit'))).toThrow(VerifierError);
-    expect(() => load(objectWith('sched_cls', 'mov %r2, 0\ncall 38\nexit'))).toThrow(/program probe: insn 1: helper bpf_skb_change_tail#38 is not implemented by bpfscope's VM for sched_cls programs/);
+describe('what the VM does not model', () => {
+  it('a helper the VM does not implement loads, and its run fails before it starts, naming helper, program and pc', () => {
+    const loaded = load(objectWith('sched_cls', 'mov %r2, 0\ncall 38\nexit'));
+    expect(loaded.loaded.programs[0]!.xlated).toHaveLength(3);
+    const run = () => loaded.program('probe').run({ data: PACKET });
+    expect(run).toThrow(NotModelledError);
+    expect(run).toThrow(/program probe: insn 1: helper bpf_skb_change_tail#38 is not modelled by bpfscope's VM$/);
   });
 
-  it('a context helper of another program type fails too', () => {
-    expect(() => load(objectWith('xdp', 'call 26\nexit'))).toThrow(/helper bpf_skb_load_bytes#26 is not implemented by bpfscope's VM for xdp programs/);
+  it('a context helper of another program type loads and does not run', () => {
+    const loaded = load(objectWith('xdp', 'call 26\nexit'));
+    expect(() => loaded.program('probe').run({ data: PACKET })).toThrow(/helper bpf_skb_load_bytes#26 is not modelled/);
+  });
+
+  it('a helper id past the kernel\'s last is refused at load, as the verifier refuses it', () => {
+    expect(() => load(objectWith('xdp', 'call 212\nexit'))).toThrow(VerifierError);
+    expect(() => load(objectWith('xdp', 'call 212\nexit'))).toThrow(/program probe: insn 0: invalid func unknown#212$/);
   });
 });
 

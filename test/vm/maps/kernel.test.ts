@@ -150,6 +150,20 @@ describe('maps against the kernel', () => {
       ['perf_event_array', 4, 4, 2, 0], ['perf_event_array', 4, 8, 2, 0], ['perf_event_array', 4, 4, 2, MAP_FLAG.preserveElems],
       ['prog_array', 4, 4, 2, 0], ['prog_array', 4, 4, 2, MAP_FLAG.rdonlyProg], ['prog_array', 8, 4, 2, 0],
       ['bloom_filter', 0, 4, 1, 0], ['bloom_filter', 4, 4, 1, 0], ['bloom_filter', 0, 4, 1, np], ['bloom_filter', 0, 4, 1, MAP_FLAG.zeroSeed],
+      // Types the VM creates but does not run.
+      ['stack_trace', 4, 8, 1, 0], ['stack_trace', 4, 12, 10, 0], ['stack_trace', 4, 1024, 10, 0], ['stack_trace', 8, 8, 10, 0], ['stack_trace', 4, 8, 0, 0],
+      ['stack_trace', 4, 8, 10, np], ['stack_trace', 4, 8, 10, MAP_FLAG.rdonlyProg], ['stack_trace', 4, 1016, 10, MAP_FLAG.stackBuildId], ['stack_trace', 4, 1024, 10, MAP_FLAG.stackBuildId],
+      ['sockmap', 4, 8, 1, 0], ['sockmap', 4, 2, 10, 0], ['sockmap', 4, 4, 0, 0], ['sockmap', 8, 4, 10, 0], ['sockmap', 4, 4, 10, np], ['sockmap', 4, 4, 10, MAP_FLAG.rdonlyProg],
+      ['sockhash', 1, 4, 1, 0], ['sockhash', 512, 4, 10, 0], ['sockhash', 513, 8, 10, 0], ['sockhash', 0, 8, 10, 0], ['sockhash', 4, 8, 0, 0], ['sockhash', 4, 8, 10, np],
+      ['reuseport_sockarray', 4, 4, 1, 0], ['reuseport_sockarray', 4, 2, 10, 0], ['reuseport_sockarray', 8, 4, 10, 0], ['reuseport_sockarray', 4, 4, 10, MAP_FLAG.mmapable],
+      ['reuseport_sockarray', 4, 4, 10, MAP_FLAG.rdonlyProg],
+      ['user_ringbuf', 0, 0, 4096, 0], ['user_ringbuf', 0, 0, 6000, 0], ['user_ringbuf', 4, 0, 4096, 0], ['user_ringbuf', 0, 0, 4096, np],
+      ['cgroup_array', 4, 4, 3, 0], ['cgroup_array', 4, 8, 3, 0], ['cgroup_array', 4, 4, 3, MAP_FLAG.rdonlyProg],
+      ['cgroup_storage', 8, 8, 0, 0], ['cgroup_storage', 16, 65407, 0, 0], ['cgroup_storage', 16, 65408, 0, 0], ['cgroup_storage', 12, 8, 0, 0], ['cgroup_storage', 8, 8, 1, 0],
+      ['cgroup_storage', 8, 0, 0, 0], ['cgroup_storage', 8, 8, 0, np], ['cgroup_storage', 8, 8, 0, MAP_FLAG.rdonlyProg],
+      ['percpu_cgroup_storage', 8, 32768, 0, 0], ['percpu_cgroup_storage', 8, 32769, 0, 0],
+      // Local storage needs BTF, which bpftool map create cannot give.
+      ['sk_storage', 4, 8, 0, np], ['task_storage', 4, 8, 0, np], ['inode_storage', 4, 8, 0, np],
     ];
     const diffs: string[] = [];
     for (const [type, key, value, entries, flags] of cases) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifierError, VmFault } from '../../../src/errors.js';
+import { NotModelledError, VmFault } from '../../../src/errors.js';
 import { helperId, helperName } from '../../../src/isa/helpers.js';
 import { MAP_FLAG, MAP_TYPE } from '../../../src/object/kinds.js';
 import { RUNTIME_HELPERS } from '../../../src/vm/helpers/index.js';
@@ -142,9 +142,17 @@ describe('the runtime’s memory', () => {
 });
 
 describe('bad programs', () => {
-  it('fail to load when they call a helper the VM does not implement, naming it', () => {
-    expect(() => asmObject([{ name: 'prog', text: 'call 67\n  exit' }])).toThrow(VerifierError);
-    expect(() => asmObject([{ name: 'prog', text: 'call 67\n  exit' }])).toThrow(/program prog: insn 0: helper bpf_get_stack#67 is not implemented/);
+  it('load when they call a helper the VM does not implement; their Vm is refused, naming it', () => {
+    const rt = new Runtime(asmObject([{ name: 'prog', text: 'call 67\n  exit' }]));
+    expect(() => rt.instance(rt.object.programs[0]!)).toThrow(NotModelledError);
+    expect(() => rt.instance(rt.object.programs[0]!)).toThrow(/program prog: insn 0: helper bpf_get_stack#67 is not modelled/);
+  });
+
+  it('load when they use a map the VM only creates; their Vm is refused, naming the map', () => {
+    const STACKS: AsmMap = { name: 'stacks', type: MAP_TYPE.stackTrace, keySize: 4, valueSize: 8, maxEntries: 4 };
+    const rt = new Runtime(asmObject([{ name: 'prog', text: `lddw %r1, ${MAP(0)}\n  mov %r0, 0\n  exit` }], [STACKS]));
+    expect(rt.maps.get(rt.object.maps[0]!.id)!.sysGetNextKey(undefined)).toBe(-2);
+    expect(() => rt.instance(rt.object.programs[0]!)).toThrow(/program prog: insn 0: stack_trace map stacks is not modelled/);
   });
 
   it('go on after a tail call to an empty slot, r0 as it was', () => {

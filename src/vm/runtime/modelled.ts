@@ -1,0 +1,34 @@
+import { NotModelledError } from '../../errors.js';
+import { helperName } from '../../isa/helpers.js';
+import { BPF_CALL_INSN, BPF_HELPER_CALL, BPF_LD_IMM64, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
+import type { LoadedProgram } from '../loaded.js';
+import { isUnmodelledMap } from '../maps/unmodelled.js';
+import type { VmMap } from '../maps/types.js';
+
+/**
+ * What a run of the program needs that the VM lacks, found before it runs: a helper
+ * outside `helpers` (the runtime's and the program type's), a kfunc call, or a map of a
+ * type the VM only creates (src/vm/maps/unmodelled.ts). The load never asks this: a
+ * program the kernel loads is shown whatever its run would need.
+ */
+export function checkModelled(program: LoadedProgram, file: string, helpers: ReadonlyMap<number, unknown>, mapOf: (id: number) => VmMap | undefined): void {
+  const where = (pc: number) => ({ file, section: program.spec.sectionName, program: program.spec.name, pc });
+  const insns = program.xlated;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const insn = insns[pc]!;
+    if (insn.code === BPF_CALL_INSN && insn.src === BPF_HELPER_CALL && !helpers.has(insn.imm)) {
+      const name = helperName(insn.imm) ?? program.kernelFunction(insn);
+      throw new NotModelledError(`helper ${name ?? ''}#${insn.imm}`, where(pc));
+    }
+    if (insn.code === BPF_CALL_INSN && insn.src === BPF_PSEUDO_KFUNC_CALL) {
+      throw new NotModelledError(`kfunc ${program.kernelFunction(insn) ?? `#${insn.imm}`}`, where(pc));
+    }
+    if (insn.code === BPF_LD_IMM64) {
+      if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE) {
+        const map = mapOf(insn.imm);
+        if (map && isUnmodelledMap(map)) throw new NotModelledError(`${map.typeName} map ${map.name}`, where(pc));
+      }
+      pc++;
+    }
+  }
+}

@@ -33,6 +33,9 @@ export function compareObject(bin, obj, ref) {
   const programs = loadedPrograms(ref);
   if (!programs.length) return [];
   const show = run(['-j', 'prog', 'show']);
+  const mapShow = run(['-j', 'map', 'show']);
+  const ourMaps = mapNames(mapShow.error ? [] : JSON.parse(mapShow.out));
+  const kernelMaps = mapNames(JSON.parse(readFileSync(join(ref, 'maps.json'), 'utf8')));
   return programs.map((program) => {
     const kernelShow = JSON.parse(readFileSync(join(ref, `${program}.show.json`), 'utf8'));
     const kernelXlated = readFileSync(join(ref, `${program}.xlated.txt`), 'utf8');
@@ -41,35 +44,40 @@ export function compareObject(bin, obj, ref) {
     if (!ours) return { program, failure: 'not loaded by bpfscope' };
     const xlated = run(['prog', 'dump', 'xlated', 'id', String(ours.id)]);
     if (xlated.error) return { program, failure: `dump: ${xlated.error}` };
-    const verdict = compareProgram(kernelShow, kernelXlated, ours, xlated.out);
+    const verdict = compareProgram(kernelShow, kernelXlated, ours, xlated.out, kernelMaps, ourMaps);
     return typeof verdict === 'string' ? { program, failure: verdict } : { program, ...(verdict ? { rewrites: verdict.rewrites } : {}) };
   });
 }
 
-/** Map ids renumbered by first appearance; helper numbers dropped. */
-export function normalizeXlated(text) {
-  const ids = new Map();
+/**
+ * Map ids as the maps' names (ids are the kernel's own; the dead code a kernel removes
+ * can take a map's only reference with it, so numbering by appearance would not do);
+ * helper numbers dropped. `names` maps an id to its map's name.
+ */
+export function normalizeXlated(text, names) {
   return text
-    .replace(/map\[id:(\d+)\]/g, (_, id) => {
-      if (!ids.has(id)) ids.set(id, ids.size + 1);
-      return `map[id:${ids.get(id)}]`;
-    })
+    .replace(/map\[id:(\d+)\]/g, (_, id) => `map[${names.get(Number(id)) ?? `id:${id}`}]`)
     .replace(/(call [A-Za-z_][A-Za-z0-9_.]*)#-?\d+/g, '$1#');
+}
+
+/** id -> name of `-j map show` output (an array of bpftool's map objects). */
+export function mapNames(maps) {
+  return new Map(maps.map((m) => [m.id, m.name]));
 }
 
 /**
  * undefined when equal; { rewrites } when equal up to the kernel's post-verification
  * rewrites (a list of what they were); else a string naming the first real difference.
  */
-export function compareProgram(kernelShow, kernelXlated, ours, oursXlated) {
+export function compareProgram(kernelShow, kernelXlated, ours, oursXlated, kernelMaps = new Map(), ourMaps = new Map()) {
   for (const field of ['type', 'name', 'tag', 'gpl_compatible']) {
     if (kernelShow[field] !== ours[field]) return `${field}: kernel ${kernelShow[field]}, bpfscope ${ours[field]}`;
   }
   if ((kernelShow.map_ids ?? []).length !== (ours.map_ids ?? []).length) {
     return `map_ids: kernel ${(kernelShow.map_ids ?? []).length}, bpfscope ${(ours.map_ids ?? []).length}`;
   }
-  const a = normalizeXlated(kernelXlated).split('\n');
-  const b = normalizeXlated(oursXlated).split('\n');
+  const a = normalizeXlated(kernelXlated, kernelMaps).split('\n');
+  const b = normalizeXlated(oursXlated, ourMaps).split('\n');
   if (kernelShow.bytes_xlated === ours.bytes_xlated && a.length === b.length && a.every((l, i) => l === b[i])) return undefined;
   // Instructions moved: compare without their indexes and jump distances, hunk by hunk.
   const strip = (l) => l.replace(/^\s*\d+: /, '').replace(/goto pc[+-]\d+/, 'goto pc?').replace(/call pc[+-]\d+/, 'call pc?');

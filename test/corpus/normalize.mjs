@@ -110,6 +110,20 @@ const withoutSymbolTag = (l) => l.replace(/#bpf_prog_[0-9a-f]{16}_/, '#bpf_prog_
 /** Helpers the 6.18 x86-64 verifier inlines after verification (do_misc_fixups). */
 const INLINED_HELPER = /call (bpf_get_smp_processor_id|bpf_get_current_task|bpf_get_current_task_btf|bpf_jiffies64|bpf_get_func_ip|bpf_get_func_arg|bpf_get_func_ret|bpf_get_func_arg_cnt|bpf_get_branch_snapshot|bpf_kptr_xchg)#$/;
 
+/** bpf_unclone_prologue: if the skb is cloned, bpf_skb_pull_data(skb, 0), or drop. */
+const UNCLONE_PROLOGUE = [
+  /^\(71\) r6 = \*\(u8 \*\)\(r1 \+\d+\)$/,
+  /^\(54\) w6 &= \d+$/,
+  /^\(15\) if r6 == 0x0 goto pc\?$/,
+  /^\(bf\) r6 = r1$/,
+  /^\(af\) r2 \^= r2$/,
+  /^\(85\) call bpf_skb_pull_data#$/,
+  /^\(15\) if r0 == 0x0 goto pc\?$/,
+  /^\(b4\) w0 = \d+$/,
+  /^\(95\) exit$/,
+  /^\(bf\) r1 = r6$/,
+];
+
 /** What kernel rewrite a differing hunk is, or undefined when none explains it. */
 function explainHunk(kernel, ours) {
   if (kernel.length === ours.length && kernel.every((l, i) => withoutSymbolTag(l) === withoutSymbolTag(ours[i]))) return SUBPROGRAM_SYMBOL;
@@ -117,12 +131,17 @@ function explainHunk(kernel, ours) {
   const oInsns = ours.filter((l) => INSN.test(l));
   const onlyLines = (xs) => xs.every((l) => INSN.test(l) || l.startsWith('; '));
   if (!onlyLines(kernel) || !onlyLines(ours)) return undefined;
-  // A lookup the kernel inlined: our one call, its instructions without a helper call.
-  if (oInsns.length >= 1 && oInsns.every((l) => /call bpf_map_lookup_elem#$/.test(l)) && kInsns.length >= oInsns.length && kInsns.every(INLINED_LOOKUP_LINE)) {
-    return 'map lookup inlined';
+  // A lookup the kernel inlined: our one call, its instructions without a helper call;
+  // what of ours follows where the kernel has nothing more is code it removed as dead.
+  const lookup = /call bpf_map_lookup_elem#$/;
+  if (oInsns.length >= 1 && lookup.test(oInsns[0]) && kInsns.length >= 1 && kInsns.every(INLINED_LOOKUP_LINE)) {
+    if (oInsns.every((l) => lookup.test(l))) return 'map lookup inlined';
+    if (kInsns.filter((l) => / call /.test(l)).length <= 1) return 'map lookup inlined, dead code removed';
   }
   // A helper do_misc_fixups replaces by inline code (the per-CPU address it reads is the kernel's own).
   if (oInsns.length === 1 && INLINED_HELPER.test(oInsns[0]) && kInsns.length >= 1 && kInsns.every((l) => !/ call /.test(l))) return 'helper inlined';
+  // tc's prologue for programs the verifier saw write packet data (bpf_unclone_prologue).
+  if (oInsns.length === 0 && UNCLONE_PROLOGUE.every((re, i) => re.test(kInsns[i] ?? '')) && kInsns.length === UNCLONE_PROLOGUE.length) return 'unclone prologue';
   // Code the verifier found unreachable and removed.
   if (kInsns.length === 0 && oInsns.length > 0) return 'dead code removed';
   return undefined;

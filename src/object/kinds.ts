@@ -127,6 +127,8 @@ export const MAP_FLAG = {
   preserveElems: 1 << 11,
   /** An inner-map template whose max_entries need not match. */
   innerMap: 1 << 12,
+  /** struct_ops maps attached through a link (`.struct_ops.link`). */
+  link: 1 << 13,
   /** Arenas: user space faults on pages no program allocated. */
   segvOnFault: 1 << 17,
   /** Arenas: pointers kept as the kernel's, not converted to user addresses. */

@@ -17,12 +17,13 @@ import { reuseportFamily, sockHashFamily, sockMapFamily } from './socket-maps.js
 import { stackTraceFamily } from './stack-trace.js';
 import { cgroupStorageFamily, localStorageFamily } from './storage-maps.js';
 import { arenaFamily } from './arena.js';
+import { structOpsFamily } from './struct-ops-map.js';
 import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
 
 /**
  * Every map type the kernel has, and what bpfscope knows of it: the one place a type
  * number picks code. Types whose family creates an UnmodelledMap (stack traces, socket
- * maps, storages, cgroup arrays, user ring buffers, arenas) are created, checked and
+ * maps, storages, cgroup arrays, user ring buffers, arenas, struct_ops) are created, checked and
  * charged as the kernel does, but the VM does not run programs that use them.
  */
 const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
@@ -58,6 +59,7 @@ const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
   [MAP_TYPE.cgrpStorage, localStorageFamily],
   [MAP_TYPE.userRingbuf, userRingbufFamily],
   [MAP_TYPE.arena, arenaFamily],
+  [MAP_TYPE.structOps, structOpsFamily],
 ]);
 
 /** The map types createMap knows. */

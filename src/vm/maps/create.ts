@@ -17,6 +17,7 @@ import { reuseportFamily, sockHashFamily, sockMapFamily } from './socket-maps.js
 import { stackTraceFamily } from './stack-trace.js';
 import { cgroupStorageFamily, localStorageFamily } from './storage-maps.js';
 import { arenaFamily } from './arena.js';
+import { structOpsFamily } from './struct-ops-map.js';
 import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
 
 /**
@@ -58,6 +59,7 @@ const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([
   [MAP_TYPE.cgrpStorage, localStorageFamily],
   [MAP_TYPE.userRingbuf, userRingbufFamily],
   [MAP_TYPE.arena, arenaFamily],
+  [MAP_TYPE.structOps, structOpsFamily],
 ]);
 
 /** The map types createMap knows. */

@@ -250,12 +250,18 @@ export class Btf {
 
   private nameIndex(): Map<string, number[]> {
     if (!this.byName) {
+      // From the records' name offsets: decoding every type of vmlinux first would cost more than the lookups.
       const index = new Map<string, number[]>();
-      for (const t of this.types) {
-        if (t.name === '') continue;
-        const ids = index.get(t.name);
-        if (ids) ids.push(t.id);
-        else index.set(t.name, [t.id]);
+      const { words, offsets } = this.records;
+      for (let i = 0; i < offsets.length; i++) {
+        const nameOff = words[offsets[i]!]!;
+        if (nameOff === 0) continue;
+        const name = this.strings.get(nameOff, 'string');
+        if (name === '') continue;
+        const id = this.startId + i;
+        const ids = index.get(name);
+        if (ids) ids.push(id);
+        else index.set(name, [id]);
       }
       this.byName = index;
     }

@@ -59,9 +59,11 @@ const SECTION_DEFS: readonly SectionDef[] = [
   d('uprobe.session.s', 'kprobe', 'trace_uprobe_session', TS),
   d('ksyscall', 'kprobe', undefined, T),
   d('kretsyscall', 'kprobe', undefined, T),
-  // SEC_USDT: on kernels with uprobe-multi links (6.6 on) libbpf loads usdt programs for them.
-  d('usdt', 'kprobe', 'trace_uprobe_multi', T),
-  d('usdt.s', 'kprobe', 'trace_uprobe_multi', TS),
+  // SEC_USDT: libbpf 1.5 on loads usdt programs for uprobe-multi links on kernels that have
+  // them; bpftool 7.1's libbpf 1.1, whose output we match, loads them as plain kprobes
+  // (the kernel then gives them bpf_get_attach_cookie_trace).
+  d('usdt', 'kprobe', undefined, T),
+  d('usdt.s', 'kprobe', undefined, TS),
   d('tc/ingress', 'sched_cls', 'tcx_ingress'),
   d('tc/egress', 'sched_cls', 'tcx_egress'),
   d('tcx/ingress', 'sched_cls', 'tcx_ingress'),

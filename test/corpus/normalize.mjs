@@ -33,6 +33,9 @@ export function compareObject(bin, obj, ref) {
   const programs = loadedPrograms(ref);
   if (!programs.length) return [];
   const show = run(['-j', 'prog', 'show']);
+  const mapShow = run(['-j', 'map', 'show']);
+  const ourMaps = mapNames(mapShow.error ? [] : JSON.parse(mapShow.out));
+  const kernelMaps = mapNames(JSON.parse(readFileSync(join(ref, 'maps.json'), 'utf8')));
   return programs.map((program) => {
     const kernelShow = JSON.parse(readFileSync(join(ref, `${program}.show.json`), 'utf8'));
     const kernelXlated = readFileSync(join(ref, `${program}.xlated.txt`), 'utf8');
@@ -41,35 +44,40 @@ export function compareObject(bin, obj, ref) {
     if (!ours) return { program, failure: 'not loaded by bpfscope' };
     const xlated = run(['prog', 'dump', 'xlated', 'id', String(ours.id)]);
     if (xlated.error) return { program, failure: `dump: ${xlated.error}` };
-    const verdict = compareProgram(kernelShow, kernelXlated, ours, xlated.out);
+    const verdict = compareProgram(kernelShow, kernelXlated, ours, xlated.out, kernelMaps, ourMaps);
     return typeof verdict === 'string' ? { program, failure: verdict } : { program, ...(verdict ? { rewrites: verdict.rewrites } : {}) };
   });
 }
 
-/** Map ids renumbered by first appearance; helper numbers dropped. */
-export function normalizeXlated(text) {
-  const ids = new Map();
+/**
+ * Map ids as the maps' names (ids are the kernel's own; the dead code a kernel removes
+ * can take a map's only reference with it, so numbering by appearance would not do);
+ * helper numbers dropped. `names` maps an id to its map's name.
+ */
+export function normalizeXlated(text, names) {
   return text
-    .replace(/map\[id:(\d+)\]/g, (_, id) => {
-      if (!ids.has(id)) ids.set(id, ids.size + 1);
-      return `map[id:${ids.get(id)}]`;
-    })
+    .replace(/map\[id:(\d+)\]/g, (_, id) => `map[${names.get(Number(id)) ?? `id:${id}`}]`)
     .replace(/(call [A-Za-z_][A-Za-z0-9_.]*)#-?\d+/g, '$1#');
+}
+
+/** id -> name of `-j map show` output (an array of bpftool's map objects). */
+export function mapNames(maps) {
+  return new Map(maps.map((m) => [m.id, m.name]));
 }
 
 /**
  * undefined when equal; { rewrites } when equal up to the kernel's post-verification
  * rewrites (a list of what they were); else a string naming the first real difference.
  */
-export function compareProgram(kernelShow, kernelXlated, ours, oursXlated) {
+export function compareProgram(kernelShow, kernelXlated, ours, oursXlated, kernelMaps = new Map(), ourMaps = new Map()) {
   for (const field of ['type', 'name', 'tag', 'gpl_compatible']) {
     if (kernelShow[field] !== ours[field]) return `${field}: kernel ${kernelShow[field]}, bpfscope ${ours[field]}`;
   }
   if ((kernelShow.map_ids ?? []).length !== (ours.map_ids ?? []).length) {
     return `map_ids: kernel ${(kernelShow.map_ids ?? []).length}, bpfscope ${(ours.map_ids ?? []).length}`;
   }
-  const a = normalizeXlated(kernelXlated).split('\n');
-  const b = normalizeXlated(oursXlated).split('\n');
+  const a = normalizeXlated(kernelXlated, kernelMaps).split('\n');
+  const b = normalizeXlated(oursXlated, ourMaps).split('\n');
   if (kernelShow.bytes_xlated === ours.bytes_xlated && a.length === b.length && a.every((l, i) => l === b[i])) return undefined;
   // Instructions moved: compare without their indexes and jump distances, hunk by hunk.
   const strip = (l) => l.replace(/^\s*\d+: /, '').replace(/goto pc[+-]\d+/, 'goto pc?').replace(/call pc[+-]\d+/, 'call pc?');
@@ -102,6 +110,20 @@ const withoutSymbolTag = (l) => l.replace(/#bpf_prog_[0-9a-f]{16}_/, '#bpf_prog_
 /** Helpers the 6.18 x86-64 verifier inlines after verification (do_misc_fixups). */
 const INLINED_HELPER = /call (bpf_get_smp_processor_id|bpf_get_current_task|bpf_get_current_task_btf|bpf_jiffies64|bpf_get_func_ip|bpf_get_func_arg|bpf_get_func_ret|bpf_get_func_arg_cnt|bpf_get_branch_snapshot|bpf_kptr_xchg)#$/;
 
+/** bpf_unclone_prologue: if the skb is cloned, bpf_skb_pull_data(skb, 0), or drop. */
+const UNCLONE_PROLOGUE = [
+  /^\(71\) r6 = \*\(u8 \*\)\(r1 \+\d+\)$/,
+  /^\(54\) w6 &= \d+$/,
+  /^\(15\) if r6 == 0x0 goto pc\?$/,
+  /^\(bf\) r6 = r1$/,
+  /^\(af\) r2 \^= r2$/,
+  /^\(85\) call bpf_skb_pull_data#$/,
+  /^\(15\) if r0 == 0x0 goto pc\?$/,
+  /^\(b4\) w0 = \d+$/,
+  /^\(95\) exit$/,
+  /^\(bf\) r1 = r6$/,
+];
+
 /** What kernel rewrite a differing hunk is, or undefined when none explains it. */
 function explainHunk(kernel, ours) {
   if (kernel.length === ours.length && kernel.every((l, i) => withoutSymbolTag(l) === withoutSymbolTag(ours[i]))) return SUBPROGRAM_SYMBOL;
@@ -109,12 +131,17 @@ function explainHunk(kernel, ours) {
   const oInsns = ours.filter((l) => INSN.test(l));
   const onlyLines = (xs) => xs.every((l) => INSN.test(l) || l.startsWith('; '));
   if (!onlyLines(kernel) || !onlyLines(ours)) return undefined;
-  // A lookup the kernel inlined: our one call, its instructions without a helper call.
-  if (oInsns.length >= 1 && oInsns.every((l) => /call bpf_map_lookup_elem#$/.test(l)) && kInsns.length >= oInsns.length && kInsns.every(INLINED_LOOKUP_LINE)) {
-    return 'map lookup inlined';
+  // A lookup the kernel inlined: our one call, its instructions without a helper call;
+  // what of ours follows where the kernel has nothing more is code it removed as dead.
+  const lookup = /call bpf_map_lookup_elem#$/;
+  if (oInsns.length >= 1 && lookup.test(oInsns[0]) && kInsns.length >= 1 && kInsns.every(INLINED_LOOKUP_LINE)) {
+    if (oInsns.every((l) => lookup.test(l))) return 'map lookup inlined';
+    if (kInsns.filter((l) => / call /.test(l)).length <= 1) return 'map lookup inlined, dead code removed';
   }
   // A helper do_misc_fixups replaces by inline code (the per-CPU address it reads is the kernel's own).
   if (oInsns.length === 1 && INLINED_HELPER.test(oInsns[0]) && kInsns.length >= 1 && kInsns.every((l) => !/ call /.test(l))) return 'helper inlined';
+  // tc's prologue for programs the verifier saw write packet data (bpf_unclone_prologue).
+  if (oInsns.length === 0 && UNCLONE_PROLOGUE.every((re, i) => re.test(kInsns[i] ?? '')) && kInsns.length === UNCLONE_PROLOGUE.length) return 'unclone prologue';
   // Code the verifier found unreachable and removed.
   if (kInsns.length === 0 && oInsns.length > 0) return 'dead code removed';
   return undefined;

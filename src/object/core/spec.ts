@@ -1,5 +1,5 @@
 import { RelocationError } from '../../errors.js';
-import type { Btf, BtfType, CoreReloKindName } from '../../btf/index.js';
+import { CORE_RELO_KINDS, type Btf, type BtfType, type CoreReloKindName } from '../../btf/index.js';
 import { sizeOf, typeAt, resolvedId } from './btf-walk.js';
 
 /**
@@ -32,14 +32,8 @@ export interface CoreSpec {
 /** libbpf's BPF_CORE_SPEC_MAX_LEN: the deepest nesting a spec may have. */
 export const SPEC_MAX_LEN = 64;
 
-const FIELD_KINDS: ReadonlySet<CoreReloKindName> = new Set([
-  'FIELD_BYTE_OFFSET',
-  'FIELD_BYTE_SIZE',
-  'FIELD_EXISTS',
-  'FIELD_SIGNED',
-  'FIELD_LSHIFT_U64',
-  'FIELD_RSHIFT_U64',
-]);
+/** The field kinds are the table's FIELD_ rows. */
+const FIELD_KINDS: ReadonlySet<CoreReloKindName> = new Set(CORE_RELO_KINDS.filter((k) => k.startsWith('FIELD_')));
 const TYPE_KINDS: ReadonlySet<CoreReloKindName> = new Set(['TYPE_ID_LOCAL', 'TYPE_ID_TARGET', 'TYPE_EXISTS', 'TYPE_MATCHES', 'TYPE_SIZE']);
 
 export const isFieldKind = (k: CoreReloKindName): boolean => FIELD_KINDS.has(k);

@@ -2,7 +2,7 @@ import { ExternError, type ErrorContext } from '../../errors.js';
 import { findOwnType, type Btf, type BtfFunc, type BtfKindName, type BtfVar } from '../../btf/index.js';
 import type { LoadTarget } from '../target.js';
 import type { KsymExtern, KsymResolution } from './model.js';
-import { typesAreCompat } from './type-compat.js';
+import { typesAreCompat } from '../core/compat.js';
 
 /**
  * libbpf's resolution of `.ksyms` externs (bpf_object__read_kallsyms_file and

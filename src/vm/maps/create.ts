@@ -23,7 +23,7 @@ import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
 /**
  * Every map type the kernel has, and what bpfscope knows of it: the one place a type
  * number picks code. Types whose family creates an UnmodelledMap (stack traces, socket
- * maps, storages, cgroup arrays, user ring buffers, arenas) are created, checked and
+ * maps, storages, cgroup arrays, user ring buffers, arenas, struct_ops) are created, checked and
  * charged as the kernel does, but the VM does not run programs that use them.
  */
 const FAMILIES: ReadonlyMap<number, MapFamily> = new Map([

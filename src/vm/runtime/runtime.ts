@@ -1,3 +1,4 @@
+import { VmFault } from '../../errors.js';
 import type { Btf } from '../../btf/index.js';
 import { BPF_LD_IMM64, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import type { Insn } from '../../isa/insn.js';
@@ -8,6 +9,7 @@ import { createMapFromSpec } from '../maps/create.js';
 import { ProgArrayMap } from '../maps/fd-array.js';
 import type { MapAttrs, VmMap } from '../maps/types.js';
 import { AddressSpace } from '../memory/address-space.js';
+import { POISON_HELPER_ID } from '../../object/core/patch.js';
 import { RUNTIME_HELPERS, type HelperEnv, type TaskInfo } from '../helpers/index.js';
 import { RecordMemory } from './records.js';
 import { MapMemory } from './map-memory.js';
@@ -172,6 +174,10 @@ export class Runtime implements HelperEnv {
     for (const [id, def] of RUNTIME_HELPERS) table.set(id, (regs, vm) => def.call(regs, vm, this));
     if (extra instanceof Map) for (const [id, h] of extra as ReadonlyMap<number, Helper>) table.set(id, h);
     else if (extra) for (const [id, h] of Object.entries(extra as Readonly<Record<number, Helper>>)) table.set(Number(id), h);
+    // libbpf's poisoned CO-RE relocation loads where it cannot be reached; reaching it is the fault.
+    table.set(POISON_HELPER_ID, () => {
+      throw new VmFault('reached a CO-RE relocation libbpf could not resolve (poisoned as call 0xbad2310): the kernel refuses a program that can reach it');
+    });
     return table;
   }
 

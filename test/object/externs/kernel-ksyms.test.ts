@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bpfscope } from '../../helpers/cli.js';
 import { compileBpf, missing, skipReason } from '../../helpers/env.js';
 // @ts-expect-error: a plain ES module shared with compare.mjs, without types
-import { compareProgram } from '../../corpus/normalize.mjs';
+import { compareProgram, mapNames } from '../../corpus/normalize.mjs';
 
 /**
  * Kernel symbols and kfuncs against the real kernel: bpftool loads each object (libbpf
@@ -109,7 +109,11 @@ describe.skipIf(skip)('ksyms and kfuncs as the kernel loads them', () => {
       const mine = (JSON.parse(ours.stdout) as { name: string }[]).find((p) => p.name === 'p');
       const xlated = bpfscope(['--object', obj, 'prog', 'dump', 'xlated', 'name', 'p']);
       expect(xlated.status, xlated.stderr).toBe(0);
-      const verdict = compareProgram(kernelShow, kernelXlated, mine, xlated.stdout) as string | undefined | { rewrites: string[] };
+      // Map ids are the kernel's and ours: compared as the maps' names.
+      const mapsOf = (out: string) => mapNames(JSON.parse(out) as { id: number; name: string }[]) as Map<number, string>;
+      const kernelMaps = mapsOf(spawnSync('bpftool', ['-j', 'map', 'show'], { encoding: 'utf8' }).stdout);
+      const ourMaps = mapsOf(bpfscope(['-j', '--object', obj, 'map', 'show']).stdout);
+      const verdict = compareProgram(kernelShow, kernelXlated, mine, xlated.stdout, kernelMaps, ourMaps) as string | undefined | { rewrites: string[] };
       expect(typeof verdict === 'string' ? verdict : '').toBe('');
       if (verdict) expect(verdict.rewrites).toEqual(['dead code removed']);
       // The object's BTF as libbpf edited it for the kernel (extern DATASECs, dummy_ksym).

@@ -79,7 +79,7 @@ export function mapFreeze(ctx: CliContext, args: Argv): void {
     const map = parseMap(ctx, args);
     if (args.current !== undefined) fail(ctx, `too many arguments: '${args.current}'`);
     const err = ctx.store.vmMap(map.id).freeze();
-    if (err) fail(ctx, `failed to freeze map: ${errnoText(err)}`);
+    if (err) fail(ctx, `failed to freeze map: ${errnoText(err)}`, err);
     map.frozen = true;
     jsonNull(ctx);
   });

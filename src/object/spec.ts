@@ -116,6 +116,8 @@ export interface MapSpec {
   initialSlots: { index: number; target: string }[];
   /** struct_ops maps: the kernel's `bpf_struct_ops_<name>` in the target BTF (0 when not found there). */
   btfVmlinuxValueTypeId?: number;
+  /** struct_ops maps: how many function pointers the kernel's struct has (what its memlock counts). */
+  structOpsFuncPointers?: number;
   /** struct_ops maps: the program each function-pointer member names. */
   structOpsPrograms?: { member: string; program: string }[];
   /** The fields iproute2's struct bpf_elf_map adds, for maps defined with it. */

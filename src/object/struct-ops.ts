@@ -89,6 +89,7 @@ export function linkStructOps(elf: ElfFile, entries: readonly StructOpsMap[], bt
       continue;
     }
     spec.valueSize = kernel.valueSize;
+    spec.structOpsFuncPointers = kernel.funcPointers;
     spec.btfVmlinuxValueTypeId = kernel.valueTypeId;
     for (const { member, program } of spec.structOpsPrograms!) {
       const index = kernel.memberIndex(member);
@@ -132,6 +133,11 @@ function findKernelStructOps(name: string, target: LoadTarget) {
       typeId: type.id,
       valueTypeId: value.id,
       valueSize: value.size,
+      // The kernel allocates a link (and a ksym) for each function pointer of the struct.
+      funcPointers: type.members.filter((m) => {
+        const t = btf.resolved(m.type);
+        return t.kind === 'PTR' && btf.resolved(t.type).kind === 'FUNC_PROTO';
+      }).length,
       memberIndex: (member: string) => type.members.findIndex((m) => m.name === member),
     };
   }

@@ -37,7 +37,9 @@ export function createObjectMaps(spec: ObjectSpec, ids: IdSource, btfId: number,
     // A map is checked, not allocated: the VM's memory limit is the run's business.
     const options = { cpus, memoryLimit: Number.POSITIVE_INFINITY };
     const keepsBtf = withBtf && checkMapAttrs(attrs(true), options) === undefined;
-    const refusal = keepsBtf ? undefined : checkMapAttrs(attrs(false), options);
+    // A struct_ops value type the target lacks, the object layer notes as libbpf fails on it; the map stays, to be inspected.
+    const unknownStructOps = m.type === MAP_TYPE.structOps && vmlinuxValue === 0;
+    const refusal = keepsBtf || unknownStructOps ? undefined : checkMapAttrs(attrs(false), options);
     if (refusal) throw new MapCreateError(refusal.errno, refusal.why, `map '${m.name}': failed to create`).within({ file: spec.fileName });
     const created: MapSpec = keepsBtf ? sized : { ...sized, btfKeyTypeId: 0, btfValueTypeId: 0 };
     return {

@@ -50,6 +50,7 @@ const noIds = (json: string) =>
 describe.skipIf(skipReason(noClang, 'objects with helpers and maps the VM does not model'))('what the VM does not model', () => {
   beforeAll(() => {
     for (const name of ['unmodelled', 'unknown_helper']) compileBpf(join(SRC, `${name}.c`), obj(name));
+    compileBpf(join(REPO, 'test', 'object', 'legacy', 'tcp_cc.c'), obj('tcp_cc'));
     writeFileSync(join(tmp, 'ctx.bin'), new Uint8Array(64));
   });
 
@@ -99,6 +100,18 @@ describe.skipIf(skipReason(noClang, 'objects with helpers and maps the VM does n
           };
           expect(normaliseXlated(ours, byAppearance(ours)), name).toBe(normaliseXlated(kernel, byAppearance(kernel)));
         }
+      });
+    });
+
+    it('a struct_ops map: show, getnext and freeze as the kernel answers them; its value is not modelled', () => {
+      withKernel(obj('tcp_cc'), (_prog, map) => {
+        for (const args of [['map', 'show'], ['-j', 'map', 'show'], ['map', 'getnext'], ['map', 'freeze']]) {
+          const kernel = bpftool([...args, 'pinned', map('scope_cc')]);
+          const ours = on('tcp_cc', [...args, 'name', 'scope_cc']);
+          const same = (s: string) => (args[0] === '-j' ? noIds(s) : s.replace(/^\d+:/, 'ID:').replace(/btf_id \d+/, 'btf_id N'));
+          expect({ ...ours, stdout: same(ours.stdout) }, args.join(' ')).toEqual({ ...kernel, stdout: same(kernel.stdout) });
+        }
+        expect(on('tcp_cc', ['map', 'dump', 'name', 'scope_cc']).stderr).toBe("Error: BPF_MAP_LOOKUP_ELEM of struct_ops map scope_cc is not modelled by bpfscope's VM\n");
       });
     });
 

@@ -38,6 +38,10 @@ describe('memlock of the types the VM does not run', () => {
     expect(memlockCountsElements(attrs(...a))).toBe(false);
   });
 
+  it('struct_ops: tcp_congestion_ops (a 256-byte value, 13 function pointers), as test/object/legacy/tcp_cc.c loaded', () => {
+    expect(mapMemlock(attrs('struct_ops', 4, 256, 1, { btfVmlinuxValueTypeId: 43184, structOpsFuncPointers: 13 }), 2)).toBe(5264);
+  });
+
   it('an arena charges nothing (arena_map_mem_usage)', () => {
     expect(mapMemlock(attrs('arena', 0, 0, 10, { flags: MAP_FLAG.mmapable }), 2)).toBe(0);
   });

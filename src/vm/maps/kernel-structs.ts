@@ -32,6 +32,8 @@ export const KERNEL_MAP_STRUCTS = Object.freeze({
   bpf_local_storage_map_bucket: 16,
   bpf_local_storage_elem: 128,
   bpf_cgroup_storage_map: 328,
+  bpf_struct_ops_map: 512,
+  bpf_struct_ops_value: 64,
 });
 
 export const pageUp = (n: number): number => Math.ceil(n / KERNEL_MAP_STRUCTS.page) * KERNEL_MAP_STRUCTS.page;

@@ -22,6 +22,10 @@ export interface MapAttrs {
   /** The BTF type ids of key and value the map is created with (0 or absent: none). */
   btfKeyTypeId?: number;
   btfValueTypeId?: number;
+  /** struct_ops: the kernel's value type (`bpf_struct_ops_<name>`), 0 where the target has none. */
+  btfVmlinuxValueTypeId?: number;
+  /** struct_ops: the function pointers of the kernel's struct. */
+  structOpsFuncPointers?: number;
 }
 
 /** How prog arrays, map-in-maps and perf event arrays check the ids stored in them. */

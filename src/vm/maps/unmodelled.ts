@@ -22,6 +22,8 @@ export interface EmptyMapAnswers {
   update?(attrs: MapAttrs, flags: number): number;
   /** BPF_MAP_LOOKUP_AND_DELETE_ELEM, for the types the syscall takes it for (otherwise -ENOTSUPP). */
   lookupAndDelete?: number;
+  /** BPF_MAP_FREEZE, where the type refuses it (otherwise the generic answer). */
+  freeze?: number;
 }
 
 /**
@@ -69,6 +71,10 @@ export class UnmodelledMap extends BaseMap {
     const answer = this.answers.delete;
     if (!answer) throw this.notModelled('BPF_MAP_DELETE_ELEM');
     return -answer(this, key, this.littleEndian);
+  }
+
+  override freeze(): number {
+    return this.answers.freeze === undefined ? super.freeze() : -this.answers.freeze;
   }
 
   protected override take(key: Uint8Array, flags: number): Uint8Array | number {

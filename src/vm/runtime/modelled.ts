@@ -1,4 +1,5 @@
 import { NotModelledError } from '../../errors.js';
+import { POISON_HELPER_ID } from '../../object/core/patch.js';
 import { helperName } from '../../isa/helpers.js';
 import { BPF_CALL_INSN, BPF_HELPER_CALL, BPF_LD_IMM64, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import type { LoadedProgram } from '../loaded.js';
@@ -16,7 +17,8 @@ export function checkModelled(program: LoadedProgram, file: string, helpers: Rea
   const insns = program.xlated;
   for (let pc = 0; pc < insns.length; pc++) {
     const insn = insns[pc]!;
-    if (insn.code === BPF_CALL_INSN && insn.src === BPF_HELPER_CALL && !helpers.has(insn.imm)) {
+    // libbpf's CO-RE poison is no helper the VM lacks: the kernel refuses it only where reachable, and a run faults there.
+    if (insn.code === BPF_CALL_INSN && insn.src === BPF_HELPER_CALL && !helpers.has(insn.imm) && insn.imm !== POISON_HELPER_ID) {
       const name = helperName(insn.imm) ?? program.kernelFunction(insn);
       throw new NotModelledError(`helper ${name ?? ''}#${insn.imm}`, where(pc));
     }

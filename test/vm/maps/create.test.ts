@@ -90,10 +90,13 @@ describe('createMap', () => {
       [attrs('bloom_filter', 0, 4, 1, { mapExtra: 15n, flags: MAP_FLAG.zeroSeed }), undefined],
       [attrs('bloom_filter', 0, 4, 1, { flags: MAP_FLAG.noPrealloc }), -EINVAL],
       [{ type: 999, keySize: 4, valueSize: 4, maxEntries: 1, flags: 0 }, -EINVAL],
-      // bpf_struct_ops_map_alloc_check (the kernel struct named by btf_vmlinux_value_type_id is not checked here).
-      [attrs('struct_ops', 4, 4, 1), undefined],
-      [attrs('struct_ops', 8, 4, 1), -EINVAL],
-      [attrs('struct_ops', 4, 4, 2), -EINVAL],
+      // struct_ops needs the kernel's value type (the object layer finds it in the target BTF).
+      [attrs('struct_ops', 4, 4, 1), -EINVAL],
+      [attrs('struct_ops', 4, 256, 1, { btfVmlinuxValueTypeId: 7 }), undefined],
+      [attrs('struct_ops', 4, 256, 1, { btfVmlinuxValueTypeId: 7, flags: MAP_FLAG.link }), undefined],
+      [attrs('struct_ops', 4, 256, 2, { btfVmlinuxValueTypeId: 7 }), -EINVAL],
+      [attrs('struct_ops', 8, 256, 1, { btfVmlinuxValueTypeId: 7 }), -EINVAL],
+      [attrs('struct_ops', 4, 256, 1, { btfVmlinuxValueTypeId: 7, flags: MAP_FLAG.noPrealloc }), -EINVAL],
       // The types the VM creates but does not run, as Linux 6.18 answered bpftool map create.
       [attrs('stack_trace', 4, 8, 1), undefined],
       [attrs('stack_trace', 4, 12, 10), -EINVAL],

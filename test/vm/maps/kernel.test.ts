@@ -164,6 +164,8 @@ describe('maps against the kernel', () => {
       ['percpu_cgroup_storage', 8, 32768, 0, 0], ['percpu_cgroup_storage', 8, 32769, 0, 0],
       // Local storage needs BTF, which bpftool map create cannot give.
       ['sk_storage', 4, 8, 0, np], ['task_storage', 4, 8, 0, np], ['inode_storage', 4, 8, 0, np],
+      // struct_ops needs the kernel's value type, which bpftool map create cannot give.
+      ['struct_ops', 4, 8, 1, 0],
     ];
     const diffs: string[] = [];
     for (const [type, key, value, entries, flags] of cases) {

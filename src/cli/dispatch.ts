@@ -1,8 +1,8 @@
-import { UsageError } from '../errors.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { CommandTable } from './command-table.js';
 import { isPrefix, Words } from './common.js';
 import type { CliContext } from './context.js';
+import { usageExit } from './report.js';
 import { MAIN_USAGE } from './usage.js';
 
 export const VERSION = '0.1.0';
@@ -46,10 +46,8 @@ export async function dispatch(ctx: CliContext, argv: readonly string[], opts: D
   if (!object) {
     if (words.accept('version')) printVersion(ctx);
     else if (opts.help) printUsage(ctx, MAIN_USAGE);
-    else {
-      if (!ctx.json) ctx.err(MAIN_USAGE);
-      throw new UsageError(`unknown object: '${objectWord}'`);
-    }
+    // As bpftool's cmd_select: a word that names nothing gets the usage alone.
+    else usageExit(ctx, MAIN_USAGE);
     return;
   }
   words.next();
@@ -71,10 +69,7 @@ export async function dispatch(ctx: CliContext, argv: readonly string[], opts: D
   }
   const commandWord = words.current!;
   const command = table.commands.find((c) => isPrefix(commandWord, c.name));
-  if (!command) {
-    if (!ctx.json) ctx.err(table.usage);
-    throw new UsageError(`unknown command: '${commandWord}'`);
-  }
+  if (!command) usageExit(ctx, table.usage);
   words.next();
   await command.run(ctx, words);
 }

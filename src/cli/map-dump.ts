@@ -12,7 +12,7 @@ import { parseMap, parseMaps, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { parseElement } from './map-data.js';
 import { dumpSpecOf } from './map-common.js';
-import { errnoText, ExitStatus, exitFor, fail, Reporter } from './report.js';
+import { errnoText, ExitStatus, exitFor, fail, usageExit } from './report.js';
 import { MAP_USAGE } from './usage.js';
 import { MAP_TYPE } from '../object/kinds.js';
 
@@ -217,9 +217,6 @@ export function mapPop(ctx: CliContext, args: Words): void {
   });
 }
 
-/** bpftool's usage(): the map usage on stderr (`null` with -j), status 255. */
 export function usage(ctx: CliContext): never {
-  const r: Reporter = new Reporter(ctx);
-  r.usage(MAP_USAGE);
-  return r.fail();
+  return usageExit(ctx, MAP_USAGE);
 }

@@ -9,7 +9,7 @@ import type { LoadedProgram } from '../vm/loaded.js';
 import { parseProgs, type Words } from './common.js';
 import { emitDot, jsonWriter, type CliContext } from './context.js';
 import { progInfo } from './prog-show.js';
-import { Reporter } from './report.js';
+import { usageExit } from './report.js';
 import { PROG_USAGE } from './usage.js';
 
 /** What `prog dump xlated` shows of a loaded program. */
@@ -35,12 +35,7 @@ export function progDump(ctx: CliContext, words: Words): void {
     if (words.is('jited')) throw new UsageError('bpfscope interprets programs and has no JIT: there are no jited instructions to dump');
     throw new UsageError(`expected 'xlated' or 'jited', got: ${w ?? ''}`);
   }
-  if (words.count < 2) {
-    // bpftool's usage(): prog's usage on stderr (`null` with -j), status 255.
-    const r: Reporter = new Reporter(ctx);
-    r.usage(PROG_USAGE);
-    r.fail();
-  }
+  if (words.count < 2) usageExit(ctx, PROG_USAGE);
   const progs = parseProgs(ctx, words);
   let mode: DumpMode = { kind: 'text', opcodes: false, linum: false };
   if (words.accept('file')) mode = { kind: 'file', path: words.take('file path') };

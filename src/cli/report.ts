@@ -128,6 +128,13 @@ export function fail(sink: ReportSink, message: string, errno?: number): never {
   return new Reporter(sink).die(message, exitFor(errno));
 }
 
+/** bpftool's usage(): the usage on stderr (`null` with -j), status 255. */
+export function usageExit(sink: ReportSink, usage: string): never {
+  const r = new Reporter(sink);
+  r.usage(usage);
+  return r.fail();
+}
+
 /**
  * What reaches the top of a run uncaught: bpfscope's own errors print as p_err does;
  * anything else is a bug, named as one (with its stack under BPFSCOPE_DEBUG).

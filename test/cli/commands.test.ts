@@ -34,11 +34,11 @@ describe('help and usage', () => {
     expect(bpfscope(['-j', 'prog', 'help']).stdout).toBe('null\n');
   });
 
-  it('an unknown command prints usage and an error, exit 255', () => {
+  it('an unknown command prints the usage alone, exit 255, as bpftool', () => {
     const r = bpfscope(['prog', 'frobnicate']);
     expect(r.status).toBe(255);
-    expect(r.stderr).toMatch(/Usage: bpfscope prog/);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe("Error: unknown command: 'frobnicate'");
+    expect(r.stderr).toMatch(/^Usage: bpfscope prog/);
+    expect(r.stderr).not.toMatch(/Error/);
   });
 
   it('a word starting with - is an option wherever it is, as getopt takes it for bpftool: value -1 is refused, not a byte', () => {

@@ -2,7 +2,7 @@ import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/kinds.js';
 import { MapCreateError } from '../vm/maps/errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { MapAttrs } from '../vm/maps/types.js';
-import { parseMap, parseProg, requireArgs, strtoul, Words } from './common.js';
+import { parseMap, parseProg, requireArgs, strtoulU32, Words } from './common.js';
 import { jsonNull, type CliContext } from './context.js';
 import { parseElement } from './map-data.js';
 import { isPerCpuType } from './map-common.js';
@@ -101,13 +101,14 @@ export function mapCreate(ctx: CliContext, args: Words): void {
   let name: string | undefined;
   const sizes: Record<'key size' | 'value size' | 'max entries' | 'flags', number> = { 'key size': 0, 'value size': 0, 'max entries': 0, flags: 0 };
   let inner: MapAttrs | undefined;
+  // bpftool's parse_u32_arg.
   const u32Arg = (what: keyof typeof sizes) => {
     args.next();
     if (sizes[what]) fail(ctx, `${what} already specified`);
     const text = args.next();
-    const v = strtoul(text);
+    const v = strtoulU32(text);
     if (v === undefined) fail(ctx, `can't parse ${text} as ${what}`);
-    sizes[what] = Number(v & 0xffffffffn);
+    sizes[what] = v;
   };
   ctx.store.transaction(() => {
     while (args.count) {

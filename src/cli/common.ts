@@ -156,71 +156,96 @@ function pinnedId(ctx: CliContext, r: Reporter, path: string, kind: 'prog' | 'ma
   return target.id;
 }
 
+/** What tells PROG from MAP handles: their words, what they match, and bpftool's messages. */
+interface HandleKind<T extends { id: number }> {
+  kind: 'prog' | 'map';
+  all: (ctx: CliContext) => readonly T[];
+  /** bpftool's words for an id that names nothing. */
+  getById: string;
+  maxName: number;
+  nameOf: (t: T) => string;
+  /** Programs have tags; maps do not. */
+  tagOf?: (t: T) => string;
+  expected: string;
+  several: string;
+}
+
+const PROG: HandleKind<LoadedProgram> = {
+  kind: 'prog',
+  all: (ctx) => ctx.store.programs,
+  getById: 'get by id',
+  maxName: MAX_PROG_NAME,
+  nameOf: fullProgramName,
+  tagOf: (p) => p.spec.tag,
+  expected: "expected 'id', 'tag', 'name' or 'pinned'",
+  several: 'several programs match this handle',
+};
+
+const MAP: HandleKind<LoadedMap> = {
+  kind: 'map',
+  all: (ctx) => ctx.store.maps,
+  getById: 'get map by id',
+  maxName: MAX_MAP_NAME,
+  nameOf: (m) => m.name,
+  expected: "expected 'id', 'name' or 'pinned'",
+  several: 'several maps match this handle',
+};
+
 /**
- * PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }: every program
- * it names, in id order (prog_parse_fds). A tag or name that names none ends the run as
- * bpftool ends it: no message, status 255 (with -j, the empty line its JSON writer
- * closes with).
+ * Everything a handle names, in id order, as bpftool's prog_parse_fds and
+ * map_parse_fds: an id that names nothing is an error line, but a tag or name that
+ * names none ends the run as bpftool ends it, with no message and status 255 (with -j,
+ * the empty line its JSON writer closes with).
  */
-export function parseProgs(ctx: CliContext, words: Words, r: Reporter = new Reporter(ctx)): LoadedProgram[] {
-  const programs = ctx.store.programs;
-  let found: LoadedProgram[];
+function parseHandles<T extends { id: number }>(ctx: CliContext, words: Words, r: Reporter, h: HandleKind<T>): T[] {
+  const all = h.all(ctx);
+  let found: T[];
   if (words.accept('id')) {
     const id = parseId(words, r);
-    found = programs.filter((p) => p.id === id);
-    if (!found.length) r.die(`get by id (${id}): No such file or directory`);
-  } else if (words.accept('tag')) {
-    const m = /^[0-9a-fA-F]{16}/.exec(words.take('a program tag'));
+    found = all.filter((t) => t.id === id);
+    if (!found.length) r.die(`${h.getById} (${id}): No such file or directory`);
+  } else if (h.tagOf && words.accept('tag')) {
+    const m = /^[0-9a-fA-F]{16}/.exec(words.take('a tag'));
     if (!m) r.die("can't parse tag");
-    found = programs.filter((p) => p.spec.tag === m[0].toLowerCase());
+    const tagOf = h.tagOf;
+    found = all.filter((t) => tagOf(t) === m[0].toLowerCase());
   } else if (words.accept('name')) {
-    const name = words.take('a program name');
-    if (Buffer.byteLength(name) > MAX_PROG_NAME) r.die("can't parse name");
-    found = programs.filter((p) => fullProgramName(p) === name);
+    const name = words.take('a name');
+    if (Buffer.byteLength(name) > h.maxName) r.die("can't parse name");
+    found = all.filter((t) => h.nameOf(t) === name);
   } else if (words.accept('pinned')) {
-    const id = pinnedId(ctx, r, words.take('a pinned path'), 'prog');
-    found = programs.filter((p) => p.id === id);
+    const id = pinnedId(ctx, r, words.take('a pinned path'), h.kind);
+    found = all.filter((t) => t.id === id);
   } else {
-    return r.die(`expected 'id', 'tag', 'name' or 'pinned', got: '${words.current ?? ''}'?`);
+    return r.die(`${h.expected}, got: '${words.current ?? ''}'?`);
   }
   if (found.length === 0) r.fail();
   return found;
 }
 
-/** One program (prog_parse_fd): several are an error. */
+/** The one object a handle names (prog_parse_fd, map_parse_fd): several are an error. */
+function parseHandle<T extends { id: number }>(ctx: CliContext, words: Words, r: Reporter, h: HandleKind<T>): T {
+  const found = parseHandles(ctx, words, r, h);
+  if (found.length > 1) r.die(h.several);
+  return found[0]!;
+}
+
+/** PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }: every program it names. */
+export function parseProgs(ctx: CliContext, words: Words, r: Reporter = new Reporter(ctx)): LoadedProgram[] {
+  return parseHandles(ctx, words, r, PROG);
+}
+
 export function parseProg(ctx: CliContext, words: Words, r: Reporter = new Reporter(ctx)): LoadedProgram {
-  const found = parseProgs(ctx, words, r);
-  if (found.length > 1) r.die('several programs match this handle');
-  return found[0]!;
+  return parseHandle(ctx, words, r, PROG);
 }
 
-/** MAP := { id MAP_ID | pinned FILE | name MAP_NAME }: every map it names (map_parse_fds); none, as for PROG. */
+/** MAP := { id MAP_ID | pinned FILE | name MAP_NAME }: every map it names. */
 export function parseMaps(ctx: CliContext, words: Words, r: Reporter = new Reporter(ctx)): LoadedMap[] {
-  const maps = ctx.store.maps;
-  let found: LoadedMap[];
-  if (words.accept('id')) {
-    const id = parseId(words, r);
-    found = maps.filter((m) => m.id === id);
-    if (!found.length) r.die(`get map by id (${id}): No such file or directory`);
-  } else if (words.accept('name')) {
-    const name = words.take('a map name');
-    if (Buffer.byteLength(name) > MAX_MAP_NAME) r.die("can't parse name");
-    found = maps.filter((m) => m.name === name);
-  } else if (words.accept('pinned')) {
-    const id = pinnedId(ctx, r, words.take('a pinned path'), 'map');
-    found = maps.filter((m) => m.id === id);
-  } else {
-    return r.die(`expected 'id', 'name' or 'pinned', got: '${words.current ?? ''}'?`);
-  }
-  if (found.length === 0) r.fail();
-  return found;
+  return parseHandles(ctx, words, r, MAP);
 }
 
-/** One map (map_parse_fd): several are an error. */
 export function parseMap(ctx: CliContext, words: Words, r: Reporter = new Reporter(ctx)): LoadedMap {
-  const found = parseMaps(ctx, words, r);
-  if (found.length > 1) r.die('several maps match this handle');
-  return found[0]!;
+  return parseHandle(ctx, words, r, MAP);
 }
 
 /**

@@ -1,17 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
+import { sourceFiles, src } from './sources.js';
 
 interface Import {
   target: string;
@@ -79,7 +69,7 @@ const TYPE_ONLY_CYCLES_LEFT = [
 ];
 
 describe('module graph', () => {
-  const imports = new Map(sourceFiles(src).map((f) => [f, importsOf(f)]));
+  const imports = new Map(sourceFiles().map((f) => [f, importsOf(f)]));
   const graph = new Map([...imports].map(([f, list]) => [f, list.map((i) => i.target)]));
   const valueGraph = new Map([...imports].map(([f, list]) => [f, list.filter((i) => !i.typeOnly).map((i) => i.target)]));
   const named = (g: ReadonlyMap<string, readonly string[]>) => cycles(g).map((c) => c.map((f) => relative(src, f)).join(' <-> '));

@@ -49,6 +49,8 @@ export { RUNTIME_HELPERS, type HelperEnv, type RuntimeHelper, type TaskInfo } fr
 export { load, runProgram } from './vm/run.js';
 export type { LoadForRunOptions, RunInput, RunOutput, RunnableObject, RunnableProgram } from './vm/run.js';
 export { TestRunError } from './vm/context/errors.js';
+export { packet, PacketBuilder, BuilderError, internetChecksum, skbContext, xdpContext, ptRegs, CONTEXT_LAYOUTS } from './vm/builders/index.js';
+export type * from './vm/builders/index.js';
 export { LINUX_6_18_X86_64, type KernelProfile } from './vm/fixups/kernel-profile.js';
 export { loadBpfObject, BpfObject, BpfMap, MapOperationError, type MapValue, type UpdateFlag } from './store/library.js';
 export { decodeBtf, encodeBtf, type BtfValue } from './store/btf-codec.js';

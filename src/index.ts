@@ -49,6 +49,7 @@ export { RUNTIME_HELPERS, type HelperEnv, type RuntimeHelper, type TaskInfo } fr
 export { load, runProgram } from './vm/run.js';
 export type { LoadForRunOptions, RunInput, RunOutput, RunnableObject, RunnableProgram } from './vm/run.js';
 export { TestRunError } from './vm/context/errors.js';
+export * from './vm/context/return-codes.js';
 export { packet, PacketBuilder, BuilderError, internetChecksum, skbContext, xdpContext, ptRegs, CONTEXT_LAYOUTS } from './vm/builders/index.js';
 export type * from './vm/builders/index.js';
 export { LINUX_6_18_X86_64, type KernelProfile } from './vm/fixups/kernel-profile.js';

@@ -76,22 +76,23 @@ export function classOf(code: number): InsnClass {
 export type RowQuery = OpcodeParts & Partial<Pick<OpcodeSpec, 'signed' | 'atomic' | 'fetch' | 'order' | 'call'>>;
 
 /**
- * The row with these parts. Variant fields not given mean the plain row: not signed, not
- * atomic, and, among rows that still share the byte, the one a zero field selects (so
- * `mov` is mov64_reg, not addr_space_cast; a call is a helper call; an ld_imm64 a plain
- * constant). movsx and END rows are told apart by `size`.
+ * The row with these parts. Variant fields not given mean the plain row among those that
+ * share the byte: the unsigned one, selected by a zero field if selected at all (so
+ * `div` is div, not sdiv; `mov` is mov64_reg, not movsx or addr_space_cast; a call is a
+ * helper call; an atomic does not fetch; an ld_imm64 is a plain constant). movsx and END
+ * rows are told apart by `size`.
  */
 export function rowOf(q: RowQuery): OpcodeSpec {
   const rows = opcodeRows(opcodeOf(q)).filter(
     (r) =>
-      (r.signed ?? false) === (q.signed ?? false) &&
+      (q.signed === undefined || (r.signed ?? false) === q.signed) &&
       r.atomic === q.atomic &&
-      (r.fetch ?? false) === (q.fetch ?? false) &&
+      (q.fetch === undefined || (r.fetch ?? false) === q.fetch) &&
       (q.order === undefined || r.order === q.order) &&
       (q.call === undefined || r.call === q.call) &&
       (q.size === undefined || r.size === undefined || r.size === q.size),
   );
-  const found = rows.length === 1 ? rows[0] : rows.find((r) => (r.select?.value ?? 0) === 0);
+  const found = rows.length === 1 ? rows[0] : rows.find((r) => !r.signed && (r.select?.value ?? 0) === 0);
   if (!found) throw new Error(`no opcode row has the parts ${JSON.stringify(q)}`);
   return found;
 }

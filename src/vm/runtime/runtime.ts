@@ -3,7 +3,7 @@ import type { Btf } from '../../btf/index.js';
 import { BPF_LD_IMM64, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import type { Insn } from '../../isa/insn.js';
 import { MAP_TYPE } from '../../object/kinds.js';
-import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../interpreter/vm.js';
+import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../vm.js';
 import type { LoadedMap, LoadedObject, LoadedProgram } from '../loaded.js';
 import { createMapFromSpec } from '../maps/create.js';
 import { ProgArrayMap } from '../maps/fd-array.js';

@@ -1,8 +1,8 @@
 import { InsnError } from '../errors.js';
 import { formOfRow } from './asm-dialect.js';
-import type { Insn } from './insn.js';
+import { imm64Of, type Insn } from './insn.js';
 import { lookupOpcode } from './opcodes.js';
-import { forEachInsn, imm64Of } from './slots.js';
+import { forEachInsn } from './slots.js';
 
 /**
  * Instructions back into the uBPF dialect, the inverse of `assemble`: jumps keep their

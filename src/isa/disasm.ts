@@ -1,9 +1,8 @@
 import { InsnError } from '../errors.js';
-import type { Insn } from './insn.js';
+import { imm64Of, type Insn } from './insn.js';
 import { helperName } from './helpers.js';
 import type { InsnClass } from './opcode-parts.js';
 import { BPF_CALL_INSN, classOf, printedAs } from './opcodes.js';
-import { imm64Of } from './slots.js';
 
 /**
  * Which disassembler to speak like. `linux-6.18` is the kernel's `print_bpf_insn` as of

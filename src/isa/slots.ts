@@ -1,5 +1,6 @@
 import type { DisasmDialect } from './disasm.js';
 import type { Insn } from './insn.js';
+import type { CallKind } from './opcode-parts.js';
 import { BPF_LD_IMM64, BPF_PSEUDO_FUNC, lookupOpcode, opcodeNamed, printedAs, type OpcodeSpec } from './opcodes.js';
 
 /**
@@ -49,6 +50,11 @@ export function insnStarts(insns: readonly Insn[]): number[] {
   return starts;
 }
 
+/** Whether a slot is a well-formed second half of an ld_imm64: nothing but imm. */
+export function isSecondSlot(slot: Insn): boolean {
+  return slot.code === 0 && slot.dst === 0 && slot.src === 0 && slot.off === 0;
+}
+
 /** The second slots of the ld_imm64s: no instruction starts there. */
 export function secondSlots(insns: readonly Insn[]): Set<number> {
   const slots = new Set<number>();
@@ -65,11 +71,6 @@ export function lastInsnIn(insns: readonly Insn[], from: number, to: number): nu
   return last;
 }
 
-/** The 64-bit immediate of an ld_imm64: imm below, the second slot's imm above, both unsigned. */
-export function imm64Of(insn: Insn, next: Insn | undefined): bigint {
-  return (BigInt((next?.imm ?? 0) >>> 0) << 32n) | BigInt(insn.imm >>> 0);
-}
-
 const CALL_LOCAL = opcodeNamed('call_local');
 
 /** The first instruction a bpf-to-bpf call reaches, or undefined for any other instruction. */
@@ -78,9 +79,19 @@ export function localCallTarget(insn: Insn, pc: number, form: CallForm): number 
   return pc + (form === 'xlated' ? insn.off : insn.imm) + 1;
 }
 
+/** What a call reaches (helper, bpf-to-bpf, kfunc, callx), or undefined for an instruction that is no call the table knows. */
+export function callKind(insn: Insn): CallKind | undefined {
+  return lookupOpcode(insn)?.call;
+}
+
+/** Whether the instruction is a callback reference: an ld_imm64 of a function (src 4). */
+export function isCallbackRef(insn: Insn): boolean {
+  return isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC;
+}
+
 /** The function a callback reference (ld_imm64 src 4) points at, or undefined for any other instruction. */
 export function callbackTarget(insn: Insn, pc: number): number | undefined {
-  return isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC ? pc + insn.imm + 1 : undefined;
+  return isCallbackRef(insn) ? pc + insn.imm + 1 : undefined;
 }
 
 /**

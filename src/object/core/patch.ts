@@ -2,7 +2,7 @@ import { RelocationError } from '../../errors.js';
 import type { Insn } from '../../isa/insn.js';
 import { callHelper } from '../../isa/build.js';
 import { opcodeOf, partsOf, SIZE_BYTES, sizeOfBytes } from '../../isa/opcode-parts.js';
-import { BPF_LD_IMM64 } from '../../isa/opcodes.js';
+import { isLdImm64, isSecondSlot } from '../../isa/slots.js';
 import type { CoreResult } from './calc.js';
 
 /**
@@ -67,7 +67,7 @@ export function patchInsn(insns: Insn[], pc: number, res: CoreResult): void {
     }
     case 'ld': {
       const next = insns[pc + 1];
-      if (insn.code !== BPF_LD_IMM64 || insn.src !== 0 || insn.off !== 0 || !next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+      if (!isLdImm64(insn) || insn.src !== 0 || insn.off !== 0 || !next || !isSecondSlot(next)) {
         throw new RelocationError('CO-RE relocation on an ld_imm64 of unexpected form');
       }
       const imm = u64(insn.imm >>> 0) | (u64(next.imm >>> 0) << 32n);
@@ -83,6 +83,6 @@ export function patchInsn(insns: Insn[], pc: number, res: CoreResult): void {
 
 function poisonAt(insns: Insn[], pc: number): void {
   const insn = insns[pc]!;
-  if (insn.code === BPF_LD_IMM64 && insns[pc + 1]) poison(insns[pc + 1]!);
+  if (isLdImm64(insn) && insns[pc + 1]) poison(insns[pc + 1]!);
   poison(insn);
 }

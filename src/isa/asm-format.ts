@@ -1,5 +1,6 @@
 import { InsnError } from '../errors.js';
 import { formOfRow } from './asm-dialect.js';
+import { signed } from './disasm.js';
 import { imm64Of, type Insn } from './insn.js';
 import { lookupOpcode } from './opcodes.js';
 import { forEachInsn } from './slots.js';
@@ -43,8 +44,4 @@ export function formatAsm(insns: readonly Insn[]): string {
   const lines: string[] = [];
   forEachInsn(insns, (_insn, pc) => lines.push(formatAsmInsn(insns, pc)));
   return lines.map((l) => `${l}\n`).join('');
-}
-
-function signed(n: number): string {
-  return n < 0 ? String(n) : `+${n}`;
 }

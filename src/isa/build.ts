@@ -65,10 +65,13 @@ export function resized(row: OpcodeSpec, s: AccessSize): OpcodeSpec {
   return rowOf({ cls, mode, size: size(s), ...(op ? { atomic: op, fetch: fetch ?? false } : {}), ...(signed ? { signed } : {}) });
 }
 
+/** The second slot of an ld_imm64: the upper half of its immediate, nothing else. */
+export const secondSlot = (imm: number): Insn => ({ code: 0, dst: 0, src: 0, off: 0, imm });
+
 /** An ld_imm64 of value (or of a pseudo kind's imm pair by src): its two slots. */
 export function ldImm64(dst: number, value: bigint, src = 0): [Insn, Insn] {
   const v = BigInt.asUintN(64, value);
   const first: Insn = { code: BPF_LD_IMM64, dst, src, off: 0, imm: Number(BigInt.asIntN(32, v)) };
   if (!lookupOpcode(first)) throw new Error(`no ld_imm64 has src ${src}`);
-  return [first, { code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, v >> 32n)) }];
+  return [first, secondSlot(Number(BigInt.asIntN(32, v >> 32n)))];
 }

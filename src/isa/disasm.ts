@@ -2,7 +2,7 @@ import { InsnError } from '../errors.js';
 import { imm64Of, type Insn } from './insn.js';
 import { helperName } from './helpers.js';
 import type { InsnClass } from './opcode-parts.js';
-import { BPF_CALL_INSN, classOf, printedAs } from './opcodes.js';
+import { BPF_CALL_INSN, classOf, opcodeRows, printedAs } from './opcodes.js';
 
 /**
  * Which disassembler to speak like. `linux-6.18` is the kernel's `print_bpf_insn` as of
@@ -39,7 +39,6 @@ export interface DisasmOptions extends DisasmCallbacks {
 }
 
 const NO_SLOT: Insn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
-const CALL_K = BPF_CALL_INSN;
 
 /**
  * One instruction as the kernel's disassembler prints it, without the trailing newline,
@@ -78,13 +77,13 @@ const TOKENS: Record<string, (c: TokenContext) => string> = {
   imm64: imm64Text,
 };
 
-/**
- * The kernel's __func_get_name: the helper table first, then the callback, then a
- * default. It asks src, not the X bit, so callx reads as whatever its src says.
- */
+/** The call rows by their src; the kernel's __func_get_name asks src alone, so callx reads as whatever its src says. */
+const CALL_BY_SRC = new Map(opcodeRows(BPF_CALL_INSN).map((row) => [row.select?.value, row.call] as const));
+
+/** The kernel's __func_get_name: the helper table first, then the callback, then a default. */
 function callName({ insn, pc, options }: TokenContext): string {
-  const kind = printedAs({ ...insn, code: CALL_K })?.call;
-  if (kind === 'helper' && insn.src === 0) {
+  const kind = CALL_BY_SRC.get(insn.src);
+  if (kind === 'helper') {
     const helper = options.helperFunction?.(insn, pc) ?? helperName(insn.imm);
     if (helper !== undefined) return helper;
   }

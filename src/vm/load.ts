@@ -3,7 +3,7 @@ import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_PSEUDO_BTF_ID } from '../isa/opcodes.js';
-import { callKind, isCallbackRef, isLdImm64 } from '../isa/slots.js';
+import { callbackTarget, callKind, forEachInsn, isLdImm64, localCallTarget } from '../isa/slots.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
@@ -151,16 +151,15 @@ function kernelFunctionNames(prog: ProgramSpec, profile: KernelProfile): LoadedP
  */
 function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]): void {
   const indexOf = new Map(starts.map((start, index) => [start, index] as const));
-  for (let pc = 0; pc < xlated.length; pc++) {
-    const insn = xlated[pc]!;
-    if (callKind(insn) === 'local') {
-      const rel = insn.imm;
-      insn.off = rel;
-      insn.imm = indexOf.get(pc + rel + 1) ?? -1;
-    } else if (isCallbackRef(insn)) {
-      xlated[pc + 1]!.imm = indexOf.get(pc + insn.imm + 1) ?? -1;
+  forEachInsn(xlated, (insn, pc) => {
+    const callee = localCallTarget(insn, pc, 'object');
+    if (callee !== undefined) {
+      insn.off = insn.imm;
+      insn.imm = indexOf.get(callee) ?? -1;
     }
-  }
+    const callback = callbackTarget(insn, pc);
+    if (callback !== undefined) xlated[pc + 1]!.imm = indexOf.get(callback) ?? -1;
+  });
 }
 
 /**

@@ -42,8 +42,8 @@ export {
 } from './errors.js';
 export { assemble, assembleBytes, AsmError } from './isa/asm.js';
 export { formatAsm, formatAsmInsn } from './isa/asm-format.js';
-export { Vm, Registers, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_BPF_STACK, MAX_TAIL_CALL_CNT, COMPILE_AFTER, AddressSpace } from './vm/interpreter/index.js';
-export type { EngineName, Helper, HelperTable, RunResult, VmOptions } from './vm/interpreter/index.js';
+export { Vm, Registers, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_BPF_STACK, MAX_TAIL_CALL_CNT, COMPILE_AFTER, AddressSpace } from './vm/vm.js';
+export type { EngineName, Helper, HelperTable, RunResult, VmOptions } from './vm/vm.js';
 export { Runtime, type RuntimeOptions } from './vm/runtime/index.js';
 export { RUNTIME_HELPERS, type HelperEnv, type RuntimeHelper, type TaskInfo } from './vm/helpers/index.js';
 export { load, runProgram } from './vm/run.js';

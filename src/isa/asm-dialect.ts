@@ -1,9 +1,10 @@
-import { BPF_ALU, BPF_ALU64, insnClass, OPCODES, type InsnField, type OpcodeSpec } from './opcodes.js';
+import { isAluClass, isJmpClass, type AluOp, type AtomicOp, type Size } from './opcode-parts.js';
+import { OPCODES, type InsnField, type OpcodeSpec } from './opcodes.js';
 
 /**
  * The uBPF assembler dialect (the one the public conformance suite is written in), as a
  * reading of the opcode table: each row gets its mnemonic and operand shape from its
- * name and the fields it uses, so a row added to the table is assembled without a new
+ * parts (operation, width, source, size, mode), so a row added to the table is assembled without a new
  * case here. Rows the dialect has no spelling for (map references, kfuncs, arena and
  * kernel-internal instructions, load-acquire) get no form.
  */
@@ -81,38 +82,78 @@ const ALIASES: Readonly<Record<string, string>> = {
   gotol: 'ja32',
 };
 
+/** The dialect's size suffixes: `ldxw`, `stxdw`, `lock add32` (the 32-bit atomic, the 64-bit one bare). */
+const SIZE_SUFFIX: Readonly<Record<Size, string>> = { B: 'b', H: 'h', W: 'w', DW: 'dw' };
+
+/** The dialect's words for the atomics it spells. */
+const ATOMIC_WORDS: Partial<Readonly<Record<AtomicOp, string>>> = { add: 'add', or: 'or', and: 'and', xor: 'xor', xchg: 'xchg', cmpxchg: 'cmpxchg' };
+
 /** The row's form in the dialect, or undefined when the dialect cannot spell it. */
 function formOf(row: OpcodeSpec): AsmForm | undefined {
-  const n = row.name;
   const form = (mnemonic: string, shape: OperandShape): AsmForm => ({ mnemonic, shape, row });
-  let m: RegExpMatchArray | null;
-  // ALU: `add64_imm` is `add`, `add32_reg` is `add32`; the 64-bit form is the bare name.
-  const alu = insnClass(row.code) === BPF_ALU || insnClass(row.code) === BPF_ALU64;
-  if (alu && (m = n.match(/^([a-z]+)(32|64)_(imm|reg)$/))) return form(m[1]! + (m[2] === '32' ? '32' : ''), m[3] === 'imm' ? 'dst,imm' : 'dst,src');
-  if ((m = n.match(/^neg(32|64)$/))) return form(m[1] === '32' ? 'neg32' : 'neg', 'dst');
-  // movsx64_8 is `movsx864`: source width, then destination width.
-  if ((m = n.match(/^movsx(32|64)_(\d+)$/))) return form(`movsx${m[2]}${m[1]}`, 'dst,src');
-  if (/^(le|be|bswap)\d+$/.test(n)) return form(n, 'dst');
-  // Conditional jumps: `jeq_imm` is `jeq`, `jeq32_reg` is `jeq32`.
-  if ((m = n.match(/^(j[a-z]+?)(32)?_(imm|reg)$/))) return form(m[1]! + (m[2] ?? ''), m[3] === 'imm' ? 'dst,imm,target' : 'dst,src,target');
-  if (n === 'ja' || n === 'may_goto') return form(n, 'target');
-  if (n === 'gotol') return form('ja32', 'target');
-  if (n === 'exit') return form(n, 'none');
-  if (n === 'call_helper') return form('call', 'imm');
-  if (n === 'call_local') return form('call local', 'call-target');
-  if (n === 'callx') return form('call', 'dst');
-  if (n === 'lddw') return form(n, 'dst,imm64');
-  if (/^ldabs[bhw]$/.test(n)) return form(n, 'imm');
-  if (/^ldind[bhw]$/.test(n)) return form(n, 'src,imm');
-  if (/^ldxs?(b|h|w|dw)$/.test(n)) return form(n, 'dst,mem');
-  if (/^st(b|h|w|dw)$/.test(n)) return form(n, 'mem,imm');
-  if (/^stx(b|h|w|dw)$/.test(n)) return form(n, 'mem,src');
-  // Atomics: `lock_add_w` is `lock add32`, `atomic_fetch_or_dw` is `lock fetch or`.
-  if ((m = n.match(/^(?:lock|atomic)_(fetch_)?(add|or|and|xor|xchg|cmpxchg)_(w|dw)$/))) {
-    return form(`lock ${m[1] ? 'fetch ' : ''}${m[2]}${m[3] === 'w' ? '32' : ''}`, 'mem,src');
+  const w32 = row.width === 32 ? '32' : '';
+  if (isAluClass(row.cls)) return aluForm(row, w32, form);
+  if (isJmpClass(row.cls)) return jmpForm(row, w32, form);
+  const size = row.size === undefined ? '' : SIZE_SUFFIX[row.size];
+  switch (row.mode) {
+    case 'IMM':
+      return row.select?.value === 0 ? form('lddw', 'dst,imm64') : undefined;
+    case 'ABS':
+      return form(`ldabs${size}`, 'imm');
+    case 'IND':
+      return form(`ldind${size}`, 'src,imm');
+    case 'MEM':
+      return row.cls === 'ldx' ? form(`ldx${size}`, 'dst,mem') : row.cls === 'st' ? form(`st${size}`, 'mem,imm') : form(`stx${size}`, 'mem,src');
+    case 'MEMSX':
+      return form(`ldxs${size}`, 'dst,mem');
+    case 'ATOMIC': {
+      // `lock_add_w` is `lock add32`, `atomic_fetch_or_dw` is `lock fetch or`; xchg and cmpxchg always fetch.
+      const word = row.atomic && ATOMIC_WORDS[row.atomic];
+      if (!word) return undefined;
+      const fetch = row.fetch && row.atomic !== 'xchg' && row.atomic !== 'cmpxchg' ? 'fetch ' : '';
+      return form(`lock ${fetch}${word}${row.size === 'W' ? '32' : ''}`, 'mem,src');
+    }
+    default:
+      return undefined;
   }
-  return undefined;
 }
+
+type FormOf = (mnemonic: string, shape: OperandShape) => AsmForm;
+
+/** ALU: `add64_imm` is `add`, `add32_reg` is `add32`; the 64-bit form is the bare name. */
+function aluForm(row: OpcodeSpec, w32: string, form: FormOf): AsmForm | undefined {
+  const op = row.op as AluOp;
+  const shape = row.source === 'X' ? 'dst,src' : 'dst,imm';
+  if (op === 'end') return form(`${row.order === 'swap' ? 'bswap' : row.order}${SIZE_BITS_OF[row.size!]}`, 'dst');
+  if (op === 'neg') return form(`neg${w32}`, 'dst');
+  // movsx64_8 is `movsx864`: source width, then destination width.
+  if (op === 'mov' && row.signed) return form(`movsx${SIZE_BITS_OF[row.size!]}${row.width}`, 'dst,src');
+  // Selected by a nonzero off: arena casts and kernel-internal moves.
+  if ((row.select?.value ?? 0) !== 0 && !row.signed) return undefined;
+  return form(`${row.signed ? 's' : ''}${op}${w32}`, shape);
+}
+
+/** Jumps: `jeq_imm` is `jeq`, `jeq32_reg` is `jeq32`; gotol is `ja32`. */
+function jmpForm(row: OpcodeSpec, w32: string, form: FormOf): AsmForm | undefined {
+  switch (row.flow) {
+    case 'cond':
+      if (row.op === 'jcond') return form('may_goto', 'target');
+      return form(`${row.op}${w32}`, row.source === 'X' ? 'dst,src,target' : 'dst,imm,target');
+    case 'goto':
+      return form(`ja${w32}`, 'target');
+    case 'exit':
+      return form('exit', 'none');
+    case 'call':
+      if (row.call === 'helper') return form('call', 'imm');
+      if (row.call === 'local') return form('call local', 'call-target');
+      if (row.call === 'callx') return form('call', 'dst');
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+const SIZE_BITS_OF: Readonly<Record<Size, number>> = { B: 8, H: 16, W: 32, DW: 64 };
 
 export const ASM_FORMS: readonly AsmForm[] = Object.freeze(
   OPCODES.flatMap((row) => {

@@ -1,7 +1,9 @@
 import { InsnError } from '../errors.js';
 import { formOfRow } from './asm-dialect.js';
-import type { Insn } from './insn.js';
+import { signed } from './disasm.js';
+import { imm64Of, type Insn } from './insn.js';
 import { lookupOpcode } from './opcodes.js';
+import { forEachInsn } from './slots.js';
 
 /**
  * Instructions back into the uBPF dialect, the inverse of `assemble`: jumps keep their
@@ -23,8 +25,7 @@ export function formatAsmInsn(insns: readonly Insn[], pc: number): string {
     'dst,imm,target': () => [r(insn.dst), String(insn.imm), signed(insn.off)],
     'dst,src,target': () => [r(insn.dst), r(insn.src), signed(insn.off)],
     'dst,imm64': () => {
-      const hi = insns[pc + 1]?.imm ?? 0;
-      return [r(insn.dst), `0x${((BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0)).toString(16)}`];
+      return [r(insn.dst), `0x${imm64Of(insn, insns[pc + 1]).toString(16)}`];
     },
     'dst,mem': () => [r(insn.dst), mem(insn.src)],
     'mem,imm': () => [mem(insn.dst), String(insn.imm)],
@@ -41,10 +42,6 @@ export function formatAsmInsn(insns: readonly Insn[], pc: number): string {
 /** The whole program, one instruction per line (an lddw's second slot has no line of its own). */
 export function formatAsm(insns: readonly Insn[]): string {
   const lines: string[] = [];
-  for (let pc = 0; pc < insns.length; pc += lookupOpcode(insns[pc]!)?.slots ?? 1) lines.push(formatAsmInsn(insns, pc));
+  forEachInsn(insns, (_insn, pc) => lines.push(formatAsmInsn(insns, pc)));
   return lines.map((l) => `${l}\n`).join('');
-}
-
-function signed(n: number): string {
-  return n < 0 ? String(n) : `+${n}`;
 }

@@ -1,5 +1,6 @@
 import { InsnError } from '../errors.js';
 import { formsOf, SHAPE_SYNTAX, startsLongerMnemonic, type AsmForm, type OperandShape } from './asm-dialect.js';
+import { fromRow, secondSlot } from './build.js';
 import { encodeInsns } from './encode.js';
 import type { Insn } from './insn.js';
 
@@ -82,9 +83,9 @@ export function assemble(source: string, options: AsmOptions = {}): Insn[] {
     if (!form) fail(`${mnemonic} takes ${forms.map((f) => SHAPE_SYNTAX[f.shape]).join(' or ')}; got '${rest}'`, line);
     const built = build(form!, tokens, line, fail);
     pending.push({ line, pc, ...built });
-    if (form!.row.name === 'exit') firstExit ??= pc;
+    if (form!.row.flow === 'exit') firstExit ??= pc;
     pc += form!.row.slots;
-    if (form!.row.slots === 2) pending.push({ line, pc: pc - 1, insn: { code: 0, dst: 0, src: 0, off: 0, imm: built.imm2 ?? 0 } });
+    if (form!.row.slots === 2) pending.push({ line, pc: pc - 1, insn: secondSlot(built.imm2 ?? 0) });
   });
   if (firstExit !== undefined && !labels.has('exit')) labels.set('exit', { pc: firstExit, line: 0 });
   for (const p of pending) {
@@ -172,8 +173,7 @@ function build(
   fail: (reason: string, line: number) => never,
 ): { insn: Insn; imm2?: number; label?: Pending['label'] } {
   const { row, shape } = form;
-  const insn: Insn = { code: row.code, dst: 0, src: 0, off: 0, imm: 0 };
-  if (row.select) insn[row.select.field] = row.select.value;
+  const insn = fromRow(row);
   const reg = (i: number) => (tokens[i] as Extract<Token, { kind: 'reg' }>).reg;
   const num = (i: number) => (tokens[i] as Extract<Token, { kind: 'num' }>).value;
   const mem = (i: number) => tokens[i] as Extract<Token, { kind: 'mem' }>;

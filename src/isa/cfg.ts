@@ -1,22 +1,11 @@
 import { InsnError } from '../errors.js';
 import type { DisasmDialect } from './disasm.js';
 import type { Insn } from './insn.js';
-import {
-  BPF_PSEUDO_FUNC,
-  BPF_PSEUDO_KFUNC_CALL,
-  isLdImm64,
-  lookupOpcode,
-  opcodeByName,
-  printedAs,
-  type OpcodeSpec,
-} from './opcodes.js';
+import type { CallKind } from './opcode-parts.js';
+import { lookupOpcode, printedAs, type OpcodeSpec } from './opcodes.js';
+import { callbackTarget, forEachInsn, lastInsnIn, localCallTarget, secondSlots as secondSlotsOf, jumpTarget, type CallForm } from './slots.js';
 
-/**
- * Where a bpf-to-bpf call keeps its pc-relative offset: in imm as compiled (`object`),
- * or in off once a JITing kernel hands the program back (`xlated`, imm then holds the
- * callee's index). A callback reference (ld_imm64 src 4) keeps it in imm either way.
- */
-export type CallForm = 'object' | 'xlated';
+export type { CallForm } from './slots.js';
 
 export type EdgeKind = 'fallthrough' | 'jump';
 
@@ -34,7 +23,7 @@ export interface CfgBlock {
   successors: CfgEdge[];
 }
 
-export type CallKind = 'helper' | 'local' | 'kfunc' | 'callx';
+export type { CallKind } from './opcode-parts.js';
 
 export interface CfgCall {
   pc: number;
@@ -77,35 +66,14 @@ function specOf(insn: Insn): OpcodeSpec | undefined {
   return lookupOpcode(insn) ?? printedAs(insn);
 }
 
-const CALL_LOCAL = opcodeByName('call_local');
-
-/** The first instruction a bpf-to-bpf call reaches, or undefined for any other instruction. */
-export function localCallTarget(insn: Insn, pc: number, form: CallForm): number | undefined {
-  if (lookupOpcode(insn) !== CALL_LOCAL) return undefined;
-  return pc + (form === 'xlated' ? insn.off : insn.imm) + 1;
-}
-
-/** Where a jump goes, or undefined for an instruction that does not jump. */
-export function jumpTarget(insn: Insn, pc: number, dialect: DisasmDialect = 'linux-6.18'): number | undefined {
-  const spec = specOf(insn);
-  const field = dialect === 'bpftool-7.1' ? (spec?.target61 ?? spec?.target) : spec?.target;
-  return field === undefined ? undefined : pc + insn[field] + 1;
-}
-
 /** 0, then every call target and callback reference, ascending. */
 function defaultFunctionStarts(insns: readonly Insn[], form: CallForm): number[] {
   const starts = new Set([0]);
   forEachInsn(insns, (insn, pc) => {
-    const call = localCallTarget(insn, pc, form);
+    const call = localCallTarget(insn, pc, form) ?? callbackTarget(insn, pc);
     if (call !== undefined) starts.add(call);
-    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) starts.add(pc + insn.imm + 1);
   });
   return [...starts].sort((a, b) => a - b);
-}
-
-/** Calls fn for each instruction (not for the second slot of an ld_imm64). */
-export function forEachInsn(insns: readonly Insn[], fn: (insn: Insn, pc: number) => void): void {
-  for (let pc = 0; pc < insns.length; pc += isLdImm64(insns[pc]!) ? 2 : 1) fn(insns[pc]!, pc);
 }
 
 /**
@@ -115,10 +83,7 @@ export function forEachInsn(insns: readonly Insn[], fn: (insn: Insn, pc: number)
  */
 export function buildCfg(insns: readonly Insn[], options: CfgOptions): Cfg {
   const starts = [...new Set([0, ...(options.functionStarts ?? defaultFunctionStarts(insns, options.calls))])].sort((a, b) => a - b);
-  const secondSlots = new Set<number>();
-  forEachInsn(insns, (insn, pc) => {
-    if (isLdImm64(insn)) secondSlots.add(pc + 1);
-  });
+  const secondSlots = secondSlotsOf(insns);
   for (const start of starts) {
     if (start < 0 || start >= insns.length || secondSlots.has(start)) throw new InsnError(`function start ${start} is not an instruction`, { pc: start });
   }
@@ -129,10 +94,8 @@ export function buildCfg(insns: readonly Insn[], options: CfgOptions): Cfg {
 function buildFunction(insns: readonly Insn[], start: number, end: number, secondSlots: Set<number>, options: CfgOptions): CfgFunction {
   const leaders = new Set([start]);
   const calls: CfgCall[] = [];
-  const walk = (fn: (insn: Insn, pc: number, spec: OpcodeSpec | undefined) => void) => {
-    for (let pc = start; pc < end; pc += isLdImm64(insns[pc]!) ? 2 : 1) fn(insns[pc]!, pc, specOf(insns[pc]!));
-  };
-  walk((insn, pc, spec) => {
+  forEachInsn(insns, (insn, pc, row) => {
+    const spec = row ?? printedAs(insn);
     const target = jumpTarget(insn, pc, options.dialect);
     if (target !== undefined) {
       if (target < start || target >= end) throw new InsnError(`jump to ${target}, outside its function [${start}, ${end})`, { pc });
@@ -144,7 +107,7 @@ function buildFunction(insns: readonly Insn[], start: number, end: number, secon
       if (next < end) leaders.add(next);
     }
     if (spec?.flow === 'call') calls.push(describeCall(insn, pc, spec, options.calls));
-  });
+  }, start, end);
   const heads = [...leaders].sort((a, b) => a - b);
   const blockAt = new Map(heads.map((head, i) => [head, i]));
   const blocks: CfgBlock[] = heads.map((head, i) => ({ start: head, end: heads[i + 1] ?? end, successors: [] }));
@@ -162,13 +125,12 @@ function buildFunction(insns: readonly Insn[], start: number, end: number, secon
 
 /** The first slot of a block's last instruction. */
 export function lastInsnPc(insns: readonly Insn[], block: CfgBlock): number {
-  let last = block.start;
-  for (let pc = block.start; pc < block.end; pc += isLdImm64(insns[pc]!) ? 2 : 1) last = pc;
-  return last;
+  return lastInsnIn(insns, block.start, block.end);
 }
 
+/** A call the table does not know by its src (an unknown src) is printed, and counted, as a helper call. */
 function describeCall(insn: Insn, pc: number, spec: OpcodeSpec, form: CallForm): CfgCall {
-  if (spec.name === 'callx') return { pc, kind: 'callx', imm: insn.imm };
-  if (spec === CALL_LOCAL) return { pc, kind: 'local', target: localCallTarget(insn, pc, form)!, imm: insn.imm };
-  return { pc, kind: insn.src === BPF_PSEUDO_KFUNC_CALL ? 'kfunc' : 'helper', imm: insn.imm };
+  const kind: CallKind = spec.call ?? 'helper';
+  if (kind === 'local') return { pc, kind, target: localCallTarget(insn, pc, form)!, imm: insn.imm };
+  return { pc, kind, imm: insn.imm };
 }

@@ -1,12 +1,8 @@
 import { InsnError } from '../errors.js';
-import type { Insn } from './insn.js';
+import { imm64Of, type Insn } from './insn.js';
 import { helperName } from './helpers.js';
-import {
-  BPF_PSEUDO_CALL,
-  BPF_PSEUDO_KFUNC_CALL,
-  insnClass,
-  printedAs,
-} from './opcodes.js';
+import type { InsnClass } from './opcode-parts.js';
+import { BPF_CALL_INSN, classOf, opcodeRows, printedAs } from './opcodes.js';
 
 /**
  * Which disassembler to speak like. `linux-6.18` is the kernel's `print_bpf_insn` as of
@@ -81,22 +77,26 @@ const TOKENS: Record<string, (c: TokenContext) => string> = {
   imm64: imm64Text,
 };
 
+/** The call rows by their src; the kernel's __func_get_name asks src alone, so callx reads as whatever its src says. */
+const CALL_BY_SRC = new Map(opcodeRows(BPF_CALL_INSN).map((row) => [row.select?.value, row.call] as const));
+
 /** The kernel's __func_get_name: the helper table first, then the callback, then a default. */
 function callName({ insn, pc, options }: TokenContext): string {
-  if (insn.src === 0) {
+  const kind = CALL_BY_SRC.get(insn.src);
+  if (kind === 'helper') {
     const helper = options.helperFunction?.(insn, pc) ?? helperName(insn.imm);
     if (helper !== undefined) return helper;
   }
   const named = options.callName?.(insn, pc);
   if (named !== undefined) return named;
-  if (insn.src === BPF_PSEUDO_CALL) return signed(insn.imm);
-  if (insn.src === BPF_PSEUDO_KFUNC_CALL) return 'kernel-function';
+  if (kind === 'local') return signed(insn.imm);
+  if (kind === 'kfunc') return 'kernel-function';
   return 'unknown';
 }
 
 function imm64Text({ insn, pc, insns, options }: TokenContext): string {
   const next = insns[pc + 1] ?? NO_SLOT;
-  const value = (BigInt(next.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+  const value = imm64Of(insn, next);
   return options.imm64?.(insn, next, value, pc) ?? `0x${value.toString(16)}`;
 }
 
@@ -106,9 +106,12 @@ function imm64Text({ insn, pc, insns, options }: TokenContext): string {
  * operator, which we replace by the same kind of `BUG_` marker.
  */
 function unknownText(insn: Insn): string {
-  const prefix = ['BUG_ld_', 'BUG_ldx_', 'BUG_st_', 'BUG_', 'BUG_alu_', 'BUG_jmp_', 'BUG_jmp32_', 'BUG_alu64_'][insnClass(insn.code)];
-  return `${prefix}${hex2(insn.code)}`;
+  return `${UNKNOWN_PREFIX[classOf(insn.code)]}${hex2(insn.code)}`;
 }
+
+const UNKNOWN_PREFIX: Readonly<Record<InsnClass, string>> = {
+  ld: 'BUG_ld_', ldx: 'BUG_ldx_', st: 'BUG_st_', stx: 'BUG_', alu: 'BUG_alu_', jmp: 'BUG_jmp_', jmp32: 'BUG_jmp32_', alu64: 'BUG_alu64_',
+};
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');

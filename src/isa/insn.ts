@@ -14,3 +14,8 @@ export interface Insn {
 }
 
 export const INSN_SIZE = 8;
+
+/** The 64-bit immediate of an ld_imm64: imm below, the second slot's imm above (0 when cut off), both unsigned. */
+export function imm64Of(insn: Insn, next: Insn | undefined): bigint {
+  return (BigInt((next?.imm ?? 0) >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+}

@@ -1,10 +1,10 @@
 import type { Cfg } from './cfg.js';
 import type { Insn } from './insn.js';
-import { BPF_PSEUDO_MAP_FD, isLdImm64, lookupOpcode, opcodeByName } from './opcodes.js';
+import { BPF_PSEUDO_MAP_FD, lookupOpcode } from './opcodes.js';
 import { helperId } from './helpers.js';
+import { forEachInsn, isLdImm64 } from './slots.js';
 
 const TAIL_CALL = helperId('tail_call');
-const MOV_IMM = new Set([opcodeByName('mov64_imm'), opcodeByName('mov32_imm')]);
 
 /** R2 holds the prog array, R3 the index, when bpf_tail_call is called. */
 const MAP_REG = 2;
@@ -34,7 +34,8 @@ export function tailCallSites(insns: readonly Insn[], cfg: Cfg): TailCallSite[] 
       const map = lastWrite(insns, block.start, call.pc, MAP_REG);
       if (map && isLdImm64(map.insn) && map.insn.src === BPF_PSEUDO_MAP_FD) site.mapLoad = { pc: map.pc, imm: map.insn.imm };
       const index = lastWrite(insns, block.start, call.pc, INDEX_REG);
-      if (index && MOV_IMM.has(lookupOpcode(index.insn))) site.index = index.insn.imm;
+      const mov = index && lookupOpcode(index.insn);
+      if (mov && mov.op === 'mov' && mov.source === 'K') site.index = index!.insn.imm;
       sites.push(site);
     }
   }
@@ -47,11 +48,14 @@ export function tailCallSites(insns: readonly Insn[], cfg: Cfg): TailCallSite[] 
  */
 function lastWrite(insns: readonly Insn[], from: number, before: number, reg: number): { pc: number; insn: Insn } | undefined {
   let found: { pc: number; insn: Insn } | undefined;
-  for (let pc = from; pc < before; pc += isLdImm64(insns[pc]!) ? 2 : 1) {
-    const insn = insns[pc]!;
-    const spec = lookupOpcode(insn);
-    if (spec === undefined || spec.flow === 'call') found = undefined;
-    else if ((spec.uses.includes('dst') && insn.dst === reg) || (spec.uses.includes('src') && insn.src === reg)) found = { pc, insn };
-  }
+  forEachInsn(
+    insns,
+    (insn, pc, spec) => {
+      if (spec === undefined || spec.flow === 'call') found = undefined;
+      else if ((spec.uses.includes('dst') && insn.dst === reg) || (spec.uses.includes('src') && insn.src === reg)) found = { pc, insn };
+    },
+    from,
+    before,
+  );
   return found;
 }

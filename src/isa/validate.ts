@@ -1,6 +1,7 @@
 import { InsnError } from '../errors.js';
 import type { Insn } from './insn.js';
 import { lookupOpcode, opcodeRows, type InsnField, type OpcodeSpec } from './opcodes.js';
+import { isSecondSlot } from './slots.js';
 
 /** r0-r9 and the read-only frame pointer r10; r11 exists only inside the kernel. */
 const MAX_REG = 10;
@@ -37,7 +38,7 @@ export function validateInsns(insns: readonly Insn[]): void {
 
 function checkSecondSlot(next: Insn | undefined, spec: OpcodeSpec, pc: number): void {
   if (next === undefined) throw new InsnError(`${spec.name} is cut off: its second slot is missing`, { pc });
-  if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+  if (!isSecondSlot(next)) {
     throw new InsnError(`${spec.name} second slot must hold only imm (code, registers and off 0)`, { pc: pc + 1 });
   }
 }

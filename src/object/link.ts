@@ -1,6 +1,7 @@
 import { ObjectError } from '../errors.js';
 import type { Insn } from '../isa/insn.js';
-import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
+import { BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
+import { callKind, isLdImm64 } from '../isa/slots.js';
 import type { CodeSection, SectionFunction } from './functions.js';
 import type { CodeRelocation } from './relocations.js';
 import type { ExternReference, FunctionSpec, MapReference } from './spec.js';
@@ -51,10 +52,10 @@ export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedP
       const sectionPc = fn.sectionInsnOff + i;
       const ctx = { file: inputs.file, section: fn.section.name, program: entry.name, pc: sectionPc };
       const relo = relocs?.get(sectionPc);
-      const isCall = insn.code === CALL && insn.src === BPF_PSEUDO_CALL;
+      const isCall = callKind(insn) === 'local';
       if (relo?.kind === 'map' || relo?.kind === 'value') {
         const next = insns[pc + 1];
-        if (insn.code !== LD_IMM64 || !next) throw new ObjectError('map relocation on an incomplete ld_imm64', ctx);
+        if (!isLdImm64(insn) || !next) throw new ObjectError('map relocation on an incomplete ld_imm64', ctx);
         insn.src = relo.kind === 'map' ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE;
         insn.imm = relo.mapIndex;
         next.imm = relo.kind === 'value' ? relo.offset : 0;
@@ -65,7 +66,7 @@ export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedP
         const { patch, ref } = relo;
         if (patch) {
           const next = insns[pc + 1];
-          if (patch.nextImm !== undefined && (insn.code !== LD_IMM64 || !next)) throw new ObjectError('extern relocation on an incomplete ld_imm64', ctx);
+          if (patch.nextImm !== undefined && (!isLdImm64(insn) || !next)) throw new ObjectError('extern relocation on an incomplete ld_imm64', ctx);
           Object.assign(insn, { src: patch.src, imm: patch.imm }, patch.off !== undefined ? { off: patch.off } : {});
           if (patch.nextImm !== undefined) next!.imm = patch.nextImm;
         }
@@ -82,7 +83,7 @@ export function linkProgram(entry: SectionFunction, inputs: LinkInputs): LinkedP
       if (!section || !callee) throw new ObjectError(`call to instruction ${target.insn} of section ${section?.section.name ?? target.sectionIndex}, which is in no function`, ctx);
       const calleeBase = placed.get(callee) ?? append(callee);
       const rel = calleeBase + (target.insn - callee.sectionInsnOff) - pc - 1;
-      if (insn.code === LD_IMM64) {
+      if (isLdImm64(insn)) {
         insn.src = BPF_PSEUDO_FUNC;
         insn.imm = rel;
       } else if (isCall) {

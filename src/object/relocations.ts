@@ -1,7 +1,8 @@
 import { RelocationError, type ErrorContext } from '../errors.js';
 import { SHF_EXECINSTR, SHN_UNDEF, type ElfFile, type ElfSymbol } from '../elf/index.js';
 import { INSN_SIZE, type Insn } from '../isa/insn.js';
-import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
+import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
+import { callKind, isLdImm64 } from '../isa/slots.js';
 import type { CodeSection } from './functions.js';
 import type { ExternReference } from './spec.js';
 
@@ -64,8 +65,8 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
     const target = elf.sections[sym.shndx];
     if (!target) throw new RelocationError(`symbol '${symName}' is in section ${sym.shndx}, which does not exist`, ctx);
 
-    const isCall = insn.code === CALL && insn.src === BPF_PSEUDO_CALL;
-    const isFuncAddr = insn.code === LD_IMM64 && (insn.src === BPF_PSEUDO_FUNC || (target.flags & SHF_EXECINSTR) !== 0);
+    const isCall = callKind(insn) === 'local';
+    const isFuncAddr = isLdImm64(insn) && (insn.src === BPF_PSEUDO_FUNC || (target.flags & SHF_EXECINSTR) !== 0);
     if (isCall || isFuncAddr) {
       if (sym.value % INSN_SIZE !== 0) throw new RelocationError(`call target '${symName}' is not instruction-aligned`, ctx);
       // The immediate is relative to the symbol: in instructions past the next one for a
@@ -75,7 +76,7 @@ export function collectCodeRelocations(elf: ElfFile, code: CodeSection, maps: Ma
       out.set(pc, { kind: 'code', sectionIndex: target.index, insn: targetInsn });
       continue;
     }
-    if (insn.code !== LD_IMM64) {
+    if (!isLdImm64(insn)) {
       throw new RelocationError(`relocation against '${symName}' is not on an ld_imm64 or call instruction (code 0x${insn.code.toString(16).padStart(2, '0')})`, ctx);
     }
     const mapIndex = maps.mapForSymbol(sym, insn.imm);

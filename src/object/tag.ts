@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Insn } from '../isa/insn.js';
 import { encodeInsns } from '../isa/encode.js';
-import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
+import { callKind, isCallbackRef, isLdImm64, isSecondSlot } from '../isa/slots.js';
 
 
 /** Linux 6.18 hashes with SHA-256 (for signed programs); earlier kernels used SHA-1. */
@@ -34,13 +35,11 @@ export function subprogramTag(
 ): string {
   const slice = insns.slice(start, start + count).map((insn, i): Insn => {
     const pc = start + i;
-    const isCall = insn.code === CALL && insn.src === BPF_PSEUDO_CALL;
-    const isFunc = insn.code === LD_IMM64 && insn.src === BPF_PSEUDO_FUNC;
-    if (!isCall && !isFunc) return { ...insn };
+    if (callKind(insn) !== 'local' && !isCallbackRef(insn)) return { ...insn };
     return { ...insn, off: subprogIndexAt(pc + insn.imm + 1), imm: 1 };
   });
   for (let i = 0; i + 1 < slice.length; i++) {
-    if (slice[i]!.code === LD_IMM64 && slice[i]!.src === BPF_PSEUDO_FUNC) slice[i + 1]!.imm = 1;
+    if (isCallbackRef(slice[i]!)) slice[i + 1]!.imm = 1;
   }
   return digest(withMapImmediatesZeroed(slice), algorithm);
 }
@@ -49,10 +48,10 @@ function withMapImmediatesZeroed(insns: readonly Insn[]): Insn[] {
   const copy = insns.map((i) => ({ ...i }));
   for (let i = 0; i + 1 < copy.length; i++) {
     const insn = copy[i]!;
-    if (insn.code !== LD_IMM64 || (insn.src !== BPF_PSEUDO_MAP_FD && insn.src !== BPF_PSEUDO_MAP_VALUE)) continue;
+    if (!isLdImm64(insn) || (insn.src !== BPF_PSEUDO_MAP_FD && insn.src !== BPF_PSEUDO_MAP_VALUE)) continue;
     insn.imm = 0;
     const next = copy[i + 1]!;
-    if (next.code === 0 && next.dst === 0 && next.src === 0 && next.off === 0) next.imm = 0;
+    if (isSecondSlot(next)) next.imm = 0;
     i++;
   }
   return copy;

@@ -1,8 +1,9 @@
-import { buildCfg, forEachInsn, lastInsnPc, localCallTarget, type CfgBlock, type CfgFunction } from '../isa/cfg.js';
+import { buildCfg, lastInsnPc, type CfgBlock, type CfgFunction } from '../isa/cfg.js';
 import { disasmInsn, type DisasmOptions } from '../isa/disasm.js';
 import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.js';
 import type { Insn } from '../isa/insn.js';
-import { isLdImm64, lookupOpcode, printedAs } from '../isa/opcodes.js';
+import { lookupOpcode, printedAs } from '../isa/opcodes.js';
+import { forEachInsn, localCallTarget } from '../isa/slots.js';
 import type { XlatedProgram } from '../isa/xlated-model.js';
 
 /** bpftool's fixed block numbers: ENTRY and EXIT come first, real blocks from 2 on. */
@@ -89,11 +90,16 @@ function drawnSuccessors(insns: readonly Insn[], fn: CfgFunction, i: number): nu
  */
 function blockLabel(insns: readonly Insn[], fn: CfgFunction, block: CfgBlock, disasm: DisasmOptions): string {
   const rows: string[] = [];
-  for (let pc = block.start; pc < block.end; pc += isLdImm64(insns[pc]!) ? 2 : 1) {
-    const text = `${disasmInsn(insns, pc, disasm)}\n`.slice(0, GRAPH_LINE_BUFFER - 1);
-    rows.push(`${` ${pc - fn.start}`.padStart(4)}: ${escapeRecord(text)}`);
-    if (pc !== block.end - 1) rows.push(' | ');
-  }
+  forEachInsn(
+    insns,
+    (_insn, pc) => {
+      const text = `${disasmInsn(insns, pc, disasm)}\n`.slice(0, GRAPH_LINE_BUFFER - 1);
+      rows.push(`${` ${pc - fn.start}`.padStart(4)}: ${escapeRecord(text)}`);
+      if (pc !== block.end - 1) rows.push(' | ');
+    },
+    block.start,
+    block.end,
+  );
   return rows.join('');
 }
 

@@ -2,7 +2,7 @@ import { disasmInsn } from '../isa/disasm.js';
 import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.js';
 import { encodeInsns } from '../isa/encode.js';
 import { INSN_SIZE, type Insn } from '../isa/insn.js';
-import { isLdImm64 } from '../isa/opcodes.js';
+import { slotCount } from '../isa/slots.js';
 import type { XlatedFunc, XlatedLine, XlatedProgram } from '../isa/xlated-model.js';
 import { JsonWriter } from '../text/json-writer.js';
 
@@ -38,7 +38,8 @@ function* listing(prog: XlatedProgram, options: XlatedListingOptions): Generator
   const funcs = new FuncCursor(prog.funcs);
   const lines = new LineCursor(prog.lines);
   for (let pc = 0; pc < prog.insns.length; pc++) {
-    const wide = isLdImm64(prog.insns[pc]!) && pc + 1 < prog.insns.length;
+    // A cut-off ld_imm64 (no second slot) is printed as one slot.
+    const wide = slotCount(prog.insns[pc]!) === 2 && pc + 1 < prog.insns.length;
     yield {
       pc,
       insn: prog.insns[pc]!,

@@ -2,7 +2,8 @@ import { POISON_HELPER_ID } from '../object/core/patch.js';
 import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
-import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
+import { BPF_PSEUDO_BTF_ID } from '../isa/opcodes.js';
+import { callbackTarget, callKind, forEachInsn, isLdImm64, localCallTarget } from '../isa/slots.js';
 import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
@@ -120,7 +121,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
 function placeKsymAddresses(prog: ProgramSpec, insns: Insn[]): void {
   for (const ref of prog.externRefs) {
     const insn = insns[ref.pc]!;
-    if (ref.kind !== 'ksym' || insn.code !== LD_IMM64 || insn.src !== BPF_PSEUDO_BTF_ID) continue;
+    if (ref.kind !== 'ksym' || !isLdImm64(insn) || insn.src !== BPF_PSEUDO_BTF_ID) continue;
     if (ref.address === null) throw new VerifierError(`ldimm64 failed to find the address for kernel symbol '${ref.name}'.`, { pc: ref.pc });
     const address = ref.address ?? 0n;
     insn.src = 0;
@@ -140,7 +141,7 @@ function kernelFunctionNames(prog: ProgramSpec, profile: KernelProfile): LoadedP
     const insn = prog.insns[ref.pc]!;
     if (ref.kind === 'kfunc' && ref.btfId !== 0) kfuncs.set(`${insn.off}:${insn.imm}`, ref.name);
   }
-  return (insn) => (insn.code === CALL && insn.src === BPF_PSEUDO_KFUNC_CALL ? kfuncs.get(`${insn.off}:${insn.imm}`) : kernelFunctionAt(profile, insn.imm));
+  return (insn) => (callKind(insn) === 'kfunc' ? kfuncs.get(`${insn.off}:${insn.imm}`) : kernelFunctionAt(profile, insn.imm));
 }
 
 /**
@@ -150,16 +151,15 @@ function kernelFunctionNames(prog: ProgramSpec, profile: KernelProfile): LoadedP
  */
 function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]): void {
   const indexOf = new Map(starts.map((start, index) => [start, index] as const));
-  for (let pc = 0; pc < xlated.length; pc++) {
-    const insn = xlated[pc]!;
-    if (insn.code === CALL && insn.src === BPF_PSEUDO_CALL) {
-      const rel = insn.imm;
-      insn.off = rel;
-      insn.imm = indexOf.get(pc + rel + 1) ?? -1;
-    } else if (insn.code === LD_IMM64 && insn.src === BPF_PSEUDO_FUNC) {
-      xlated[pc + 1]!.imm = indexOf.get(pc + insn.imm + 1) ?? -1;
+  forEachInsn(xlated, (insn, pc) => {
+    const callee = localCallTarget(insn, pc, 'object');
+    if (callee !== undefined) {
+      insn.off = insn.imm;
+      insn.imm = indexOf.get(callee) ?? -1;
     }
-  }
+    const callback = callbackTarget(insn, pc);
+    if (callback !== undefined) xlated[pc + 1]!.imm = indexOf.get(callback) ?? -1;
+  });
 }
 
 /**
@@ -169,7 +169,7 @@ function markSubprogramCalls(xlated: LoadedProgram['xlated'], starts: number[]):
  */
 function checkHelperIds(xlated: readonly Insn[], profile: KernelProfile): void {
   xlated.forEach((insn, pc) => {
-    if (insn.code !== CALL || insn.src !== BPF_HELPER_CALL) return;
+    if (callKind(insn) !== 'helper') return;
     if (insn.imm >= 0 && insn.imm < profile.helperCount) return;
     // libbpf's CO-RE poison: the verifier refuses it only where reachable, which needs the verifier (the run faults there).
     if (insn.imm === POISON_HELPER_ID) return;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { Vm } from '../../src/vm/interpreter/index.js';
+import { Vm } from '../../src/vm/vm.js';
 import { REPO } from '../helpers/env.js';
 import { load } from '../vm/runtime/util.js';
 

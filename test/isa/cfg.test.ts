@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InsnError } from '../../src/errors.js';
-import { buildCfg, jumpTarget, lastInsnPc, localCallTarget } from '../../src/isa/cfg.js';
+import { buildCfg, lastInsnPc } from '../../src/isa/cfg.js';
+import { jumpTarget, localCallTarget } from '../../src/isa/slots.js';
 import type { Insn } from '../../src/isa/insn.js';
 import { I, lddw } from './oracle.js';
 

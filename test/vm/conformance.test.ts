@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeInsns } from '../../src/isa/decode.js';
-import { Vm, type EngineName, type Helper, type RunResult } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName, type Helper, type RunResult } from '../../src/vm/vm.js';
 import { skipReason } from '../helpers/env.js';
 import { conformanceCases, conformanceMissing, hexBytes, type ConformanceCase } from './conformance-cases.js';
 

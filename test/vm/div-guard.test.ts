@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
 import { guardDivision, isGuardedDivision } from '../../src/vm/fixups/div-guard.js';
-import { Vm, type EngineName } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName } from '../../src/vm/vm.js';
 import { bpfscope } from '../helpers/cli.js';
 import { missing, skipReason } from '../helpers/env.js';
 

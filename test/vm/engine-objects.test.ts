@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openObject } from '../../src/object/open.js';
-import type { EngineName } from '../../src/vm/interpreter/index.js';
+import type { EngineName } from '../../src/vm/vm.js';
 import { load, type RunnableObject } from '../../src/vm/run.js';
 import { OBJECTS, REPO } from '../helpers/env.js';
 

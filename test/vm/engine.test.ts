@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { decodeProgram } from '../../src/vm/interpreter/program.js';
+import { decodeProgram } from '../../src/vm/engine/program.js';
+import { INTERPRETER_DISPATCH } from '../../src/vm/interpreter/dispatch.js';
 import { compileProgram } from '../../src/vm/jit/compile.js';
-import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Registers, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { AddressSpace, COMPILE_AFTER, MAX_CALL_FRAMES, Registers, Vm, type EngineName, type Helper, type RunResult, type VmOptions } from '../../src/vm/vm.js';
 
 /**
  * What the runtime builds on: one address space for several programs, tail calls,
@@ -290,7 +291,7 @@ describe('Registers', () => {
 describe('the compiled-engine cache', () => {
   it('gives Vms of the same program one compiled function, and a different program its own', () => {
     const options = { littleEndian: true, stackSize: 512, maxFrames: 8 };
-    const decoded = (source = 'ldxdw %r0, [%r10-8]\nexit') => decodeProgram(assemble(source), 'object');
+    const decoded = (source = 'ldxdw %r0, [%r10-8]\nexit') => decodeProgram(assemble(source), 'object', INTERPRETER_DISPATCH);
     expect(compileProgram(decoded(), options)).toBe(compileProgram(decoded(), options));
     // The stack slot's offset from the frame's start depends on the stack size.
     expect(compileProgram(decoded(), { ...options, stackSize: 256 })).not.toBe(compileProgram(decoded(), options));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../src/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { Vm, type EngineName, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName, type VmOptions } from '../../src/vm/vm.js';
 
 /**
  * Bad programs: each stops with a VmFault that names the instruction (pc and the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/isa/asm.js';
 import type { Insn } from '../../src/isa/insn.js';
-import { Vm, type EngineName, type Helper, type VmOptions } from '../../src/vm/interpreter/index.js';
+import { Vm, type EngineName, type Helper, type VmOptions } from '../../src/vm/vm.js';
 
 /**
  * The interpreter against a model of the ISA written with BigInt in this file: every

@@ -1,6 +1,8 @@
 import { RelocationError } from '../../errors.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_ALU, BPF_ALU64, BPF_B, BPF_CALL_INSN, BPF_DW, BPF_H, BPF_K, BPF_LD, BPF_LD_IMM64, BPF_LDX, BPF_ST, BPF_STX, BPF_W } from '../../isa/opcodes.js';
+import { callHelper } from '../../isa/build.js';
+import { opcodeOf, partsOf, SIZE_BYTES, sizeOfBytes } from '../../isa/opcode-parts.js';
+import { isLdImm64, isSecondSlot } from '../../isa/slots.js';
 import type { CoreResult } from './calc.js';
 
 /**
@@ -11,16 +13,8 @@ import type { CoreResult } from './calc.js';
 export const POISON_HELPER_ID = 0xbad2310;
 
 function poison(insn: Insn): void {
-  Object.assign(insn, { code: BPF_CALL_INSN, dst: 0, src: 0, off: 0, imm: POISON_HELPER_ID });
+  Object.assign(insn, callHelper(POISON_HELPER_ID));
 }
-
-const SIZE_BYTES = new Map([
-  [BPF_DW, 8],
-  [BPF_W, 4],
-  [BPF_H, 2],
-  [BPF_B, 1],
-]);
-const SIZE_CODES = new Map([...SIZE_BYTES].map(([code, bytes]) => [bytes, code]));
 
 const u64 = (n: number | bigint): bigint => BigInt.asUintN(64, BigInt(n));
 const i32 = (n: bigint): number => Number(BigInt.asIntN(32, n));
@@ -31,26 +25,28 @@ const i32 = (n: bigint): number => Number(BigInt.asIntN(32, n));
  * 64-bit immediate. The instruction must hold the local value first, unless the
  * relocation cannot be checked (bitfields, type ids). A poisoned ld_imm64 is poisoned
  * in both slots, as libbpf does, so the verifier does not stop at its second half.
+ * Nothing has validated the instruction yet, so it is read by its opcode's parts, as
+ * libbpf reads it, not by its row.
  */
 export function patchInsn(insns: Insn[], pc: number, res: CoreResult): void {
   const insn = insns[pc]!;
-  const cls = insn.code & 0x07;
+  const parts = partsOf(insn.code);
   const unexpected = (what: string, got: bigint | number): RelocationError =>
     new RelocationError(`CO-RE relocation expects ${what} ${res.origVal} (to become ${res.newVal}), the instruction has ${got}`);
   if (res.poison) {
     poisonAt(insns, pc);
     return;
   }
-  switch (cls) {
-    case BPF_ALU:
-    case BPF_ALU64:
-      if ((insn.code & 0x08) !== BPF_K) throw new RelocationError('CO-RE relocation on an ALU instruction with a register operand');
+  switch (parts.cls) {
+    case 'alu':
+    case 'alu64':
+      if (parts.source !== 'K') throw new RelocationError('CO-RE relocation on an ALU instruction with a register operand');
       if (res.validate && u64(insn.imm) !== res.origVal) throw unexpected('imm', insn.imm);
       insn.imm = i32(res.newVal);
       return;
-    case BPF_LDX:
-    case BPF_ST:
-    case BPF_STX: {
+    case 'ldx':
+    case 'st':
+    case 'stx': {
       if (res.validate && u64(insn.off) !== res.origVal) throw unexpected('off', insn.off);
       if (res.newVal > 0x7fffn) throw new RelocationError(`CO-RE relocation gives offset ${res.newVal}, more than a load or store can hold`);
       if (res.failMemszAdjust) {
@@ -60,17 +56,18 @@ export function patchInsn(insns: Insn[], pc: number, res: CoreResult): void {
       }
       insn.off = Number(res.newVal);
       if (res.newSz !== res.origSz) {
-        const bytes = SIZE_BYTES.get(insn.code & 0x18)!;
+        const bytes = SIZE_BYTES[parts.size!];
         if (bytes !== res.origSz) throw new RelocationError(`CO-RE relocation expects a ${res.origSz}-byte access, the instruction makes a ${bytes}-byte one`);
-        const size = SIZE_CODES.get(res.newSz);
-        if (size === undefined) throw new RelocationError(`CO-RE relocation gives a ${res.newSz}-byte field, which no load or store reads`);
-        insn.code = (insn.code & 0xe0) | size | cls;
+        const newSz = res.newSz;
+        if (newSz !== 1 && newSz !== 2 && newSz !== 4 && newSz !== 8) throw new RelocationError(`CO-RE relocation gives a ${newSz}-byte field, which no load or store reads`);
+        if (parts.mode === undefined) throw new RelocationError(`CO-RE relocation on an instruction it cannot patch (code 0x${insn.code.toString(16).padStart(2, '0')})`);
+        insn.code = opcodeOf({ ...parts, size: sizeOfBytes(newSz) });
       }
       return;
     }
-    case BPF_LD: {
+    case 'ld': {
       const next = insns[pc + 1];
-      if (insn.code !== BPF_LD_IMM64 || insn.src !== 0 || insn.off !== 0 || !next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+      if (!isLdImm64(insn) || insn.src !== 0 || insn.off !== 0 || !next || !isSecondSlot(next)) {
         throw new RelocationError('CO-RE relocation on an ld_imm64 of unexpected form');
       }
       const imm = u64(insn.imm >>> 0) | (u64(next.imm >>> 0) << 32n);
@@ -86,6 +83,6 @@ export function patchInsn(insns: Insn[], pc: number, res: CoreResult): void {
 
 function poisonAt(insns: Insn[], pc: number): void {
   const insn = insns[pc]!;
-  if (insn.code === BPF_LD_IMM64 && insns[pc + 1]) poison(insns[pc + 1]!);
+  if (isLdImm64(insn) && insns[pc + 1]) poison(insns[pc + 1]!);
   poison(insn);
 }

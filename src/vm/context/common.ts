@@ -1,4 +1,4 @@
-import type { Helper } from '../interpreter/vm.js';
+import type { Helper } from '../vm.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import type { LoadedProgram } from '../loaded.js';

@@ -1,7 +1,7 @@
 import { NotModelledError, VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
 import { BPF_F_BROADCAST, isRedirectMap } from '../maps/redirect.js';
-import type { Helper } from '../interpreter/vm.js';
+import type { Helper } from '../vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, changesPacket, ctxInit, checkRoom, endRun, errno, fixture, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
 import { refuse } from './errors.js';

@@ -1,7 +1,8 @@
 import { VerifierError } from '../../errors.js';
 import type { Insn } from '../../isa/insn.js';
 import { ATTACH_TYPE_NAMES, progTypeId } from '../../object/kinds.js';
-import { alu32Imm, alu64Imm, jmpImm, ldx, OP, sizeOf, storeLike, type Size } from './build.js';
+import { aluImm, jmpImm, ldx, movImm, resized, type AccessBytes as Size } from '../../isa/build.js';
+import { accessBytes, lookupOpcode } from '../../isa/opcodes.js';
 import type { KernelField, KernelProfile } from './kernel-profile.js';
 
 /**
@@ -53,6 +54,11 @@ function chain(...steps: [Size, KernelField][]): FieldRule['read'] {
   });
 }
 
+/** A store of the same kind as `like` (register or immediate), at another size and offset. */
+function storeLike(like: Insn, size: Size, off: number): Insn {
+  return { ...like, code: resized(lookupOpcode(like)!, size).code, off };
+}
+
 function storeTo(size: Size, field: KernelField, extra = 0): NonNullable<FieldRule['write']> {
   return (store, p) => [storeLike(store, size, o(p, field) + extra)];
 }
@@ -89,12 +95,12 @@ const PKT_TYPE_MAX = 7;
 
 const SKB_FIELDS: FieldRule[] = [
   u32('len', 0, direct(4, 'sk_buff.len')),
-  u32('pkt_type', 4, (dst, src, p) => ({ insns: [ldx(1, dst, src, p.pktTypeOffset), alu32Imm(OP.and, dst, PKT_TYPE_MAX)], target: 1 })),
+  u32('pkt_type', 4, (dst, src, p) => ({ insns: [ldx(1, dst, src, p.pktTypeOffset), aluImm(32, 'and', dst, PKT_TYPE_MAX)], target: 1 })),
   u32('mark', 8, direct(4, 'sk_buff.mark'), storeTo(4, 'sk_buff.mark')),
   u32('queue_mapping', 12, direct(2, 'sk_buff.queue_mapping')),
   u32('protocol', 16, direct(2, 'sk_buff.protocol')),
   u32('vlan_present', 20, (dst, src, p) => ({
-    insns: [ldx(4, dst, src, o(p, 'sk_buff.vlan_all')), jmpImm(OP.jeq, dst, 0, 1), alu32Imm(OP.mov, dst, 1)],
+    insns: [ldx(4, dst, src, o(p, 'sk_buff.vlan_all')), jmpImm(64, 'jeq', dst, 0, 1), movImm(32, dst, 1)],
     target: 4,
   })),
   u32('vlan_tci', 24, direct(2, 'sk_buff.vlan_tci')),
@@ -103,7 +109,7 @@ const SKB_FIELDS: FieldRule[] = [
   u32('ingress_ifindex', 36, direct(4, 'sk_buff.skb_iif')),
   // bpf_convert_ctx_access: a socket's skb may have no device; tc's override drops the check.
   u32('ifindex', 40, (dst, src, p) => ({
-    insns: [ldx(8, dst, src, o(p, 'sk_buff.dev')), jmpImm(OP.jeq, dst, 0, 1), ldx(4, dst, dst, o(p, 'net_device.ifindex'))],
+    insns: [ldx(8, dst, src, o(p, 'sk_buff.dev')), jmpImm(64, 'jeq', dst, 0, 1), ldx(4, dst, dst, o(p, 'net_device.ifindex'))],
     target: 4,
   })),
   u32('tc_index', 44, direct(2, 'sk_buff.tc_index'), storeTo(2, 'sk_buff.tc_index')),
@@ -207,12 +213,14 @@ export function contextLayout(progType: number): ContextLayout | undefined {
 
 /** The instructions the kernel puts in place of one context access. */
 export function convertContextAccess(layout: ContextLayout, progType: number, attach: number, insn: Insn, p: KernelProfile): Insn[] {
-  const cls = insn.code & 7;
-  const write = cls === 2 || cls === 3;
-  const size = sizeOf(insn);
+  const row = lookupOpcode(insn)!;
+  const write = row.writes.includes('mem');
+  const size = accessBytes(insn)!;
   const invalid = (): VerifierError => new VerifierError(`invalid bpf_context access off=${insn.off} size=${size}`);
-  if ((insn.code & 0xe0) === 0xc0) throw new VerifierError(`BPF_ATOMIC stores into R${insn.dst} ctx is not allowed`);
-  if ((insn.code & 0xe0) === 0x80) throw invalid();
+  if (row.mode === 'ATOMIC') {
+    throw new VerifierError(row.atomic === 'load_acquire' ? `BPF_ATOMIC loads from R${insn.src} ctx is not allowed` : `BPF_ATOMIC stores into R${insn.dst} ctx is not allowed`);
+  }
+  if (row.mode === 'MEMSX') throw invalid();
   const field = layout.fields.find((f) => f.off <= insn.off && insn.off < f.off + f.size);
   if (!field || !layout.allows(progType, field.name, write, attach)) throw invalid();
   if (write) {
@@ -227,7 +235,7 @@ export function convertContextAccess(layout: ContextLayout, progType: number, at
   const shift = (insn.off - field.off) * 8;
   const mask = size === 4 ? -1 : (1 << (size * 8)) - 1;
   const out = [...read.insns];
-  if (shift) out.push(field.size <= 4 ? alu32Imm(OP.rsh, insn.dst, shift) : alu64Imm(OP.rsh, insn.dst, shift));
-  out.push(alu32Imm(OP.and, insn.dst, mask));
+  if (shift) out.push(aluImm(field.size <= 4 ? 32 : 64, 'rsh', insn.dst, shift));
+  out.push(aluImm(32, 'and', insn.dst, mask));
   return out;
 }

@@ -1,6 +1,7 @@
-import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import { SIZE_BYTES } from '../../isa/opcode-parts.js';
+import { lookupOpcode, regsWritten } from '../../isa/opcodes.js';
+import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/slots.js';
 
 /**
  * Where the context pointer is: the part of the verifier's register tracking that
@@ -40,16 +41,16 @@ export function contextAccesses(insns: readonly Insn[]): Access[] {
   };
   enter(0, { regs: 1 << 1, moved: 0, stack: new Set() });
   // Callbacks (ld_imm64 src 4) are entered by helpers with arguments that are not the context.
-  for (let pc = 0; pc < insns.length; pc++) {
-    const insn = insns[pc]!;
-    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) enter(pc + insn.imm + 1, { regs: 0, moved: 0, stack: new Set() });
-  }
+  forEachInsn(insns, (insn, pc) => {
+    const callback = callbackTarget(insn, pc);
+    if (callback !== undefined) enter(callback, { regs: 0, moved: 0, stack: new Set() });
+  });
   while (work.length > 0) {
     const pc = work.pop()!;
     const insn = insns[pc]!;
     const s = states[pc]!;
     const flow = lookupOpcode(insn)?.flow ?? 'next';
-    const width = isLdImm64(insn) ? 2 : 1;
+    const width = slotCount(insn);
     if (flow === 'exit') continue;
     const callee = localCallTarget(insn, pc, 'object');
     if (callee !== undefined) {
@@ -73,48 +74,29 @@ export function contextAccesses(insns: readonly Insn[]): Access[] {
 
 /** The register a load, store or atomic addresses memory through, if the instruction is one. */
 export function memoryBase(insn: Insn): number | undefined {
-  const cls = insn.code & 7;
-  const mode = insn.code & 0xe0;
-  if (cls === 1 && (mode === 0x60 || mode === 0x80)) return insn.src;
-  if ((cls === 2 || cls === 3) && (mode === 0x60 || mode === 0xc0)) return insn.dst;
-  return undefined;
+  const base = lookupOpcode(insn)?.base;
+  return base === undefined ? undefined : insn[base];
 }
 
 function transfer(insn: Insn, s: State): State {
-  const cls = insn.code & 7;
-  const mode = insn.code & 0xe0;
+  const row = lookupOpcode(insn);
+  if (!row) return s;
   const bit = 1 << insn.dst;
   const clear = (mask: number): State => ({ regs: s.regs & ~mask, moved: s.moved & ~mask, stack: s.stack });
-  switch (cls) {
-    case 0: // ld_imm64 writes dst; LD_ABS/LD_IND write r0 and clobber r1-r5
-      return clear(mode === 0 ? bit : CALLER_SAVED);
-    case 1: {
-      const fromSpill = insn.src === 10 && (insn.code & 0x18) === 0x18 && mode === 0x60 && s.stack.has(insn.off);
-      return fromSpill ? { ...clear(bit), regs: s.regs | bit } : clear(bit);
-    }
-    case 2:
-    case 3: {
-      if (insn.dst !== 10) {
-        const fetches = mode === 0xc0 && (insn.imm & 1) !== 0;
-        return clear(!fetches ? 0 : insn.imm === 0xf1 ? 1 : 1 << insn.src); // cmpxchg writes r0
-      }
-      const size = [4, 2, 1, 8][(insn.code >> 3) & 3]!;
-      const stack = new Set([...s.stack].filter((o) => o + 8 <= insn.off || o >= insn.off + size));
-      const spill = cls === 3 && mode === 0x60 && size === 8 && (s.regs & (1 << insn.src)) !== 0;
-      if (spill) stack.add(insn.off);
-      return { regs: s.regs, moved: s.moved, stack };
-    }
-    case 4:
-    case 7: {
-      const op = insn.code & 0xf8;
-      if (cls === 7 && op === 0xb8 && insn.off === 0 && (s.regs & (1 << insn.src)) !== 0) return { ...clear(bit), regs: s.regs | bit };
-      // ctx += K or ctx -= K: still the context, but no longer a pointer the kernel lets a program dereference.
-      const moves = cls === 7 && (op === 0x00 || op === 0x10) && (s.regs & bit) !== 0;
-      return moves ? { ...clear(bit), moved: s.moved | bit } : clear(bit);
-    }
-    default: // jumps; helper calls clobber r0-r5
-      return (insn.code & 0xf0) === 0x80 ? clear(CALLER_SAVED) : s;
-  }
+  const ctxIn = (reg: number) => (s.regs & (1 << reg)) !== 0;
+  // A fill of an 8-byte stack slot holding the context, or a plain 64-bit move of it, keeps it.
+  const fill = row.cls === 'ldx' && row.mode === 'MEM' && row.size === 'DW' && insn.src === 10 && s.stack.has(insn.off);
+  const move = row.cls === 'alu64' && row.op === 'mov' && row.source === 'X' && insn.off === 0 && ctxIn(insn.src);
+  if (fill || move) return { ...clear(bit), regs: s.regs | bit };
+  // ctx += K or ctx -= K: still the context, but no longer a pointer the kernel lets a program dereference.
+  if (row.cls === 'alu64' && (row.op === 'add' || row.op === 'sub') && row.source === 'K' && ctxIn(insn.dst)) return { ...clear(bit), moved: s.moved | bit };
+  const after = clear(regsWritten(row, insn));
+  if (!row.writes.includes('mem') || row.base === undefined || insn[row.base] !== 10) return after;
+  // A store to the stack overwrites the slots it overlaps; an 8-byte store of the context spills it.
+  const size = SIZE_BYTES[row.size!];
+  const stack = new Set([...s.stack].filter((o) => o + 8 <= insn.off || o >= insn.off + size));
+  if (row.cls === 'stx' && row.mode === 'MEM' && size === 8 && ctxIn(insn.src)) stack.add(insn.off);
+  return { ...after, stack };
 }
 
 function meet(a: State, b: State): State {

@@ -1,4 +1,7 @@
+import { aluImm, aluReg, ja, jmpImm, movImm, movReg, neg } from '../../isa/build.js';
 import type { Insn } from '../../isa/insn.js';
+import { isAluClass } from '../../isa/opcode-parts.js';
+import { lookupOpcode } from '../../isa/opcodes.js';
 
 /**
  * do_misc_fixups' guards around division and modulo, so that no divisor the verifier
@@ -10,59 +13,51 @@ import type { Insn } from '../../isa/insn.js';
  */
 export const BPF_REG_AX = 11;
 
-const CLASS = { alu: 0x04, jmp: 0x05, jmp32: 0x06, alu64: 0x07 } as const;
-const OPS = { add: 0x00, jeq: 0x10, jgt: 0x20, div: 0x30, jne: 0x50, neg: 0x80, mod: 0x90, xor: 0xa0, mov: 0xb0, ja: 0x00 } as const;
-const SRC_REG = 0x08;
-
-const raw = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
-
 /** Whether the kernel guards this instruction. */
 export function isGuardedDivision(insn: Insn): boolean {
-  const cls = insn.code & 7;
-  const op = insn.code & 0xf0;
-  if ((cls !== CLASS.alu && cls !== CLASS.alu64) || (op !== OPS.div && op !== OPS.mod)) return false;
-  if (insn.code & SRC_REG) return true;
-  return insn.off === 1 && insn.imm === -1;
+  const row = lookupOpcode(insn);
+  if (!row || !isAluClass(row.cls) || (row.op !== 'div' && row.op !== 'mod')) return false;
+  if (row.source === 'X') return true;
+  return row.signed === true && insn.imm === -1;
 }
 
 export function guardDivision(insn: Insn): Insn[] {
-  const is64 = (insn.code & 7) === CLASS.alu64;
-  const alu = is64 ? CLASS.alu64 : CLASS.alu;
-  const jmp = is64 ? CLASS.jmp : CLASS.jmp32;
-  const isDiv = (insn.code & 0xf0) === OPS.div;
-  const signed = insn.off === 1;
-  const ja = raw(CLASS.jmp | OPS.ja, 0, 0, 1, 0);
-  const mov32Self = raw(CLASS.alu | OPS.mov | SRC_REG, insn.dst, insn.dst, 0, 0);
-  if (!(insn.code & SRC_REG)) {
+  const row = lookupOpcode(insn)!;
+  const width = row.width!;
+  const is64 = width === 64;
+  const isDiv = row.op === 'div';
+  const skip = ja(1);
+  const mov32Self = movReg(32, insn.dst, insn.dst);
+  if (row.source === 'K') {
     // By the immediate -1: a negation (MIN stays MIN), or zero.
-    return [isDiv ? raw(alu | OPS.neg, insn.dst, 0, 0, 0) : raw(CLASS.alu | OPS.mov, insn.dst, 0, 0, 0)];
+    return [isDiv ? neg(width, insn.dst) : movImm(32, insn.dst, 0)];
   }
-  if (!signed) {
-    if (isDiv) return [raw(jmp | OPS.jne, insn.src, 0, 2, 0), raw(CLASS.alu | OPS.xor | SRC_REG, insn.dst, insn.dst, 0, 0), ja, { ...insn }];
-    const mod = [raw(jmp | OPS.jeq, insn.src, 0, is64 ? 1 : 2, 0), { ...insn }, ja, mov32Self];
+  if (!row.signed) {
+    if (isDiv) return [jmpImm(width, 'jne', insn.src, 0, 2), aluReg(32, 'xor', insn.dst, insn.dst), skip, { ...insn }];
+    const mod = [jmpImm(width, 'jeq', insn.src, 0, is64 ? 1 : 2), { ...insn }, skip, mov32Self];
     return is64 ? mod.slice(0, 2) : mod;
   }
   // AX = divisor + 1: above 1 (unsigned) is an ordinary divisor; 0 was -1; 1 was 0.
-  const probe = [raw(CLASS.alu64 | OPS.mov | SRC_REG, BPF_REG_AX, insn.src, 0, 0), raw(alu | OPS.add, BPF_REG_AX, 0, 0, 1)];
+  const probe = [movReg(64, BPF_REG_AX, insn.src), aluImm(width, 'add', BPF_REG_AX, 1)];
   if (isDiv) {
     return [
       ...probe,
-      raw(jmp | OPS.jgt, BPF_REG_AX, 0, 4, 1),
-      raw(jmp | OPS.jeq, BPF_REG_AX, 0, 1, 0),
-      raw(alu | OPS.mov, insn.dst, 0, 0, 0),
-      raw(alu | OPS.neg, insn.dst, 0, 0, 0),
-      ja,
+      jmpImm(width, 'jgt', BPF_REG_AX, 1, 4),
+      jmpImm(width, 'jeq', BPF_REG_AX, 0, 1),
+      movImm(width, insn.dst, 0),
+      neg(width, insn.dst),
+      skip,
       { ...insn },
     ];
   }
   const smod = [
     ...probe,
-    raw(jmp | OPS.jgt, BPF_REG_AX, 0, 3, 1),
-    raw(jmp | OPS.jeq, BPF_REG_AX, 0, is64 ? 3 : 4, 1),
-    raw(CLASS.alu | OPS.mov, insn.dst, 0, 0, 0),
-    ja,
+    jmpImm(width, 'jgt', BPF_REG_AX, 1, 3),
+    jmpImm(width, 'jeq', BPF_REG_AX, 1, is64 ? 3 : 4),
+    movImm(32, insn.dst, 0),
+    skip,
     { ...insn },
-    ja,
+    skip,
     mov32Self,
   ];
   return is64 ? smod.slice(0, smod.length - 2) : smod;

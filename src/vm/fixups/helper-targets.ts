@@ -1,6 +1,6 @@
 import { helperName } from '../../isa/helpers.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_CALL_INSN, BPF_HELPER_CALL } from '../../isa/opcodes.js';
+import { callKind } from '../../isa/slots.js';
 import type { SectionProgramKind } from '../../object/section-defs.js';
 import { mapFamily } from '../maps/create.js';
 import { INLINED, type MapOpHelper } from '../maps/family.js';
@@ -23,7 +23,7 @@ export function helperTargets(insns: readonly Insn[], kind: SectionProgramKind, 
   const mapOfMaps = (id: number) => mapOf(id)?.inner !== undefined;
   let args: ReturnType<typeof mapArguments> | undefined;
   insns.forEach((insn, pc) => {
-    if (insn.code !== BPF_CALL_INSN || insn.src !== BPF_HELPER_CALL) return;
+    if (callKind(insn) !== 'helper') return;
     const helper = helperName(insn.imm)?.slice(4);
     if (helper === undefined) return;
     if (!MAP_OPS.has(helper)) {

@@ -1,9 +1,8 @@
 import { BpfscopeError, VerifierError } from '../../errors.js';
-import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import { accessBytes, lookupOpcode } from '../../isa/opcodes.js';
+import { callbackTarget, jumpTarget, localCallTarget } from '../../isa/slots.js';
 import type { SectionProgramKind } from '../../object/section-defs.js';
-import { sizeOf } from './build.js';
 import { contextLayout, convertContextAccess } from './ctx-access.js';
 import { contextAccesses, memoryBase } from './ctx-registers.js';
 import type { KernelProfile } from './kernel-profile.js';
@@ -36,7 +35,7 @@ export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKi
   const ctx = contextAccesses(insns);
   let maxCtxOffset = 0;
   ctx.forEach((access, pc) => {
-    if (access === 'ctx') maxCtxOffset = Math.max(maxCtxOffset, insns[pc]!.off + sizeOf(insns[pc]!));
+    if (access === 'ctx') maxCtxOffset = Math.max(maxCtxOffset, insns[pc]!.off + accessBytes(insns[pc]!)!);
   });
   const replaced: (Insn[] | undefined)[] = insns.map((insn, pc) => {
     try {
@@ -65,9 +64,8 @@ export function applyKernelFixups(insns: readonly Insn[], kind: SectionProgramKi
     const jump = jumpTarget(insn, pc);
     const field = lookupOpcode(insn)?.target;
     if (jump !== undefined && field !== undefined) insn[field] = retarget(jump);
-    const callee = localCallTarget(insn, pc, 'object');
+    const callee = localCallTarget(insn, pc, 'object') ?? callbackTarget(insn, pc);
     if (callee !== undefined) insn.imm = retarget(callee);
-    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) insn.imm = retarget(pc + insn.imm + 1);
     out.push(insn);
   }
   return { insns: out, newPc, maxCtxOffset };

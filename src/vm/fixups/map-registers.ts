@@ -1,7 +1,8 @@
-import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import { helperId } from '../../isa/helpers.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_HELPER_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import { SIZE_BYTES } from '../../isa/opcode-parts.js';
+import { lookupOpcode, opcodeNamed, regsWritten } from '../../isa/opcodes.js';
+import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/slots.js';
 
 /**
  * Which map each helper call's first argument is: the part of the verifier's register
@@ -42,10 +43,10 @@ export function mapArguments(insns: readonly Insn[], isMapOfMaps: (id: number) =
   };
   const empty = (): State => ({ regs: new Array<Value>(11).fill(undefined), stack: new Map() });
   enter(0, empty());
-  for (let pc = 0; pc < insns.length; pc++) {
-    const insn = insns[pc]!;
-    if (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC) enter(pc + insn.imm + 1, empty());
-  }
+  forEachInsn(insns, (insn, pc) => {
+    const callback = callbackTarget(insn, pc);
+    if (callback !== undefined) enter(callback, empty());
+  });
   while (work.length > 0) {
     const pc = work.pop()!;
     const insn = insns[pc]!;
@@ -61,55 +62,46 @@ export function mapArguments(insns: readonly Insn[], isMapOfMaps: (id: number) =
     const after = transfer(insn, s, isMapOfMaps);
     const target = jumpTarget(insn, pc);
     if (target !== undefined) enter(target, after);
-    if (flow !== 'goto') enter(pc + (isLdImm64(insn) ? 2 : 1), after);
+    if (flow !== 'goto') enter(pc + slotCount(insn), after);
   }
   const out = new Map<number, MapArg>();
   insns.forEach((insn, pc) => {
     const r1 = states[pc]?.regs[1];
-    if (insn.code !== 0x85 || insn.src !== BPF_HELPER_CALL || r1 === undefined) return;
+    if (lookupOpcode(insn)?.call !== 'helper' || r1 === undefined) return;
     out.set(pc, r1 === SEVERAL ? 'several' : { map: Number(r1.slice(1)), inner: r1.startsWith('i') });
   });
   return out;
 }
 
 function transfer(insn: Insn, s: State, isMapOfMaps: (id: number) => boolean): State {
-  const cls = insn.code & 7;
-  const mode = insn.code & 0xe0;
+  const row = lookupOpcode(insn);
+  if (!row) return s;
   const regs = s.regs.slice();
   let stack = s.stack;
-  switch (cls) {
-    case 0: // ld_imm64; LD_ABS/LD_IND write r0 and clobber r1-r5
-      if (mode !== 0) regs.fill(undefined, 0, 6);
-      else regs[insn.dst] = insn.src === BPF_PSEUDO_MAP_FD ? `m${insn.imm}` : undefined;
-      break;
-    case 1: // a fill of an 8-byte stack slot keeps what was spilled
-      regs[insn.dst] = insn.src === 10 && insn.code === 0x79 ? s.stack.get(insn.off) : undefined;
-      break;
-    case 2:
-    case 3: {
-      if (mode === 0xc0 && insn.imm & 1) regs[insn.imm === 0xf1 ? 0 : insn.src] = undefined; // fetching atomics
-      if (insn.dst !== 10) break;
-      const size = [4, 2, 1, 8][(insn.code >> 3) & 3]!;
-      const next = new Map([...s.stack].filter(([o]) => o + 8 <= insn.off || o >= insn.off + size));
-      const spilled = cls === 3 && insn.code === 0x7b ? s.regs[insn.src] : undefined;
-      if (spilled !== undefined) next.set(insn.off, spilled);
-      stack = next;
-      break;
-    }
-    case 4:
-    case 7:
-      regs[insn.dst] = cls === 7 && insn.code === 0xbf && insn.off === 0 ? s.regs[insn.src] : undefined;
-      break;
-    default:
-      if ((insn.code & 0xf0) === 0x80) {
-        const r1 = s.regs[1];
-        const inner = insn.src === BPF_HELPER_CALL && insn.imm === LOOKUP && r1?.startsWith('m') && isMapOfMaps(Number(r1.slice(1)));
-        regs.fill(undefined, 0, 6);
-        if (inner) regs[0] = `i${r1!.slice(1)}`;
-      }
+  const written = regsWritten(row, insn);
+  for (let r = 0; r < regs.length; r++) if (written & (1 << r)) regs[r] = undefined;
+  if (row === LD_MAP_FD) regs[insn.dst] = `m${insn.imm}`;
+  // A fill of an 8-byte stack slot keeps what was spilled; a plain 64-bit move keeps what it moves.
+  else if (row === LDX_DW && insn.src === 10) regs[insn.dst] = s.stack.get(insn.off);
+  else if (row === MOV64_REG) regs[insn.dst] = s.regs[insn.src];
+  else if (row.call === 'helper') {
+    // A lookup in a map of maps returns the inner map.
+    const r1 = s.regs[1];
+    if (insn.imm === LOOKUP && r1?.startsWith('m') && isMapOfMaps(Number(r1.slice(1)))) regs[0] = `i${r1.slice(1)}`;
+  } else if (row.writes.includes('mem') && row.base !== undefined && insn[row.base] === 10) {
+    const size = SIZE_BYTES[row.size!];
+    const next = new Map([...s.stack].filter(([o]) => o + 8 <= insn.off || o >= insn.off + size));
+    const spilled = row === STX_DW ? s.regs[insn.src] : undefined;
+    if (spilled !== undefined) next.set(insn.off, spilled);
+    stack = next;
   }
   return { regs, stack };
 }
+
+const LD_MAP_FD = opcodeNamed('lddw_map_fd');
+const LDX_DW = opcodeNamed('ldxdw');
+const STX_DW = opcodeNamed('stxdw');
+const MOV64_REG = opcodeNamed('mov64_reg');
 
 function meetValue(a: Value, b: Value): Value {
   if (a === undefined) return b;

@@ -1,4 +1,4 @@
-import type { Registers, Vm } from '../interpreter/vm.js';
+import type { Registers, Vm } from '../vm.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import type { MapMemory } from '../runtime/map-memory.js';
 import type { RecordMemory } from '../runtime/records.js';

@@ -1,6 +1,6 @@
 import { EINVAL } from '../maps/errno.js';
 import { progTypeId } from '../../object/kinds.js';
-import type { Registers, Vm } from '../interpreter/vm.js';
+import type { Registers, Vm } from '../vm.js';
 import { bprintf } from './bprintf.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';
 import { errno, readCString, u32 } from './memory.js';

@@ -1,14 +1,15 @@
+import { Atomic, atomic32, atomic64 } from '../engine/atomics.js';
+import { arsh64, bswap16, bswap32, div32, lsh64, mod32, mul64, rsh64, sdiv32, sdivmod64, sge, sgt, smod32, swap64, udivmod64, uge, ugt } from '../engine/int64.js';
+import { budgetFault, MAY_GOTO_LOOPS, Stop, type Engine } from '../engine/machine.js';
 import type { Region } from '../memory/address-space.js';
-import { Atomic, atomic32, atomic64 } from './atomics.js';
-import { arsh64, bswap16, bswap32, div32, lsh64, mod32, mul64, rsh64, sdiv32, sdivmod64, sge, sgt, smod32, swap64, udivmod64, uge, ugt } from './int64.js';
-import type { DecodedProgram } from './program.js';
 
 /**
  * Every opcode-table row the interpreter executes gets a dense number, named as the row
- * (op.ts maps rows to these). The numbers exist so that the switch below is over small
- * integer literals, which V8 compiles to a jump table: a const enum is inlined as such,
- * by tsc anywhere and by the test runner's esbuild only within its own file, hence here.
- * A switch over object properties measured about twice as slow.
+ * (dispatch.ts maps rows to these; decoded programs carry them). The numbers exist so that
+ * the switch below is over small integer literals, which V8 compiles to a jump table: a
+ * const enum is inlined as such, by tsc anywhere and by the test runner's esbuild only
+ * within its own file, hence here. A switch over object properties measured about twice
+ * as slow (and over the enum of another file, in the test runner, thirty times).
  */
 export const enum Op {
   add32_imm, add32_reg, sub32_imm, sub32_reg, mul32_imm, mul32_reg, div32_imm, div32_reg, sdiv32_imm,
@@ -39,66 +40,6 @@ export const enum Op {
   fault,
 }
 
-/** What a run needs beyond the program: registers, memory, frames and the outside world. */
-export interface Machine {
-  /** Registers as halves, 16 entries so that no field value reads outside them. */
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
-  /** The address space's regions, indexed by the upper half of an address. */
-  readonly regions: readonly Region[];
-  /** One stack region per frame depth. */
-  readonly stacks: readonly Region[];
-  /** The same stacks as 16- and 32-bit elements in the host's byte order, for compiled code. */
-  readonly stackHalves: readonly Int16Array[];
-  readonly stackWords: readonly Int32Array[];
-  readonly littleEndian: boolean;
-  /** The kernel's MAX_CALL_FRAMES: the entry function counts as one. */
-  readonly maxFrames: number;
-  /** Instructions the run may execute in all, named in the fault when they are spent. */
-  limit: number;
-  /** What is left of the limit; engines keep it current whenever they call out. */
-  budget: number;
-  /** The frame depth when an engine calls a helper or stops for a tail call. */
-  depth: number;
-  /** Where compiled code goes on when it passes from one of its functions to another (jit/compile.ts). */
-  resume: number;
-  /** Set by a helper's successful tail call: the engine stops after the call with Stop.tailCall. */
-  tailPending: boolean;
-  /** Tail calls the run has made, against the kernel's limit. */
-  tailCalls: number;
-  /** Per frame depth: the caller's r6-r10 (10 halves), where to return, the may_goto count. */
-  readonly saved: Int32Array;
-  readonly returnPc: Int32Array;
-  readonly mayGoto: Int32Array;
-  /** Sets r0 (and whatever else the helper does); faults for an id with no helper. */
-  callHelper(id: number, pc: number): void;
-  /** The fault for a bad access of size bytes at base + off by the instruction at pc, base given as halves. */
-  memoryFault(pc: number, baseHi: number, baseLo: number, off: number, size: number, write: boolean): Error;
-  /** Any other fault of the instruction at pc. */
-  fault(pc: number, reason: string): Error;
-}
-
-/** The kernel's BPF_MAX_LOOPS: how often a may_goto falls through before it jumps. */
-export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
-
-/** Why an engine returned. */
-export const enum Stop {
-  /** The function entered at the base depth returned; r0 holds its result. */
-  exit,
-  /** A helper arranged a tail call (Machine.tailPending); Machine.depth is the frame it replaces. */
-  tailCall,
-}
-
-/**
- * An execution engine: runs the program from pc in frame `depth` until the frame at
- * depth `base` exits or a tail call is pending. Frames below base belong to whoever
- * called the engine (a caller program, or a helper running a callback).
- */
-export type Engine = (p: DecodedProgram, m: Machine, pc: number, depth: number, base: number) => Stop;
-
-export function budgetFault(m: Machine, pc: number): Error {
-  return m.fault(pc, `the instruction budget of ${m.limit} is spent (a loop that does not end?)`);
-}
 
 /** Where ea() leaves the region's view, so that one call returns both. */
 interface Access {

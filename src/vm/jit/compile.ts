@@ -1,9 +1,10 @@
-import { atomic32, atomic64 } from '../interpreter/atomics.js';
-import { execute, MAY_GOTO_LOOPS, Stop, type Engine } from '../interpreter/execute.js';
-import { bswap16, bswap32, div32, mod32, sdiv32, sdivmod64, smod32, udivmod64 } from '../interpreter/int64.js';
-import { OP_NAMES, type RowOp } from '../interpreter/op.js';
-import type { DecodedProgram } from '../interpreter/program.js';
-import { EMIT, jumpCondition, type Site } from './emit.js';
+import type { OpcodeSpec } from '../../isa/opcodes.js';
+import { atomic32, atomic64 } from '../engine/atomics.js';
+import { bswap16, bswap32, div32, mod32, sdiv32, sdivmod64, smod32, udivmod64 } from '../engine/int64.js';
+import { MAY_GOTO_LOOPS, Stop, type Engine } from '../engine/machine.js';
+import { EXECUTED_ROWS } from '../engine/executed.js';
+import type { DecodedProgram } from '../engine/program.js';
+import { emitterFor, jumpCondition, type Site } from './emit.js';
 
 /**
  * The compiler: a decoded program once into JavaScript (an Engine, run as the interpreter
@@ -11,7 +12,8 @@ import { EMIT, jumpCondition, type Site } from './emit.js';
  * switch on pc inside a loop, in one function or, for large programs, several (see
  * partition()); registers are local int32 pairs, loaded from the machine's arrays on entry
  * and written back whenever something else may look (helper calls, exits, the
- * interpreter taking over). Only numbers from the decoded program go into the source,
+ * interpreter taking over). It never imports the interpreter: what it leaves to one goes
+ * to the Machine's fallback engine. Only numbers from the decoded program go into the source,
  * never its strings (fault reasons are looked up at run time), so no program can inject
  * code.
  *
@@ -38,7 +40,7 @@ const MAX_FUNCTION = 160;
 const HAND_OVER = -1;
 
 /** What the generated code uses besides its arguments. */
-const RUNTIME = { execute, atomic32, atomic64, bswap16, bswap32, div32, mod32, sdiv32, smod32, udivmod64, sdivmod64 };
+const RUNTIME = { atomic32, atomic64, bswap16, bswap32, div32, mod32, sdiv32, smod32, udivmod64, sdivmod64 };
 
 /** r0-r10 and the kernel's scratch register r11 (BPF_REG_AX), which only load-time rewrites name. */
 const REGS = Array.from({ length: 12 }, (_, r) => r);
@@ -49,36 +51,36 @@ const STACK = `SV = stacks[depth].view; S8 = stacks[depth].bytes; S16 = m.stackH
 
 type Flow = 'jump' | 'cond' | 'call_local' | 'helper' | 'exit' | 'may_goto' | 'fault' | 'next';
 
-function flowOf(name: RowOp | undefined): Flow {
-  if (name === undefined) return 'fault';
-  switch (name) {
-    case 'ja':
-    case 'gotol':
+/** How the compiled code leaves a row, by the row's jump kind; a slot without a row faults. */
+function flowOf(row: OpcodeSpec | undefined): Flow {
+  if (row === undefined) return 'fault';
+  switch (row.flow) {
+    case 'goto':
       return 'jump';
-    case 'call_local':
-      return 'call_local';
-    case 'call_helper':
-    case 'callx':
-      return 'helper';
+    case 'call':
+      return row.call === 'local' ? 'call_local' : 'helper';
     case 'exit':
       return 'exit';
-    case 'may_goto':
-      return 'may_goto';
-    default:
-      return /^j/.test(name) ? 'cond' : 'next';
+    case 'cond':
+      return row.op === 'jcond' ? 'may_goto' : 'cond';
+    case 'next':
+      return 'next';
   }
 }
 
-// Every row the interpreter runs needs code here; a row added to one and not the other is a bug to catch at load.
-for (const name of OP_NAMES) {
-  const flow = flowOf(name);
-  if ((flow === 'next' && !EMIT[name]) || (flow === 'cond' && !jumpCondition(name, { pc: 0, d: 0, s: 0, off: 0, imm: 0, imm2: 0, littleEndian: true, stackSize: 8 }))) {
-    throw new Error(`the compiler has no code for ${name}`);
+// Every row the VM runs needs code here; a row the compiler cannot emit is a bug to catch at load.
+const EMIT = new Map<OpcodeSpec, (x: Site) => string>();
+for (const row of EXECUTED_ROWS) {
+  const flow = flowOf(row);
+  const emit = flow === 'next' ? emitterFor(row) : undefined;
+  if (emit) EMIT.set(row, emit);
+  if ((flow === 'next' && !emit) || (flow === 'cond' && !jumpCondition(row, { pc: 0, d: 0, s: 0, off: 0, imm: 0, imm2: 0, littleEndian: true, stackSize: 8 }))) {
+    throw new Error(`the compiler has no code for ${row.name}`);
   }
 }
 
 interface Slot {
-  readonly name: RowOp | undefined;
+  readonly row: OpcodeSpec | undefined;
   readonly flow: Flow;
   readonly site: Site;
   /** Where a jump or call goes. */
@@ -93,13 +95,12 @@ function slots(p: DecodedProgram, o: CompileOptions): Slot[] {
   // One slot past the program: the fault for running off its end.
   for (let pc = 0; pc <= p.insns.length; pc++) {
     const w = code[4 * pc]!;
-    const op = w & 255;
-    const name = p.faults.has(pc) ? undefined : OP_NAMES[op];
+    const row = p.rows[pc];
     out.push({
-      name,
-      flow: flowOf(name),
+      row,
+      flow: flowOf(row),
       target: code[4 * pc + 3]!,
-      next: name === 'lddw' ? pc + 2 : pc + 1,
+      next: pc + (row?.slots ?? 1),
       site: {
         pc,
         d: (w >> 8) & 15,
@@ -145,7 +146,7 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
     const x = s.site;
     count++;
     if (s.flow === 'next') {
-      body.push(EMIT[s.name!]!(x));
+      body.push(EMIT.get(s.row!)!(x));
       if (starts.has(s.next) || s.next >= all.length) {
         fallsTo = s.next;
         break;
@@ -161,7 +162,7 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
         body.push(`pc = ${s.target}; continue;`);
         break;
       case 'cond':
-        body.push(`if (${jumpCondition(s.name!, x)}) { pc = ${s.target}; continue; }`);
+        body.push(`if (${jumpCondition(s.row!, x)}) { pc = ${s.target}; continue; }`);
         fallsTo = s.next;
         break;
       case 'may_goto':
@@ -170,9 +171,9 @@ function emitBlock(all: readonly Slot[], start: number, starts: ReadonlySet<numb
         fallsTo = s.next;
         break;
       case 'helper':
-        if (s.name === 'callx') body.push(`if (h${x.d} !== 0 || l${x.d} < 0) throw m.fault(${pc}, 'r${x.d} holds no helper id');`);
+        if (s.row!.call === 'callx') body.push(`if (h${x.d} !== 0 || l${x.d} < 0) throw m.fault(${pc}, 'r${x.d} holds no helper id');`);
         body.push(
-          `${FLUSH} m.budget = B; m.depth = depth; out = true; m.callHelper(${s.name === 'callx' ? `l${x.d}` : x.imm}, ${pc}); out = false; ${LOAD} B = m.budget;`,
+          `${FLUSH} m.budget = B; m.depth = depth; out = true; m.callHelper(${s.row!.call === 'callx' ? `l${x.d}` : x.imm}, ${pc}); out = false; ${LOAD} B = m.budget;`,
           `if (m.tailPending) return ${Stop.tailCall};`,
         );
         fallsTo = s.next;
@@ -259,7 +260,7 @@ function functionSource(blocks: readonly number[], all: readonly Slot[], starts:
     ...cases,
     `default: ${FLUSH} m.budget = B; m.depth = depth; m.resume = pc; return ${HAND_OVER};`,
     `}`,
-    `${FLUSH} m.budget = B; out = true; return execute(p, m, pc, depth, base);`,
+    `${FLUSH} m.budget = B; out = true; return m.fallback(p, m, pc, depth, base);`,
     `}`,
     // A fault leaves the registers as the interpreter would: as they were before the faulting instruction.
     `} catch (e) { if (!out) { ${FLUSH} } throw e; }`,
@@ -289,7 +290,7 @@ export function programSource(p: DecodedProgram, o: CompileOptions): string {
     `return function bpf(p, m, pc, depth, base) {`,
     `  for (;;) {`,
     `    const f = pc < owner.length ? owner[pc] : -1;`,
-    `    if (f < 0) return execute(p, m, pc, depth, base);`,
+    `    if (f < 0) return m.fallback(p, m, pc, depth, base);`,
     `    const stop = parts[f](p, m, pc, depth, base);`,
     `    if (stop !== ${HAND_OVER}) return stop;`,
     `    pc = m.resume;`,

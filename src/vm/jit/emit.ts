@@ -1,5 +1,6 @@
-import { Atomic } from '../interpreter/atomics.js';
-import type { RowOp } from '../interpreter/op.js';
+import { isAluClass, SIZE_BYTES, type AtomicOp } from '../../isa/opcode-parts.js';
+import type { OpcodeSpec } from '../../isa/opcodes.js';
+import { Atomic } from '../engine/atomics.js';
 
 /**
  * JavaScript for one instruction of the compiled program, by opcode-table row. Registers
@@ -266,64 +267,86 @@ function atomic(kind: Atomic, fetch: boolean, size: 4 | 8): Emit {
     });
 }
 
-/** Straight-line rows: everything but jumps, calls and exit (compile.ts ends blocks with those). */
-export const EMIT: Partial<Record<RowOp, Emit>> = {
-  movsx32_8: (x) => `l${x.d} = (l${x.s} << 24) >> 24; h${x.d} = 0;`,
-  movsx32_16: (x) => `l${x.d} = (l${x.s} << 16) >> 16; h${x.d} = 0;`,
-  neg32: (x) => `l${x.d} = -l${x.d} | 0; h${x.d} = 0;`,
-  movsx64_8: (x) => `l${x.d} = (l${x.s} << 24) >> 24; h${x.d} = l${x.d} >> 31;`,
-  movsx64_16: (x) => `l${x.d} = (l${x.s} << 16) >> 16; h${x.d} = l${x.d} >> 31;`,
-  movsx64_32: (x) => `l${x.d} = l${x.s}; h${x.d} = l${x.d} >> 31;`,
-  neg64: (x) => `{ const t = l${x.d}; l${x.d} = -t | 0; h${x.d} = (~h${x.d} + (t === 0 ? 1 : 0)) | 0; }`,
-  // le/be convert to that order from the program's (a truncation when they agree); bswap always swaps.
-  le16: (x) => `l${x.d} = ${x.littleEndian ? `l${x.d} & 0xffff` : `bswap16(l${x.d})`}; h${x.d} = 0;`,
-  be16: (x) => `l${x.d} = ${x.littleEndian ? `bswap16(l${x.d})` : `l${x.d} & 0xffff`}; h${x.d} = 0;`,
-  bswap16: (x) => `l${x.d} = bswap16(l${x.d}); h${x.d} = 0;`,
-  le32: (x) => `${x.littleEndian ? '' : `l${x.d} = bswap32(l${x.d}); `}h${x.d} = 0;`,
-  be32: (x) => `${x.littleEndian ? `l${x.d} = bswap32(l${x.d}); ` : ''}h${x.d} = 0;`,
-  bswap32: (x) => `l${x.d} = bswap32(l${x.d}); h${x.d} = 0;`,
-  le64: (x) => (x.littleEndian ? '' : swap64(x.d)),
-  be64: (x) => (x.littleEndian ? swap64(x.d) : ''),
-  bswap64: (x) => swap64(x.d),
-  lddw: (x) => `l${x.d} = ${lit(x.imm)}; h${x.d} = ${lit(x.imm2)};`,
-  ldxb: load(1, false), ldxh: load(2, false), ldxw: load(4, false), ldxdw: load(8, false),
-  load_acquire_b: load(1, false), load_acquire_h: load(2, false), load_acquire_w: load(4, false), load_acquire_dw: load(8, false),
-  ldxsb: load(1, true), ldxsh: load(2, true), ldxsw: load(4, true),
-  stb: store(1, false), sth: store(2, false), stw: store(4, false), stdw: store(8, false),
-  stxb: store(1, true), stxh: store(2, true), stxw: store(4, true), stxdw: store(8, true),
-  store_release_b: store(1, true), store_release_h: store(2, true), store_release_w: store(4, true), store_release_dw: store(8, true),
-  lock_add_w: atomic(Atomic.add, false, 4), atomic_fetch_add_w: atomic(Atomic.add, true, 4),
-  lock_or_w: atomic(Atomic.or, false, 4), atomic_fetch_or_w: atomic(Atomic.or, true, 4),
-  lock_and_w: atomic(Atomic.and, false, 4), atomic_fetch_and_w: atomic(Atomic.and, true, 4),
-  lock_xor_w: atomic(Atomic.xor, false, 4), atomic_fetch_xor_w: atomic(Atomic.xor, true, 4),
-  atomic_xchg_w: atomic(Atomic.xchg, true, 4), atomic_cmpxchg_w: atomic(Atomic.cmpxchg, true, 4),
-  lock_add_dw: atomic(Atomic.add, false, 8), atomic_fetch_add_dw: atomic(Atomic.add, true, 8),
-  lock_or_dw: atomic(Atomic.or, false, 8), atomic_fetch_or_dw: atomic(Atomic.or, true, 8),
-  lock_and_dw: atomic(Atomic.and, false, 8), atomic_fetch_and_dw: atomic(Atomic.and, true, 8),
-  lock_xor_dw: atomic(Atomic.xor, false, 8), atomic_fetch_xor_dw: atomic(Atomic.xor, true, 8),
-  atomic_xchg_dw: atomic(Atomic.xchg, true, 8), atomic_cmpxchg_dw: atomic(Atomic.cmpxchg, true, 8),
-  nospec: () => '',
+/** The atomics' operations as atomics.ts numbers them. */
+const ATOMIC_KIND: Partial<Readonly<Record<AtomicOp, Atomic>>> = {
+  add: Atomic.add, or: Atomic.or, and: Atomic.and, xor: Atomic.xor, xchg: Atomic.xchg, cmpxchg: Atomic.cmpxchg,
 };
 
 function swap64(d: number): string {
   return `{ const t = l${d}; l${d} = bswap32(h${d}); h${d} = bswap32(t); }`;
 }
 
-for (const [name, fn] of Object.entries(ALU32)) {
-  EMIT[`${name}32_imm` as RowOp] = (x) => `l${x.d} = ${fn(`l${x.d}`, immOperand(x))}; h${x.d} = 0;`;
-  EMIT[`${name}32_reg` as RowOp] = (x) => `l${x.d} = ${fn(`l${x.d}`, regOperand(x.s))}; h${x.d} = 0;`;
+/** le/be convert to that order from the program's (a truncation when they agree); bswap always swaps. */
+function byteSwap(row: OpcodeSpec): Emit {
+  const bits = SIZE_BYTES[row.size!] * 8;
+  return (x) => {
+    const swaps = row.order === 'swap' || (row.order === 'be') === x.littleEndian;
+    const d = x.d;
+    if (bits === 16) return `l${d} = ${swaps ? `bswap16(l${d})` : `l${d} & 0xffff`}; h${d} = 0;`;
+    if (bits === 32) return `${swaps ? `l${d} = bswap32(l${d}); ` : ''}h${d} = 0;`;
+    return swaps ? swap64(d) : '';
+  };
 }
-for (const [name, fn] of Object.entries(ALU64)) {
-  EMIT[`${name}64_imm` as RowOp] = (x) => fn(x, immOperand(x));
-  EMIT[`${name}64_reg` as RowOp] = (x) => fn(x, regOperand(x.s));
+
+/** movsx: the source's low 8, 16 or 32 bits, sign-extended to the row's width. */
+function movsx(row: OpcodeSpec): Emit {
+  const shift = 32 - SIZE_BYTES[row.size!] * 8;
+  return (x) => {
+    const value = shift === 0 ? `l${x.s}` : `(l${x.s} << ${shift}) >> ${shift}`;
+    return `l${x.d} = ${value}; h${x.d} = ${row.width === 64 ? `l${x.d} >> 31` : '0'};`;
+  };
+}
+
+function aluEmit(row: OpcodeSpec): Emit | undefined {
+  switch (row.op) {
+    case 'neg':
+      return row.width === 32
+        ? (x) => `l${x.d} = -l${x.d} | 0; h${x.d} = 0;`
+        : (x) => `{ const t = l${x.d}; l${x.d} = -t | 0; h${x.d} = (~h${x.d} + (t === 0 ? 1 : 0)) | 0; }`;
+    case 'end':
+      return byteSwap(row);
+    case 'mov':
+      if (row.signed) return movsx(row);
+  }
+  // The signed division and modulo are their own entries.
+  const key = row.signed ? `s${row.op}` : row.op!;
+  const operand = (x: Site) => (row.source === 'X' ? regOperand(x.s) : immOperand(x));
+  if (row.width === 32) {
+    const fn = ALU32[key];
+    return fn && ((x) => `l${x.d} = ${fn(`l${x.d}`, operand(x))}; h${x.d} = 0;`);
+  }
+  const fn = ALU64[key];
+  return fn && ((x) => fn(x, operand(x)));
+}
+
+/** Code for a straight-line row (everything but jumps, calls and exit, which compile.ts ends blocks with), by its parts. */
+export function emitterFor(row: OpcodeSpec): Emit | undefined {
+  if (isAluClass(row.cls)) return aluEmit(row);
+  const bytes = row.size === undefined ? undefined : SIZE_BYTES[row.size];
+  if (bytes === undefined) return undefined;
+  switch (row.mode) {
+    case 'IMM':
+      return (x) => `l${x.d} = ${lit(x.imm)}; h${x.d} = ${lit(x.imm2)};`;
+    case 'MEM':
+    case 'MEMSX':
+      if (row.cls === 'ldx') return load(bytes, row.signed === true);
+      return store(bytes, row.cls === 'stx');
+    case 'ATOMIC': {
+      if (row.atomic === 'load_acquire') return load(bytes, false);
+      if (row.atomic === 'store_release') return store(bytes, true);
+      const kind = row.atomic && ATOMIC_KIND[row.atomic];
+      return kind === undefined || bytes < 4 ? undefined : atomic(kind, row.fetch === true, bytes as 4 | 8);
+    }
+    case 'NOSPEC':
+      return () => '';
+    default:
+      return undefined;
+  }
 }
 
 /** The condition under which a conditional jump row jumps, or undefined for other rows. */
-export function jumpCondition(name: RowOp, x: Site): string | undefined {
-  const m = /^(j[a-z]+?)(32)?_(imm|reg)$/.exec(name);
-  if (!m) return undefined;
-  const table = m[2] ? JMP32 : JMP64;
-  const cond = table[m[1]!];
-  if (!cond) return undefined;
-  return cond(x.d, m[3] === 'imm' ? immOperand(x) : regOperand(x.s));
+export function jumpCondition(row: OpcodeSpec, x: Site): string | undefined {
+  if (row.flow !== 'cond' || row.op === 'jcond') return undefined;
+  const cond = (row.width === 32 ? JMP32 : JMP64)[row.op!];
+  return cond?.(x.d, row.source === 'X' ? regOperand(x.s) : immOperand(x));
 }

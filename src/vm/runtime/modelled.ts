@@ -1,7 +1,8 @@
 import { NotModelledError } from '../../errors.js';
 import { POISON_HELPER_ID } from '../../object/core/patch.js';
 import { helperName } from '../../isa/helpers.js';
-import { BPF_CALL_INSN, BPF_HELPER_CALL, BPF_LD_IMM64, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
+import { forEachInsn, isLdImm64 } from '../../isa/slots.js';
 import type { LoadedProgram } from '../loaded.js';
 import { isUnmodelledMap } from '../maps/unmodelled.js';
 import type { VmMap } from '../maps/types.js';
@@ -15,22 +16,18 @@ import type { VmMap } from '../maps/types.js';
 export function checkModelled(program: LoadedProgram, file: string, helpers: ReadonlyMap<number, unknown>, mapOf: (id: number) => VmMap | undefined): void {
   const where = (pc: number) => ({ file, section: program.spec.sectionName, program: program.spec.name, pc });
   const insns = program.xlated;
-  for (let pc = 0; pc < insns.length; pc++) {
-    const insn = insns[pc]!;
+  forEachInsn(insns, (insn, pc, row) => {
     // libbpf's CO-RE poison is no helper the VM lacks: the kernel refuses it only where reachable, and a run faults there.
-    if (insn.code === BPF_CALL_INSN && insn.src === BPF_HELPER_CALL && !helpers.has(insn.imm) && insn.imm !== POISON_HELPER_ID) {
+    if (row?.call === 'helper' && !helpers.has(insn.imm) && insn.imm !== POISON_HELPER_ID) {
       const name = helperName(insn.imm) ?? program.kernelFunction(insn);
       throw new NotModelledError(`helper ${name ?? ''}#${insn.imm}`, where(pc));
     }
-    if (insn.code === BPF_CALL_INSN && insn.src === BPF_PSEUDO_KFUNC_CALL) {
+    if (row?.call === 'kfunc') {
       throw new NotModelledError(`kfunc ${program.kernelFunction(insn) ?? `#${insn.imm}`}`, where(pc));
     }
-    if (insn.code === BPF_LD_IMM64) {
-      if (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE) {
-        const map = mapOf(insn.imm);
-        if (map && isUnmodelledMap(map)) throw new NotModelledError(`${map.typeName} map ${map.name}`, where(pc));
-      }
-      pc++;
+    if (isLdImm64(insn) && (insn.src === BPF_PSEUDO_MAP_FD || insn.src === BPF_PSEUDO_MAP_VALUE)) {
+      const map = mapOf(insn.imm);
+      if (map && isUnmodelledMap(map)) throw new NotModelledError(`${map.typeName} map ${map.name}`, where(pc));
     }
-  }
+  });
 }

@@ -1,9 +1,10 @@
 import { VmFault } from '../../errors.js';
 import type { Btf } from '../../btf/index.js';
-import { BPF_LD_IMM64, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
+import { isLdImm64 } from '../../isa/slots.js';
 import type { Insn } from '../../isa/insn.js';
 import { MAP_TYPE } from '../../object/kinds.js';
-import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../interpreter/vm.js';
+import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../vm.js';
 import type { LoadedMap, LoadedObject, LoadedProgram } from '../loaded.js';
 import { createMapFromSpec } from '../maps/create.js';
 import { ProgArrayMap } from '../maps/fd-array.js';
@@ -155,7 +156,7 @@ export class Runtime implements HelperEnv {
     const insns = xlated.map((i) => ({ ...i }));
     for (let pc = 0; pc + 1 < insns.length; pc++) {
       const insn = insns[pc]!;
-      if (insn.code !== BPF_LD_IMM64) continue;
+      if (!isLdImm64(insn)) continue;
       let address: bigint | undefined;
       if (insn.src === BPF_PSEUDO_MAP_FD) address = this.mapMemory.handle(insn.imm);
       else if (insn.src === BPF_PSEUDO_MAP_VALUE) address = this.mapMemory.directValue(insn.imm, insns[pc + 1]!.imm >>> 0, this.cpu);

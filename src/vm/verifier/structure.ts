@@ -1,7 +1,7 @@
 import { VerifierError } from '../../errors.js';
-import { jumpTarget, localCallTarget } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_PSEUDO_FUNC, isLdImm64, lookupOpcode } from '../../isa/opcodes.js';
+import { lookupOpcode } from '../../isa/opcodes.js';
+import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, secondSlots } from '../../isa/slots.js';
 import { validateInsns } from '../../isa/validate.js';
 
 /**
@@ -13,24 +13,20 @@ import { validateInsns } from '../../isa/validate.js';
 export function checkStructure(insns: readonly Insn[]): void {
   if (insns.length === 0) throw new VerifierError('program has no instructions');
   validateInsns(insns);
-  const secondSlot = new Uint8Array(insns.length);
-  for (let pc = 0; pc < insns.length; pc++) {
-    if (isLdImm64(insns[pc]!)) secondSlot[++pc] = 1;
-  }
+  const second = secondSlots(insns);
   let last = 0;
-  for (let pc = 0; pc < insns.length; pc += secondSlot[pc + 1] ? 2 : 1) {
-    const insn = insns[pc]!;
+  forEachInsn(insns, (insn, pc) => {
     last = pc;
     const jump = jumpTarget(insn, pc);
-    if (jump !== undefined) checkTarget(jump, 'jump', pc, secondSlot);
-    const call = localCallTarget(insn, pc, 'object') ?? (isLdImm64(insn) && insn.src === BPF_PSEUDO_FUNC ? pc + insn.imm + 1 : undefined);
-    if (call !== undefined) checkTarget(call, 'call', pc, secondSlot);
-  }
+    if (jump !== undefined) checkTarget(jump, 'jump', pc, insns.length, second);
+    const call = localCallTarget(insn, pc, 'object') ?? callbackTarget(insn, pc);
+    if (call !== undefined) checkTarget(call, 'call', pc, insns.length, second);
+  });
   const flow = lookupOpcode(insns[last]!)?.flow;
   if (flow !== 'exit' && flow !== 'goto') throw new VerifierError('last insn is not an exit or jmp', { pc: last });
 }
 
-function checkTarget(target: number, what: string, pc: number, secondSlot: Uint8Array): void {
-  if (target < 0 || target >= secondSlot.length) throw new VerifierError(`${what} out of range from insn ${pc} to ${target}`, { pc });
-  if (secondSlot[target]) throw new VerifierError(`${what} into the middle of ld_imm64 at insn ${target - 1}`, { pc });
+function checkTarget(target: number, what: string, pc: number, length: number, second: ReadonlySet<number>): void {
+  if (target < 0 || target >= length) throw new VerifierError(`${what} out of range from insn ${pc} to ${target}`, { pc });
+  if (second.has(target)) throw new VerifierError(`${what} into the middle of ld_imm64 at insn ${target - 1}`, { pc });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VmFault } from '../../../src/errors.js';
 import { contextKind, type RunInput } from '../../../src/vm/context/index.js';
-import type { EngineName } from '../../../src/vm/interpreter/index.js';
+import type { EngineName } from '../../../src/vm/vm.js';
 import { runProgram } from '../../../src/vm/run.js';
 import { Runtime } from '../../../src/vm/runtime/index.js';
 import { REPO } from '../../helpers/env.js';

@@ -1,14 +1,14 @@
-import { jumpTarget, localCallTarget, type CallForm } from '../../isa/cfg.js';
 import type { Insn } from '../../isa/insn.js';
-import { BPF_ALU, BPF_ALU64, BPF_LD, BPF_LDX, insnClass, lookupOpcode, type OpcodeSpec } from '../../isa/opcodes.js';
-import { Op } from './execute.js';
-import { opForRow } from './op.js';
+import { lookupOpcode, opcodeNamed, regsWritten, type OpcodeSpec } from '../../isa/opcodes.js';
+import { jumpTarget, localCallTarget, type CallForm } from '../../isa/slots.js';
+import { notExecuted, type Dispatch } from './executed.js';
 
 /**
- * A program decoded once for the interpreter: four words per slot in one typed array,
- * the op from the dispatch table, jump and call targets made absolute. Whatever the VM
+ * A program decoded once for both engines: four words per slot in one typed array, the
+ * op from the dispatch table (ops.ts), jump and call targets made absolute, and each
+ * slot's opcode-table row. Whatever the VM
  * will not run (an unknown opcode, r11, a jump out of the program, a map reference) is
- * decoded as Op.fault with its reason, so the hot loop never checks for it and a
+ * decoded as the dispatch's fault with its reason, so the hot loop never checks for it and a
  * program with such a slot still runs until it reaches it.
  */
 export interface DecodedProgram {
@@ -21,7 +21,9 @@ export interface DecodedProgram {
    * one array per field.
    */
   readonly code: Int32Array;
-  /** Why a slot is Op.fault. */
+  /** Each slot's row; undefined where the slot faults (and past the end). */
+  readonly rows: readonly (OpcodeSpec | undefined)[];
+  /** Why a slot faults. */
   readonly faults: ReadonlyMap<number, string>;
   /** Second slots of lddw: no instruction of their own, so faults there print no text. */
   readonly secondSlots: ReadonlySet<number>;
@@ -38,6 +40,8 @@ export function callbackAddress(codeSlot: number, pc: number): { hi: number; lo:
   return { hi: codeSlot, lo: pc * 8 };
 }
 
+const LDDW_FUNC = opcodeNamed('lddw_func');
+
 /** r0-r9 and the frame pointer; r11-r15 fit the field but belong to the kernel. */
 const MAX_REG = 10;
 /**
@@ -46,18 +50,22 @@ const MAX_REG = 10;
  */
 const AX = 11;
 
-/** codeSlot: where callback addresses point (see callbackAddress); needed only by programs that take them. */
-export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSlot = 0): DecodedProgram {
+/**
+ * dispatch: the numbering of the engine every engine can fall back on (the interpreter's).
+ * codeSlot: where callback addresses point (see callbackAddress); needed only by programs that take them.
+ */
+export function decodeProgram(insns: readonly Insn[], callForm: CallForm, dispatch: Dispatch, codeSlot = 0): DecodedProgram {
   const n = insns.length;
   const code = new Int32Array(4 * (n + 1));
   const faults = new Map<number, string>();
   const secondSlots = new Set<number>();
   const callbacks = new Set<number>();
-  const setOp = (pc: number, op: Op) => {
+  const rows: (OpcodeSpec | undefined)[] = new Array(n + 1).fill(undefined);
+  const setOp = (pc: number, op: number) => {
     code[4 * pc] = (code[4 * pc]! & ~0xff) | op;
   };
   const refuse = (pc: number, reason: string) => {
-    setOp(pc, Op.fault);
+    setOp(pc, dispatch.fault);
     faults.set(pc, reason);
   };
   for (let pc = 0; pc < n; pc++) {
@@ -71,9 +79,10 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
       refuse(pc, `unknown opcode 0x${insn.code.toString(16).padStart(2, '0')}`);
       continue;
     }
-    const decided = opForRow(row);
-    if ('reason' in decided) refuse(pc, decided.reason);
-    else setOp(pc, decided.op);
+    const reason = notExecuted(row);
+    if (reason !== undefined) refuse(pc, reason);
+    else setOp(pc, dispatch.op(row));
+    rows[pc] = row;
     const problem = registerProblem(insn, row, callForm) ?? targetProblem(insns, pc, row, callForm, code);
     if (problem) refuse(pc, problem);
     if (row.slots === 2) {
@@ -85,7 +94,7 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
       code[4 * pc + 2] = insns[pc]!.imm;
       secondSlots.add(pc);
       refuse(pc, `the second slot of the lddw at ${pc - 1} is not an instruction`);
-      if (row.name === 'lddw_func' && !problem) {
+      if (row === LDDW_FUNC && !problem) {
         // Relative as a call's offset in both call forms (xlated keeps a subprogram index in the second slot).
         const to = pc + insn.imm;
         if (to < 0 || to >= n) refuse(pc - 1, `function at ${to}, outside the program (0-${n - 1})`);
@@ -99,7 +108,8 @@ export function decodeProgram(insns: readonly Insn[], callForm: CallForm, codeSl
     }
   }
   refuse(n, 'ran past the last instruction (the program does not end in exit)');
-  return { insns, code, faults, secondSlots, callbacks };
+  for (const pc of faults.keys()) rows[pc] = undefined;
+  return { insns, code, rows, faults, secondSlots, callbacks };
 }
 
 /** The kernel's verifier refuses these; the VM refuses them when reached. */
@@ -108,10 +118,7 @@ function registerProblem(insn: Insn, row: OpcodeSpec, callForm: CallForm): strin
   for (const field of ['dst', 'src'] as const) {
     if (row.uses.includes(field) && insn[field] > MAX_REG && insn[field] !== ax) return `r${insn[field]} is not a register programs may use`;
   }
-  const cls = insnClass(row.code);
-  const writesDst = cls === BPF_ALU || cls === BPF_ALU64 || cls === BPF_LDX || (cls === BPF_LD && row.slots === 2);
-  const fetchesIntoSrc = /^atomic_(fetch|xchg)/.test(row.name);
-  if ((writesDst && insn.dst === MAX_REG) || (fetchesIntoSrc && insn.src === MAX_REG)) return 'frame pointer r10 is read only';
+  if ((regsWritten(row, insn) & (1 << MAX_REG)) !== 0) return 'frame pointer r10 is read only';
   return undefined;
 }
 

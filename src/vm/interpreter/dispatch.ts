@@ -1,4 +1,5 @@
-import { OPCODES, opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
+import { opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
+import { EXECUTED_ROWS, type Dispatch } from '../engine/executed.js';
 import { Op } from './execute.js';
 
 export type RowOp = Exclude<keyof typeof Op, 'fault'>;
@@ -53,39 +54,6 @@ const ROW_OPS: { readonly [K in RowOp]: (typeof Op)[K] } = {
   atomic_cmpxchg_dw: Op.atomic_cmpxchg_dw, nospec: Op.nospec,
 };
 
-/**
- * Rows the VM knows but does not run, and why; reaching one is a fault saying so. A
- * program loaded through a Runtime never holds the first kind: the Runtime patches map
- * references to addresses and loading turns legacy packet loads into calls, as the
- * kernel does. The rest are kernel features the VM does not model: a program may hold
- * them (a kfunc call loads as the kernel loads it) and faults if it reaches one.
- */
-const UNLOADED_MAP_REF = 'a map reference runs once a Runtime has patched in the map (load the program, do not run its raw bytecode)';
-const UNLOADED_LD_ABS = 'a legacy packet load runs as loading rewrites it, a call of the socket buffer loader (load the program, do not run its raw bytecode)';
-const NOT_EXECUTED: Readonly<Record<string, string>> = {
-  lddw_map_fd: UNLOADED_MAP_REF,
-  lddw_map_value: UNLOADED_MAP_REF,
-  lddw_map_idx: UNLOADED_MAP_REF,
-  lddw_map_idx_value: UNLOADED_MAP_REF,
-  lddw_btf_id: 'kernel variables (ld_imm64 of a BTF id) do not exist in the VM',
-  call_kfunc: 'kernel functions (kfuncs) are not modelled by the VM',
-  addr_space_cast: 'arenas are not modelled by the VM',
-  mov64_percpu_addr: 'per-CPU addresses are kernel-internal',
-  ldabsb: UNLOADED_LD_ABS,
-  ldabsh: UNLOADED_LD_ABS,
-  ldabsw: UNLOADED_LD_ABS,
-  ldindb: UNLOADED_LD_ABS,
-  ldindh: UNLOADED_LD_ABS,
-  ldindw: UNLOADED_LD_ABS,
-};
-
-/** Row names by op, for the compiler, which emits code per row. */
-export const OP_NAMES: readonly RowOp[] = (() => {
-  const names: RowOp[] = [];
-  for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) names[op] = name;
-  return names;
-})();
-
 const opOf = new Map<OpcodeSpec, Op>();
 for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) {
   const row = opcodeByName(name);
@@ -95,15 +63,12 @@ for (const [name, op] of Object.entries(ROW_OPS) as [RowOp, Op][]) {
 }
 // A callback address loads as any lddw: the decoder writes the function's address into its immediates.
 opOf.set(opcodeByName('lddw_func')!, Op.lddw);
-for (const name of Object.keys(NOT_EXECUTED)) {
-  if (!opcodeByName(name)) throw new Error(`interpreter note for ${name}: no such row`);
-}
-for (const row of OPCODES) {
-  if (!opOf.has(row) && NOT_EXECUTED[row.name] === undefined) throw new Error(`opcode row ${row.name} has neither an interpreter op nor a reason it does not run`);
+for (const row of EXECUTED_ROWS) {
+  if (!opOf.has(row)) throw new Error(`opcode row ${row.name} has neither an interpreter op nor a reason it does not run`);
 }
 
-/** What the interpreter does with a row: an op, or the reason it does not run it. */
-export function opForRow(row: OpcodeSpec): { op: Op } | { reason: string } {
-  const op = opOf.get(row);
-  return op !== undefined ? { op } : { reason: NOT_EXECUTED[row.name]! };
-}
+/** The interpreter's numbering of the rows, which decoded programs carry. */
+export const INTERPRETER_DISPATCH: Dispatch = {
+  op: (row) => opOf.get(row)!,
+  fault: Op.fault,
+};

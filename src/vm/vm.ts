@@ -1,13 +1,19 @@
-import { VmFault } from '../../errors.js';
-import type { CallForm } from '../../isa/cfg.js';
-import { disasmInsn } from '../../isa/disasm.js';
-import { helperName } from '../../isa/helpers.js';
-import type { Insn } from '../../isa/insn.js';
-import { BPF_LD_IMM64, BPF_PSEUDO_FUNC } from '../../isa/opcodes.js';
-import { compileProgram } from '../jit/compile.js';
-import { AddressSpace, type Region } from '../memory/address-space.js';
-import { execute, MAY_GOTO_LOOPS, Stop, type Engine, type Machine } from './execute.js';
-import { callbackAddress, decodeProgram, type DecodedProgram } from './program.js';
+import { VmFault } from '../errors.js';
+import { disasmInsn } from '../isa/disasm.js';
+import { helperName } from '../isa/helpers.js';
+import type { Insn } from '../isa/insn.js';
+import { callbackTarget, type CallForm } from '../isa/slots.js';
+import { createMachine, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, MAY_GOTO_LOOPS, Stop, type Engine, type Machine } from './engine/machine.js';
+import { callbackAddress, decodeProgram, type DecodedProgram } from './engine/program.js';
+import { Registers } from './engine/registers.js';
+import { INTERPRETER_DISPATCH } from './interpreter/dispatch.js';
+import { execute } from './interpreter/execute.js';
+import { compileProgram } from './jit/compile.js';
+import { AddressSpace } from './memory/address-space.js';
+
+export { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from './engine/machine.js';
+export { Registers } from './engine/registers.js';
+export { AddressSpace, type Access, type Region } from './memory/address-space.js';
 
 /**
  * A helper the program may call (`call N`, or `callx` through a register holding N). It
@@ -74,52 +80,6 @@ export interface RunResult {
 }
 
 export const DEFAULT_BUDGET = 1_000_000;
-export const MAX_CALL_FRAMES = 8;
-export const MAX_BPF_STACK = 512;
-/** The kernel's MAX_TAIL_CALL_CNT: tail calls one run may make. */
-export const MAX_TAIL_CALL_CNT = 33;
-
-/** The registers as 64-bit values, for helpers and for inspecting a VM after a run. */
-export class Registers {
-  /** readOnlyFp: whether r10 may not be set now (while a program runs, the frame pointer is its stack). */
-  constructor(
-    private readonly lo: Int32Array,
-    private readonly hi: Int32Array,
-    private readonly readOnlyFp: () => boolean = () => false,
-  ) {}
-
-  /** r0-r10 as an unsigned 64-bit value. */
-  get(n: number): bigint {
-    checkReg(n);
-    const h = this.hi[n]!;
-    // One BigInt rather than three for the common small value (helpers read several per call).
-    return h === 0 ? BigInt(this.lo[n]! >>> 0) : (BigInt(h >>> 0) << 32n) | BigInt(this.lo[n]! >>> 0);
-  }
-
-  /** r0-r10 as a signed 64-bit value. */
-  getSigned(n: number): bigint {
-    return BigInt.asIntN(64, this.get(n));
-  }
-
-  /** Sets r0-r10 to the value taken modulo 2^64 (negative values as two's complement). */
-  set(n: number, value: bigint | number): void {
-    checkReg(n);
-    if (n === 10 && this.readOnlyFp()) throw new RangeError('r10 is the frame pointer of the running program: a helper may not set it');
-    if (typeof value === 'number' && Number.isSafeInteger(value)) {
-      // ToInt32 keeps the low 32 bits of any safe integer, negative ones as two's complement.
-      this.lo[n] = value | 0;
-      this.hi[n] = Math.floor(value / 4294967296) | 0;
-      return;
-    }
-    const v = BigInt(value);
-    this.lo[n] = Number(BigInt.asIntN(32, v));
-    this.hi[n] = Number(BigInt.asIntN(32, v >> 32n));
-  }
-}
-
-function checkReg(n: number): void {
-  if (!(n >= 0 && n <= 10 && (n | 0) === n)) throw new RangeError(`r${n} is not a register`);
-}
 
 /**
  * The in-process VM: runs one program, decoded once, any number of times. Each run
@@ -160,8 +120,8 @@ export class Vm {
     this.name = options.program;
     this.engine = options.engine ?? 'auto';
     if (!['jit', 'interpreter', 'auto'].includes(this.engine)) throw new RangeError(`engine ${String(this.engine)}: use jit, interpreter or auto`);
-    if (insns.some((i) => i.code === BPF_LD_IMM64 && i.src === BPF_PSEUDO_FUNC)) this.mapCode();
-    this.program = decodeProgram(insns, options.callForm ?? 'object', this.codeSlot);
+    if (insns.some((insn, pc) => callbackTarget(insn, pc) !== undefined)) this.mapCode();
+    this.program = decodeProgram(insns, options.callForm ?? 'object', INTERPRETER_DISPATCH, this.codeSlot);
     this.helpers = toMap(options.helpers);
     this.budget = options.budget ?? DEFAULT_BUDGET;
     const maxFrames = options.maxFrames ?? MAX_CALL_FRAMES;
@@ -169,36 +129,15 @@ export class Vm {
     if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new RangeError('maxFrames must be a positive integer');
     if (!Number.isInteger(stackSize) || stackSize < 8 || stackSize % 8 !== 0) throw new RangeError('stackSize must be a positive multiple of 8');
     this.stackSize = stackSize;
-    const stacks: Region[] = [];
-    for (let i = 0; i < maxFrames; i++) {
-      const base = this.memory.map(`stack of frame ${i}`, new Uint8Array(stackSize));
-      stacks.push(this.memory.regionAt(base)!);
-    }
     const lo = new Int32Array(16);
     const hi = new Int32Array(16);
     this.registers = new Registers(lo, hi, () => this.active > 0);
-    this.machine = {
-      lo,
-      hi,
-      regions: this.memory.regions,
-      stacks,
-      stackHalves: stacks.map((r) => new Int16Array(r.bytes.buffer, r.bytes.byteOffset, r.size >> 1)),
-      stackWords: stacks.map((r) => new Int32Array(r.bytes.buffer, r.bytes.byteOffset, r.size >> 2)),
-      littleEndian: options.littleEndian ?? true,
-      maxFrames,
-      limit: this.budget,
-      budget: 0,
-      depth: 0,
-      resume: 0,
-      tailPending: false,
-      tailCalls: 0,
-      saved: new Int32Array(maxFrames * 10),
-      returnPc: new Int32Array(maxFrames),
-      mayGoto: new Int32Array(maxFrames),
+    this.machine = createMachine(this.memory, { lo, hi, maxFrames, stackSize, littleEndian: options.littleEndian ?? true, limit: this.budget }, {
       callHelper: (id, pc) => this.callHelper(id, pc),
       memoryFault: (pc, h, l, off, size, write) => this.memoryFault(pc, h, l, off, size, write),
       fault: (pc, reason) => this.fault(pc, reason),
-    };
+      fallback: execute,
+    });
   }
 
   /** Runs that have ended at the exit, and the instructions they executed (as the kernel's run_cnt; for `auto` and benchmarks). */

@@ -45,10 +45,14 @@ export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunI
     const repeat = Math.max(1, input.repeat ?? 1);
     let r0 = 0n;
     const start = process.hrtime.bigint();
-    for (let i = 0; i < repeat; i++) r0 = vm.run([prepared.ctx]).r0;
+    for (let i = 0; i < repeat; i++) {
+      prepared.beforeEach?.();
+      r0 = vm.run([prepared.ctx]).r0;
+      prepared.afterEach?.();
+    }
     const elapsed = process.hrtime.bigint() - start;
     const out = prepared.finish();
-    return { retval: Number(r0 & 0xffffffffn), ...out, durationNs: Number(elapsed / BigInt(repeat)) };
+    return { retval: Number(r0 & 0xffffffffn), ...out, durationNs: prepared.untimed ? 0 : Number(elapsed / BigInt(repeat)) };
   } finally {
     prepared.release();
   }

@@ -30,6 +30,11 @@ export interface PreparedRun {
   finish(): { dataOut?: Uint8Array; ctxOut?: Uint8Array };
   /** Unmaps the run's regions. */
   release(): void;
+  /** What the kernel does around each of the `repeat` runs (bpf_flow_dissect's set-up and clamping). */
+  beforeEach?(): void;
+  afterEach?(): void;
+  /** The kernel reports no duration for this run (it is 0), as for syscall programs. */
+  untimed?: boolean;
 }
 
 /** How one program type is run: its context and packet, and the helpers only it has. */

@@ -1,6 +1,8 @@
 import { progTypeId } from '../../object/kinds.js';
 import type { ContextKind } from './common.js';
+import { FLOW_DISSECTOR } from './flow-dissector.js';
 import { CGROUP_SKB, LWT_IN_OUT, LWT_XMIT, SOCKET_FILTER, TC } from './skb.js';
+import { SYSCALL } from './syscall.js';
 import { KPROBE, RAW_TRACEPOINT, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
 
@@ -17,6 +19,8 @@ const KINDS = new Map<number, ContextKind>([
   [progTypeId('lwt_in'), LWT_IN_OUT],
   [progTypeId('lwt_out'), LWT_IN_OUT],
   [progTypeId('lwt_xmit'), LWT_XMIT],
+  [progTypeId('flow_dissector'), FLOW_DISSECTOR],
+  [progTypeId('syscall'), SYSCALL],
   [progTypeId('raw_tracepoint'), RAW_TRACEPOINT],
   [progTypeId('kprobe'), KPROBE],
   [progTypeId('tracepoint'), TRACEPOINT],

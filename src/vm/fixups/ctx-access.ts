@@ -169,6 +169,22 @@ const SK_BUFF: ContextLayout = {
   },
 };
 
+/**
+ * flow_dissector_convert_ctx_access: a flow dissector's `__sk_buff` is a `struct
+ * bpf_flow_dissector`, of which flow_dissector_is_valid_access lets it read data,
+ * data_end and the flow_keys pointer, nothing else, and write nothing.
+ */
+const FLOW_DISSECTOR_SKB: ContextLayout = {
+  struct: '__sk_buff',
+  size: 192,
+  fields: [
+    ptr('data', 76, direct(8, 'bpf_flow_dissector.data')),
+    ptr('data_end', 80, direct(8, 'bpf_flow_dissector.data_end')),
+    { name: 'flow_keys', off: 144, size: 8, narrow: false, read: direct(8, 'bpf_flow_dissector.flow_keys') },
+  ],
+  allows: (_type, _field, write) => !write,
+};
+
 /** sizeof(bpf_user_pt_regs_t) on x86-64: struct pt_regs, 21 registers. */
 const PT_REGS_WORDS = 21;
 
@@ -204,6 +220,7 @@ const LAYOUTS = new Map<number, ContextLayout>([
   [SCHED_ACT, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
   [CGROUP_SKB, SK_BUFF],
   ...LWT_TYPES.map((t) => [t, SK_BUFF] as const),
+  [progTypeId('flow_dissector'), FLOW_DISSECTOR_SKB],
   [progTypeId('perf_event'), PERF_EVENT_DATA],
 ]);
 

@@ -35,6 +35,7 @@ const PROTOS: readonly Proto[] = [
   { helper: 'get_stack', function: 'bpf_get_stack_tp', types: ['tracepoint'] },
   { helper: 'get_stack', function: 'bpf_get_stack_raw_tp', types: RAW_TP },
   { helper: 'get_stack', function: 'bpf_get_stack_pe', types: ['perf_event'] },
+  { helper: 'skb_load_bytes', function: 'bpf_flow_dissector_load_bytes', types: ['flow_dissector'] },
   { helper: 'fib_lookup', function: 'bpf_xdp_fib_lookup', types: ['xdp'] },
   { helper: 'fib_lookup', function: 'bpf_skb_fib_lookup', types: ['sched_cls', 'sched_act'] },
   { helper: 'probe_read', function: 'bpf_probe_read_compat', types: TRACING },

@@ -15,7 +15,7 @@ export interface KernelProfile {
   /** `skb->pkt_type` is the low 3 bits of the byte at this offset (little-endian bitfields). */
   readonly pktTypeOffset: number;
   /** sizeof() of the kernel structs test runs build. */
-  readonly sizes: Readonly<Record<'xdp_buff' | 'xdp_rxq_info' | 'xdp_frame' | 'net_device' | 'sk_buff' | 'skb_shared_info' | 'pt_regs', number>>;
+  readonly sizes: Readonly<Record<'xdp_buff' | 'xdp_rxq_info' | 'xdp_frame' | 'net_device' | 'sk_buff' | 'skb_shared_info' | 'pt_regs' | 'bpf_flow_dissector' | 'bpf_flow_keys', number>>;
   readonly pageSize: number;
   /** NET_SKB_PAD + NET_IP_ALIGN: the headroom of a test run's skb. */
   readonly skbHeadroom: number;
@@ -41,6 +41,7 @@ export type KernelField =
   | 'sk_buff.tail' | 'sk_buff.end' | 'sk_buff.head' | 'sk_buff.data' | 'sk_buff.size'
   | 'qdisc_skb_cb.tc_classid' | 'qdisc_skb_cb.data'
   | 'bpf_skb_data_end.data_meta' | 'bpf_skb_data_end.data_end'
+  | 'bpf_flow_dissector.flow_keys' | 'bpf_flow_dissector.data' | 'bpf_flow_dissector.data_end'
   | 'bpf_perf_event_data_kern.regs' | 'bpf_perf_event_data_kern.data' | 'perf_sample_data.period' | 'perf_sample_data.addr';
 
 export type KernelFunction =
@@ -94,6 +95,9 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
     'qdisc_skb_cb.data': 8,
     'bpf_skb_data_end.data_meta': 32,
     'bpf_skb_data_end.data_end': 40,
+    'bpf_flow_dissector.flow_keys': 0,
+    'bpf_flow_dissector.data': 16,
+    'bpf_flow_dissector.data_end': 24,
     'bpf_perf_event_data_kern.regs': 0,
     'bpf_perf_event_data_kern.data': 8,
     'perf_sample_data.period': 8,
@@ -105,7 +109,7 @@ export const LINUX_6_18_X86_64: KernelProfile = Object.freeze({
     bpf_skb_load_helper_32_no_cache: 10255408,
   }),
   pktTypeOffset: 128,
-  sizes: Object.freeze({ xdp_buff: 56, xdp_rxq_info: 64, xdp_frame: 40, net_device: 2496, sk_buff: 224, skb_shared_info: 320, pt_regs: 168 }),
+  sizes: Object.freeze({ xdp_buff: 56, xdp_rxq_info: 64, xdp_frame: 40, net_device: 2496, sk_buff: 224, skb_shared_info: 320, pt_regs: 168, bpf_flow_dissector: 32, bpf_flow_keys: 56 }),
   pageSize: 4096,
   skbHeadroom: 64, // NET_SKB_PAD 64 (L1_CACHE_BYTES), NET_IP_ALIGN 0 on x86
   cacheLine: 64,

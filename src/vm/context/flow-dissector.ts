@@ -1,5 +1,5 @@
 import { helperId } from '../../isa/helpers.js';
-import type { Helper } from '../interpreter/vm.js';
+import type { Helper } from '../vm.js';
 import { beginRun, checkRoom, ctxInit, endRun, errno, putU64, RunRegions, type ContextKind } from './common.js';
 import { refuse } from './errors.js';
 

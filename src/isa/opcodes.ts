@@ -41,14 +41,23 @@ for (const spec of OPCODES) {
   byName.set(spec.name, spec);
 }
 
+const NO_ROWS: readonly OpcodeSpec[] = [];
+/** The rows of each opcode byte, by byte: every walk over a program looks each instruction up, several times. */
+const rowsByByte: readonly (readonly OpcodeSpec[])[] = Array.from({ length: 256 }, (_, code) => byCode.get(code) ?? NO_ROWS);
+
 /** The rows that share an opcode byte (empty when the byte is no instruction). */
 export function opcodeRows(code: number): readonly OpcodeSpec[] {
-  return byCode.get(code) ?? [];
+  return rowsByByte[code & 0xff] ?? NO_ROWS;
 }
 
 /** The row an instruction is, judged by its opcode and selecting field; undefined if none. */
 export function lookupOpcode(insn: Insn): OpcodeSpec | undefined {
-  return opcodeRows(insn.code).find((spec) => spec.select === undefined || insn[spec.select.field] === spec.select.value);
+  const rows = opcodeRows(insn.code);
+  for (let i = 0; i < rows.length; i++) {
+    const spec = rows[i]!;
+    if (spec.select === undefined || insn[spec.select.field] === spec.select.value) return spec;
+  }
+  return undefined;
 }
 
 /** The row the kernel's disassembler would print the instruction as, if it has one. */

@@ -46,7 +46,7 @@ export { Vm, Registers, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_BPF_STACK, MAX_TAIL
 export type { EngineName, Helper, HelperTable, RunResult, VmOptions } from './vm/vm.js';
 export { Runtime, type RuntimeOptions } from './vm/runtime/index.js';
 export { RUNTIME_HELPERS, type HelperEnv, type RuntimeHelper, type TaskInfo } from './vm/helpers/index.js';
-export { load, runProgram } from './vm/run.js';
+export { load, runNeeds, runProgram } from './vm/run.js';
 export type { LoadForRunOptions, RunInput, RunOutput, RunnableObject, RunnableProgram } from './vm/run.js';
 export { TestRunError } from './vm/context/errors.js';
 export * from './vm/context/return-codes.js';

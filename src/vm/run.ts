@@ -30,6 +30,19 @@ export interface RunOutput {
  * type without a context here, a helper, kfunc or map type the VM lacks) throws a
  * NotModelledError naming it, before anything runs.
  */
+/**
+ * What a run of the program would need that the VM does not model, by subject
+ * (`helper bpf_get_current_task#35`, `kfunc ...`, `stack_trace map stacks`,
+ * `BPF_PROG_TEST_RUN of sk_lookup programs`): runProgram fails on the first. Empty for
+ * a program type neither the kernel nor bpfscope runs, whose run is the kernel's ENOTSUPP.
+ */
+export function runNeeds(runtime: Runtime, program: LoadedProgram): string[] {
+  const progType = program.spec.kind.progType;
+  const kind = contextKind(progType);
+  if (!kind) return kernelTestRuns(progType) ? [`BPF_PROG_TEST_RUN of ${progTypeName(progType)} programs`] : [];
+  return runtime.unmodelled(program, kind.helpers(program.kernelProfile)).map((e) => e.subject);
+}
+
 export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunInput = {}): RunOutput {
   const progType = program.spec.kind.progType;
   const kind = contextKind(progType);
@@ -70,6 +83,8 @@ export interface RunnableProgram {
   readonly name: string;
   readonly loaded: LoadedProgram;
   run(input?: RunInput): RunOutput;
+  /** What its run would need that the VM does not model (runNeeds); run() fails on the first. */
+  unmodelled(): string[];
 }
 
 /** An object loaded into a runtime of its own: its programs to run, its maps to read. */
@@ -92,7 +107,7 @@ export function load(spec: ObjectSpec, options: LoadForRunOptions = {}): Runnabl
   const ids: IdSource = { nextProgramId: () => ++counters.prog, nextMapId: () => ++counters.map, nextBtfId: () => ++counters.btf };
   const loaded = loadObject(spec, ids, { possibleCpus: options.runtime?.cpus ?? 1, ...options.load });
   const runtime = new Runtime(loaded, options.runtime);
-  const programs = loaded.programs.map((p) => ({ name: p.name, loaded: p, run: (input: RunInput = {}) => runProgram(runtime, p, input) }));
+  const programs = loaded.programs.map((p) => ({ name: p.name, loaded: p, run: (input: RunInput = {}) => runProgram(runtime, p, input), unmodelled: () => runNeeds(runtime, p) }));
   return {
     loaded,
     runtime,

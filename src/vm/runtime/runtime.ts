@@ -1,4 +1,4 @@
-import { VmFault } from '../../errors.js';
+import { VmFault, type NotModelledError } from '../../errors.js';
 import type { Btf } from '../../btf/index.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import { isLdImm64 } from '../../isa/slots.js';
@@ -14,7 +14,7 @@ import { POISON_HELPER_ID } from '../../object/core/patch.js';
 import { RUNTIME_HELPERS, type HelperEnv, type TaskInfo } from '../helpers/index.js';
 import { RecordMemory } from './records.js';
 import { MapMemory } from './map-memory.js';
-import { checkModelled } from './modelled.js';
+import { checkModelled, unmodelledNeeds } from './modelled.js';
 import { seededRandom } from './random.js';
 
 export interface RuntimeOptions {
@@ -103,6 +103,11 @@ export class Runtime implements HelperEnv {
    * the VM does not model (a helper in neither table, a kfunc, a map the VM only
    * creates) gets a NotModelledError naming it, here, before it can run.
    */
+  /** Everything a run of the program with `extra` would need that the VM does not model (instance() stops at the first). */
+  unmodelled(program: LoadedProgram, extra?: HelperTable): NotModelledError[] {
+    return unmodelledNeeds(program, this.object.spec.fileName, this.helpers(extra), (id) => this.maps.get(id));
+  }
+
   instance(program: LoadedProgram, extra?: HelperTable): Vm {
     const cached = this.instances.get(program);
     if (cached && cached.extra === extra) return cached.vm;

@@ -1,4 +1,4 @@
-import { strerror } from '../vm/maps/errno.js';
+export { strerror as errnoText } from '../errno.js';
 import type { LoadedMap, LoadedProgram } from '../vm/loaded.js';
 import { MAP_TYPE, mapTypeId } from '../object/kinds.js';
 import type { MapDumpSpec } from '../btf/format-value-map.js';
@@ -17,14 +17,6 @@ export function fail(ctx: CliContext, message: string, errno?: number): never {
   if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
   else ctx.err(`Error: ${message}\n`);
   throw new ExitStatus(exitFor(errno));
-}
-
-/** glibc's texts for errnos the map model never returns but pins and files do. */
-const MORE_TEXT: ReadonlyMap<number, string> = new Map([[20, 'Not a directory']]);
-
-/** A failed syscall's text, as strerror gives it. */
-export function errnoText(err: number): string {
-  return MORE_TEXT.get(Math.abs(err)) ?? strerror(-Math.abs(err));
 }
 
 /** The exit status bpftool's `return err` gives for -errno (or -1). */

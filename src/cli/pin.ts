@@ -4,7 +4,7 @@ import { argvOf, fail } from './map-common.js';
 import { jsonNull } from './map-update.js';
 import { UNPIN_USAGE } from './usage.js';
 import type { Words } from './words.js';
-import { ENOENT } from '../vm/maps/errno.js';
+import { ENOENT } from '../errno.js';
 
 /**
  * unpin PATH...: what `rm` (or `rm -r` of a directory) of pinned files does on a real

@@ -11,10 +11,7 @@ import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from '../vm/loa
 import { createMapFromSpec } from '../vm/maps/create.js';
 import { ProgArrayMap } from '../vm/maps/fd-array.js';
 import type { MapAttrs, MapOptions, VmMap } from '../vm/maps/types.js';
-import { EEXIST } from '../vm/maps/errno.js';
-
-/** Not a directory: a pin is a file, so nothing can be pinned under it. */
-const ENOTDIR = 20;
+import { EEXIST, ENOTDIR } from '../errno.js';
 import { normalizePinPath, type PinTarget } from './pins.js';
 
 /**

@@ -2,7 +2,7 @@ import { MAP_TYPE } from '../object/kinds.js';
 import type { MapSpec, ObjectSpec } from '../object/spec.js';
 import type { IdSource, LoadedMap } from './loaded.js';
 import { checkMapAttrs } from './maps/create.js';
-import { MapCreateError } from './maps/errno.js';
+import { MapCreateError } from './maps/create-error.js';
 import { KERNEL_MAP_STRUCTS } from './maps/kernel-structs.js';
 import type { MapAttrs } from './maps/types.js';
 import { mapMemlock } from './memlock.js';

@@ -1,6 +1,6 @@
 import { VmFault } from '../../errors.js';
 import { MAP_TYPE } from '../../object/kinds.js';
-import { E2BIG, EINVAL } from '../maps/errno.js';
+import { E2BIG, EINVAL } from '../../errno.js';
 import { u32Bytes } from '../maps/bytes.js';
 import { isSlotMap } from '../maps/slots.js';
 import type { RuntimeHelper } from './env.js';

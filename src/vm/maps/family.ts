@@ -1,5 +1,5 @@
 import { MAP_FLAG } from '../../object/kinds.js';
-import { ENOMEM } from './errno.js';
+import { ENOMEM } from '../../errno.js';
 import type { MapAttrs, ResolvedOptions, VmMap } from './types.js';
 
 /** Why the kernel would refuse to create a map. */

@@ -3,7 +3,7 @@ import { checkArrayAttrs, pointerArrayMemlock } from './array.js';
 import { UnmodelledMap } from './unmodelled.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
-import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from './errno.js';
+import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from '../../errno.js';
 import { INLINED, refuse, type MapFamily } from './family.js';
 import { PERF_FLAG, UPDATE_FLAG } from './flags.js';
 import { checkInnerTemplate, innerMapCompatible, type SlotKind, type SlotMap } from './slots.js';

@@ -1,6 +1,6 @@
 import { checkHashAttrs, HashMap, hashCountsElements, hashMemlock } from './hash.js';
 import { readU32 } from './bytes.js';
-import { EBADF, EINVAL, EOPNOTSUPP } from './errno.js';
+import { EBADF, EINVAL, EOPNOTSUPP } from '../../errno.js';
 import { INLINED, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { checkInnerTemplate, innerMapCompatible, type SlotMap } from './slots.js';

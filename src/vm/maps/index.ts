@@ -1,8 +1,7 @@
 export type { MapAttrs, MapEntry, MapOptions, ReleaseListener, SlotResolver, VmMap } from './types.js';
 export { checkMapAttrs, createdFlags, createMap, createMapFromSpec, vmMapTypes } from './create.js';
 export { UPDATE_FLAG, RINGBUF_FLAG, RINGBUF_QUERY, PERF_FLAG } from './flags.js';
-export * as errno from './errno.js';
-export { MapCreateError, strerror } from './errno.js';
+export { MapCreateError } from './create-error.js';
 export { ArrayMap } from './array.js';
 export { HashMap } from './hash.js';
 export { LruHashMap } from './lru.js';

@@ -1,6 +1,6 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
-import { E2BIG, EINVAL, ENOENT } from './errno.js';
+import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';

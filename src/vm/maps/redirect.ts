@@ -3,7 +3,7 @@ import { DEFAULT_KERNEL_PROFILE } from '../fixups/kernel-profile.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
 import { bucketCount } from './hash.js';
-import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from './errno.js';
+import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from '../../errno.js';
 import { INLINED, refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';

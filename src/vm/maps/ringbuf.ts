@@ -1,7 +1,7 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { round8 } from './bytes.js';
-import { E2BIG, EAGAIN, EINVAL, ENOTSUPP } from './errno.js';
+import { E2BIG, EAGAIN, EINVAL, ENOTSUPP } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { RINGBUF_FLAG, RINGBUF_QUERY } from './flags.js';

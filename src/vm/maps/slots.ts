@@ -1,5 +1,5 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
-import { EBADF, EINVAL } from './errno.js';
+import { EBADF, EINVAL } from '../../errno.js';
 import { refuse, type Refusal } from './family.js';
 import type { MapAttrs, VmMap } from './types.js';
 

@@ -1,6 +1,6 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { readU32 } from './bytes.js';
-import { E2BIG, EINVAL, ENOENT } from './errno.js';
+import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { bucketCount } from './hash.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';

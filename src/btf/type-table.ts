@@ -1,5 +1,6 @@
 import type { Btf } from './btf.js';
 import type { StringTable } from './strings.js';
+import type { TypeRecords } from './resolve-size.js';
 import { BTF_KIND } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ import { BTF_KIND } from './types.js';
  * Records are as parseBtf checked them: every reference is in range, every name offset
  * is in the string table. Callers check ids they take from outside with has().
  */
-export class TypeTable {
+export class TypeTable implements TypeRecords {
   /**
    * Every record's words: the blob's own (a view on the file, for vmlinux) when there is
    * no base, else the base's and the blob's copied one after the other. Copying vmlinux's
@@ -66,6 +67,14 @@ export class TypeTable {
       }
       base += words.length;
     }
+  }
+
+  recordWords(): Uint32Array {
+    return this.words;
+  }
+
+  recordStart(id: number): number {
+    return this.at[id]!;
   }
 
   has(id: number): boolean {

@@ -1,7 +1,7 @@
 import { cpus as hostCpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { ObjectError } from '../errors.js';
-import { MAP_TYPE, progTypeName, type ProgTypeName } from '../object/kinds.js';
+import { progTypeName, type ProgTypeName } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
 import { loadTarget, type LoadTargetOptions } from '../object/target.js';
 import { mapMemlock } from '../vm/memlock.js';
@@ -10,7 +10,7 @@ import { loadObject, type LoadOptions } from '../vm/load.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from '../vm/loaded.js';
 import { createMapFromSpec } from '../vm/maps/create.js';
 import { ProgArrayMap } from '../vm/maps/fd-array.js';
-import type { MapAttrs, MapOptions, VmMap } from '../vm/maps/types.js';
+import type { MapAttrs, MapOptions, SlotKind, VmMap } from '../vm/maps/types.js';
 import { EEXIST, ENOTDIR } from '../errno.js';
 import { normalizePinPath, type PinTarget } from './pins.js';
 
@@ -183,7 +183,7 @@ export class SessionStore implements IdSource {
     const object = this.objectOfMap(loaded)!;
     const programIds = new Map(object.programs.map((p) => [p.spec.name, p.id] as const));
     const mapIds = new Map(object.maps.map((m) => [m.spec.name, m.id] as const));
-    const slotTarget = (name: string) => (loaded.spec.type === MAP_TYPE.progArray ? programIds.get(name) : mapIds.get(name));
+    const slotTarget = (name: string, kind: SlotKind) => (kind === 'program' ? programIds.get(name) : mapIds.get(name));
     const vm = createMapFromSpec({ ...loaded.spec, name: loaded.name }, this.mapOptions(object.spec.littleEndian), slotTarget);
     if (vm instanceof ProgArrayMap && loaded.ownerProgType !== undefined) vm.claim(loaded.ownerProgType);
     return vm;

@@ -3,13 +3,13 @@ import { BpfscopeError, VerifierError } from '../errors.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_CALL_INSN as CALL, BPF_HELPER_CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL } from '../isa/opcodes.js';
-import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import { isLoadable } from '../object/program-kinds.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { createObjectMaps } from './load-maps.js';
+import { mapSlotKind } from './maps/create.js';
 import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, helperTargets, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
 import { checkStructure } from './verifier/structure.js';
 
@@ -69,7 +69,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     const map = maps[ref.mapIndex]!;
     mapped[ref.pc]!.imm = map.id;
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
-    if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
+    if (mapSlotKind(map.spec.type) === 'program') map.ownerProgType ??= prog.kind.progType;
   }
   for (const m of rodata) if (!mapIds.includes(m.id)) mapIds.push(m.id);
   try {

@@ -19,7 +19,7 @@ import { stackTraceFamily } from './stack-trace.js';
 import { cgroupStorageFamily, localStorageFamily } from './storage-maps.js';
 import { arenaFamily } from './arena.js';
 import { structOpsFamily } from './struct-ops-map.js';
-import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
+import type { MapAttrs, MapOptions, ResolvedOptions, SlotKind, VmMap } from './types.js';
 
 /**
  * Every map type the kernel has, and what bpfscope knows of it: the one place a type
@@ -71,6 +71,11 @@ export function vmMapTypes(): number[] {
 /** What bpfscope knows of a map type, if it knows the type. */
 export function mapFamily(type: number): MapFamily | undefined {
   return FAMILIES.get(type);
+}
+
+/** What a map type's values refer to, where they are references (programs, maps, perf events). */
+export function mapSlotKind(type: number): SlotKind | undefined {
+  return FAMILIES.get(type)?.slots;
 }
 
 /** The map_flags a map has once created (what `map show` prints): the flags asked for, plus any its type adds. */
@@ -129,10 +134,10 @@ export function createMap(attrs: MapAttrs, options: MapOptions = {}): VmMap {
  * contents and freeze the read-only ones (libbpf freezes internal maps created with
  * BPF_F_RDONLY_PROG, so that the verifier may take their values as constants), and
  * fill prog arrays and map-in-maps from their `.maps` initialisers. `slotTarget` turns
- * an initialiser's program or map name into the id it has; a name it does not know
- * fails as libbpf fails.
+ * an initialiser's program or map name (`kind` says which the map holds) into the id it
+ * has; a name it does not know fails as libbpf fails.
  */
-export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotTarget?: (name: string) => number | undefined): VmMap {
+export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotTarget?: (name: string, kind: SlotKind) => number | undefined): VmMap {
   const map = createMap(spec, options);
   const le = options.littleEndian ?? true;
   const internal = spec.origin === 'data' || spec.origin === 'rodata' || spec.origin === 'bss' || spec.origin === 'kconfig';
@@ -141,7 +146,8 @@ export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotT
     if (err) throw new MapCreateError(err, `writing the initial contents of ${spec.name}`);
   }
   for (const { index, target } of spec.initialSlots) {
-    const id = slotTarget?.(target);
+    const kind = mapSlotKind(spec.type);
+    const id = kind === undefined ? undefined : slotTarget?.(target, kind);
     if (id === undefined) throw new MapCreateError(-EINVAL, `${spec.name}[${index}]: nothing named ${target}`);
     const err = map.sysUpdate(u32Bytes(index, le), u32Bytes(id, le), 0);
     if (err) throw new MapCreateError(err, `${spec.name}[${index}] = ${target}: ${strerror(err)}`);

@@ -123,4 +123,5 @@ export const queueStackFamily: MapFamily = {
     attrs.type === MAP_TYPE.stack
       ? { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'stack_map_pop_elem', map_peek_elem: 'stack_map_peek_elem' }
       : { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'queue_map_pop_elem', map_peek_elem: 'queue_map_peek_elem' },
+  libbpfOmitsBtf: true,
 };

@@ -301,6 +301,7 @@ export const devMapFamily: MapFamily = {
   memlock: (attrs) => S.bpf_dtab + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'dev_map_lookup_elem', map_update_elem: 'dev_map_update_elem', map_delete_elem: 'dev_map_delete_elem', redirect_map: 'dev_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const devMapHashFamily: MapFamily = {
@@ -312,6 +313,7 @@ export const devMapHashFamily: MapFamily = {
   countsElements: () => true,
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'dev_map_hash_lookup_elem', map_update_elem: 'dev_map_hash_update_elem', map_delete_elem: 'dev_map_hash_delete_elem', redirect_map: 'dev_hash_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const cpuMapFamily: MapFamily = {
@@ -320,6 +322,7 @@ export const cpuMapFamily: MapFamily = {
   memlock: (attrs) => S.bpf_cpu_map + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'cpu_map_lookup_elem', map_update_elem: 'cpu_map_update_elem', map_delete_elem: 'cpu_map_delete_elem', redirect_map: 'cpu_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const xskMapFamily: MapFamily = {
@@ -328,4 +331,5 @@ export const xskMapFamily: MapFamily = {
   memlock: (attrs) => S.xsk_map + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: INLINED, map_update_elem: 'xsk_map_update_elem', map_delete_elem: 'xsk_map_delete_elem', redirect_map: 'xsk_map_redirect' }),
+  libbpfOmitsBtf: true,
 };

@@ -228,10 +228,20 @@ export function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Re
   return checkMemory(2 * n, options, 'the ring');
 }
 
+/** libbpf's adjust_ringbuf_sz: a size that is not a power-of-2 number of pages becomes the next one that is. */
+function libbpfRingbufSize<A extends MapAttrs>(attrs: A): A {
+  const size = attrs.maxEntries;
+  const pages = size / S.page;
+  if (size === 0 || (Number.isInteger(pages) && Number.isInteger(Math.log2(pages)))) return attrs;
+  for (let mul = 1; mul <= Math.floor(0xffffffff / S.page); mul *= 2) if (mul * S.page > size) return { ...attrs, maxEntries: mul * S.page };
+  return attrs;
+}
+
 export const ringbufFamily: MapFamily = {
   check: checkRingbufAttrs,
   create: (attrs, options) => new RingbufMap(attrs, options),
   memlock: ringbufMemlock,
+  libbpfAttrs: libbpfRingbufSize,
 };
 
 /** The user ring buffer (user space produces, bpf_user_ringbuf_drain consumes): a ring buffer's checks and memlock, no element ops. */
@@ -239,4 +249,5 @@ export const userRingbufFamily: MapFamily = {
   check: checkRingbufAttrs,
   create: (attrs, options) => new UnmodelledMap(attrs, options, { nextKey: ENOTSUPP, lookup: () => ENOTSUPP, update: () => ENOTSUPP, delete: () => ENOTSUPP }),
   memlock: ringbufMemlock,
+  libbpfAttrs: libbpfRingbufSize,
 };

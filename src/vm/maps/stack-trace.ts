@@ -39,4 +39,5 @@ export const stackTraceFamily: MapFamily = {
   create: (attrs, options) => new UnmodelledMap(attrs, options, EMPTY),
   // stack_map_mem_usage: the map, a bucket pointer each, and every preallocated trace.
   memlock: (attrs) => S.bpf_stack_map + 8 * bucketCount(attrs.maxEntries) + attrs.maxEntries * (S.stack_map_bucket + attrs.valueSize),
+  libbpfOmitsBtf: true,
 };

@@ -6,7 +6,7 @@ import { ElfError } from '../errors.js';
  * `.BTF`) read headers through it. Offsets are the System V gABI's.
  */
 
-export const ELFCLASS32 = 1;
+const ELFCLASS32 = 1;
 export const ELFCLASS64 = 2;
 export const ELFDATA2LSB = 1;
 export const ELFDATA2MSB = 2;

@@ -2,7 +2,6 @@
 
 export const EM_BPF = 247;
 
-export const SHT_PROGBITS = 1;
 export const SHT_SYMTAB = 2;
 export const SHT_STRTAB = 3;
 export const SHT_RELA = 4;
@@ -10,7 +9,6 @@ export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
 
 export const SHF_WRITE = 0x1;
-export const SHF_ALLOC = 0x2;
 export const SHF_EXECINSTR = 0x4;
 
 export const STT_NOTYPE = 0;
@@ -24,7 +22,6 @@ export const STB_WEAK = 2;
 
 export const SHN_UNDEF = 0;
 export const SHN_ABS = 0xfff1;
-export const SHN_COMMON = 0xfff2;
 
 export interface ElfSection {
   index: number;

@@ -5,8 +5,8 @@ import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_CALL, BPF_P
 import type { CodeSection } from './functions.js';
 import type { ExternReference } from './spec.js';
 
-export const R_BPF_64_64 = 1;
-export const R_BPF_64_32 = 10;
+const R_BPF_64_64 = 1;
+const R_BPF_64_32 = 10;
 
 
 /** What an instruction's relocation points at, in BPF terms. */

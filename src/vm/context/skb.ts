@@ -1,6 +1,5 @@
 import { EFAULT, EINVAL, ENOMEM } from '../../errno.js';
 import { helperId } from '../../isa/helpers.js';
-import { progTypeId } from '../../object/kinds.js';
 import type { Helper } from '../interpreter/vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, changesPacket, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';
@@ -307,5 +306,3 @@ export const TC = skbKind(true, true, [
   ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],
   ['redirect', redirect],
 ]);
-
-export const SKB_PROG_TYPES = [progTypeId('socket_filter'), progTypeId('sched_cls'), progTypeId('sched_act')] as const;

@@ -83,7 +83,7 @@ export function createdFlags(attrs: Pick<MapAttrs, 'type' | 'flags'>): number {
   return FAMILIES.get(attrs.type)?.keptFlags?.(attrs.flags) ?? attrs.flags;
 }
 
-export function resolveOptions(options: MapOptions = {}): ResolvedOptions {
+function resolveOptions(options: MapOptions = {}): ResolvedOptions {
   const cpus = options.cpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1) throw new RangeError(`cpus must be a positive integer, not ${cpus}`);
   return {

@@ -185,7 +185,7 @@ export class ArrayOfMapsMap extends FdArrayMap {
 }
 
 /** fd_array_map_alloc_check: u32 values, no program access flags, then the array checks. */
-export function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
+function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
   if (attrs.valueSize !== 4) return refuse(EINVAL, 'the values of fd arrays are 4 bytes');
   if (attrs.flags & (MAP_FLAG.rdonlyProg | MAP_FLAG.wronlyProg)) return refuse(EINVAL, 'fd arrays take no program access flags');
   return checkArrayAttrs(attrs, options);

@@ -211,14 +211,14 @@ export class RingbufMap extends BaseMap {
 }
 
 /** ringbuf_map_mem_usage: the map, the pages (metadata and data) and a page pointer for each page mapped, data pages twice. */
-export function ringbufMemlock(attrs: MapAttrs): number {
+function ringbufMemlock(attrs: MapAttrs): number {
   const dataPages = Math.floor(attrs.maxEntries / PAGE_SIZE);
   const pages = META_PAGES + dataPages;
   return S.bpf_ringbuf_map + pages * PAGE_SIZE + (pages + dataPages) * 8;
 }
 
 /** ringbuf_map_alloc's checks, which the user ring buffer shares. */
-export function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined {
+function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined {
   if (attrs.flags & ~MAP_FLAG.numaNode) return refuse(EINVAL, `flags 0x${attrs.flags.toString(16)} are not for ring buffers`);
   const n = attrs.maxEntries;
   if (attrs.keySize || attrs.valueSize || n === 0 || !Number.isInteger(Math.log2(n)) || n % PAGE_SIZE !== 0) {

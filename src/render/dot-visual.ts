@@ -3,7 +3,7 @@ import { disasmInsn, type DisasmOptions } from '../isa/disasm.js';
 import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.js';
 import type { Insn } from '../isa/insn.js';
 import { isLdImm64, lookupOpcode, printedAs } from '../isa/opcodes.js';
-import type { XlatedProgram } from '../isa/xlated-model.js';
+import type { XlatedProgram } from './xlated-model.js';
 
 /** bpftool's fixed block numbers: ENTRY and EXIT come first, real blocks from 2 on. */
 const ENTRY = 0;

@@ -1,4 +1,5 @@
 import { ElfError } from '../errors.js';
+import type { SectionFields } from './types.js';
 
 /**
  * The one place ELF header and section header fields are read, for both classes and
@@ -40,18 +41,10 @@ export function hasElfHeader(bytes: Uint8Array): boolean {
   return (id.elfClass === ELFCLASS64 || id.elfClass === ELFCLASS32) && bytes.length >= elfHeaderSize(id.elfClass);
 }
 
-/** One section header, every field (addresses left out: nothing reads them). */
-export interface SectionHeader {
+/** One section header, every field. */
+export interface SectionHeader extends SectionFields {
   /** sh_name: the name's offset in the section name table. */
   name: number;
-  type: number;
-  flags: number;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
-  addralign: number;
-  entsize: number;
 }
 
 /**

@@ -49,19 +49,7 @@ export function readSectionTable(bytes: Uint8Array, file: string): SectionTable 
   const sections = headers.map((s, index): ElfSection => {
     // An offset past the table names nothing, as libelf's elf_strptr gives nothing.
     const name = readCString(names, s.name) ?? '';
-    return {
-      index,
-      name,
-      type: s.type,
-      flags: s.flags,
-      offset: s.offset,
-      size: s.size,
-      link: s.link,
-      info: s.info,
-      addralign: s.addralign,
-      entsize: s.entsize,
-      data: dataOf(s, index, name),
-    };
+    return { ...s, index, name, data: dataOf(s, index, name) };
   });
   return { littleEndian: elf.littleEndian, machine: elf.machine, sections };
 }

@@ -23,9 +23,8 @@ export const STB_WEAK = 2;
 export const SHN_UNDEF = 0;
 export const SHN_ABS = 0xfff1;
 
-export interface ElfSection {
-  index: number;
-  name: string;
+/** A section header's fields as the file holds them (addresses left out: nothing reads them). */
+export interface SectionFields {
   type: number;
   flags: number;
   offset: number;
@@ -34,6 +33,11 @@ export interface ElfSection {
   info: number;
   addralign: number;
   entsize: number;
+}
+
+export interface ElfSection extends SectionFields {
+  index: number;
+  name: string;
   /** The section's bytes; empty for SHT_NOBITS (.bss), whose size is `size`. */
   data: Uint8Array;
 }

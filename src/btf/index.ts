@@ -24,8 +24,8 @@ export {
   type CoreReloKindName,
 } from './ext.js';
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
-export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';
-export { dumpBtfRawBytes } from './dump-raw-bytes.js';
+export { dumpBtfRaw, dumpBtfRawJson } from './dump-raw.js';
+export { dumpBtfRawBytes, type DumpRawOptions } from './dump-raw-bytes.js';
 export { dumpBtfC, dumpBtfCBytes, type DumpCOptions } from './dump-c.js';
 export { formatValueJson, formatValuePlain, writeBtfValue, type ValueMode } from './format-value.js';
 export {

@@ -1,4 +1,3 @@
-import type { Btf } from './btf.js';
 import type { StringTable } from './strings.js';
 import type { TypeRecords } from './resolve-size.js';
 import { BTF_KIND } from './types.js';
@@ -14,6 +13,15 @@ import { BTF_KIND } from './types.js';
  * Records are as parseBtf checked them: every reference is in range, every name offset
  * is in the string table. Callers check ids they take from outside with has().
  */
+/** What a table is read from: a Btf, its base first (structurally, so that btf.ts alone imports the other). */
+export interface TableSource {
+  readonly records: { readonly words: Uint32Array; readonly offsets: Uint32Array };
+  readonly base: TableSource | undefined;
+  readonly startId: number;
+  readonly typeCount: number;
+  readonly strings: StringTable;
+}
+
 export class TypeTable implements TypeRecords {
   /**
    * Every record's words: the blob's own (a view on the file, for vmlinux) when there is
@@ -34,9 +42,9 @@ export class TypeTable implements TypeRecords {
   readonly names: Uint32Array;
   readonly refs: Uint32Array;
 
-  constructor(btf: Btf) {
-    const blobs: Btf[] = [];
-    for (let b: Btf | undefined = btf; b; b = b.base) blobs.unshift(b);
+  constructor(btf: TableSource) {
+    const blobs: TableSource[] = [];
+    for (let b: TableSource | undefined = btf; b; b = b.base) blobs.unshift(b);
     if (blobs.length === 1) {
       this.words = btf.records.words;
     } else {

@@ -2,6 +2,7 @@ import { E2BIG } from '../errno.js';
 import { BtfError } from '../errors.js';
 import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
+import { NameIndex } from './name-index.js';
 import { MAX_RESOLVE_DEPTH, resolveSize, sizeWalkEnd, type TypeRecords } from './resolve-size.js';
 import { TypeTable } from './type-table.js';
 import type { StringTable } from './strings.js';
@@ -60,7 +61,7 @@ export class Btf implements TypeRecords {
   /** This blob's own type records, which the types are decoded from. */
   readonly records: BtfRecords;
   private allDecoded = false;
-  private byName: Map<string, number[]> | undefined;
+  private nameIndex: NameIndex | undefined;
   private typeTable: TypeTable | undefined;
 
   constructor(parts: BtfParts) {
@@ -137,9 +138,14 @@ export class Btf implements TypeRecords {
 
   /** Every type with this name, in id order, base first; optionally of one kind. */
   find<K extends BtfKindName>(name: string, kind?: K): BtfOfKind<K>[] {
-    const ids = this.nameIndex().get(name) ?? [];
+    const ids = this.names().named(name);
     const found = ids.map((id) => this.type(id)).filter((t) => kind === undefined || t.kind === kind);
     return (this.base ? [...this.base.find(name, kind), ...found] : found) as BtfOfKind<K>[];
+  }
+
+  /** Ids of this blob's own types (not the base's) whose essential name (essentialName) is `essential`, in id order. */
+  idsWithEssentialName(essential: string): number[] {
+    return this.names().withEssentialName(essential);
   }
 
   /** The first type with this name and kind, if any. */
@@ -239,23 +245,8 @@ export class Btf implements TypeRecords {
     if (steps > this.typeCount) throw new BtfError(`type [${start}]: reference loop`);
   }
 
-  private nameIndex(): Map<string, number[]> {
-    if (!this.byName) {
-      // From the records' name offsets: decoding every type of vmlinux first would cost more than the lookups.
-      const index = new Map<string, number[]>();
-      const { words, offsets } = this.records;
-      for (let i = 0; i < offsets.length; i++) {
-        const nameOff = words[offsets[i]!]!;
-        if (nameOff === 0) continue;
-        const name = this.strings.get(nameOff, 'string');
-        if (name === '') continue;
-        const id = this.startId + i;
-        const ids = index.get(name);
-        if (ids) ids.push(id);
-        else index.set(name, [id]);
-      }
-      this.byName = index;
-    }
-    return this.byName;
+  private names(): NameIndex {
+    this.nameIndex ??= new NameIndex(this.records.words, this.records.offsets, this.strings, this.startId);
+    return this.nameIndex;
   }
 }

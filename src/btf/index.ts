@@ -11,6 +11,7 @@ export { parseBtf, type ParseBtfOptions } from './parse.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
 export { BtfEdit } from './edit.js';
 export { findOwnType } from './lookup.js';
+export { essentialName } from './essential-name.js';
 export {
   CORE_RELO_KINDS,
   parseBtfExt,

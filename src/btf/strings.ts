@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { BtfError } from '../errors.js';
+import { essentialHashOf, essentialName } from './essential-name.js';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -89,18 +90,15 @@ export class StringTable {
     return bytes[at + text.length] === 0;
   }
 
-  /**
-   * Every offset, here or in the base (base first), where the bytes of `text` (not
-   * empty) begin: the offsets a name that starts with `text` can have, tails of longer
-   * strings included. A native search over the bytes, so finding CO-RE candidates in
-   * vmlinux costs no decoding of its hundred thousand names.
-   */
-  occurrences(text: string): number[] {
-    const out = this.base ? this.base.occurrences(text) : [];
-    const bytes = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    const needle = Buffer.from(text, 'utf8');
-    for (let i = bytes.indexOf(needle); i >= 0; i = bytes.indexOf(needle, i + 1)) out.push(this.start + i);
-    return out;
+  /** The essential-name hash of the string at `off` (known to be in range): see essentialHashOf. */
+  essentialHashAt(off: number): number {
+    if (off < this.start) return this.base!.essentialHashAt(off);
+    return essentialHashOf(this.bytes, off - this.start);
+  }
+
+  /** Whether the essential name of the string at `off` (known to be in range) is `text`. */
+  essentialIs(off: number, text: string): boolean {
+    return essentialName(this.at(off)) === text;
   }
 
   /** Whether the string at `off` (known to be in range) is empty. */

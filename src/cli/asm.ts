@@ -4,8 +4,8 @@ import { assemble } from '../isa/asm.js';
 import { encodeInsns } from '../isa/encode.js';
 import { INSN_SIZE } from '../isa/insn.js';
 import { jsonWriter, type CliContext } from './context.js';
-import type { CommandTable } from './main.js';
-import type { Words } from './words.js';
+import type { CommandTable } from './command-table.js';
+import type { Words } from './common.js';
 
 export const ASM_USAGE = `Usage: bpfscope asm FILE [file OUT]
        bpfscope asm help

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { BpfscopeError } from '../errors.js';
-import type { CliContext } from './context.js';
-import { jsonWriter } from './context.js';
-import { ExitStatus, runCommand, type CommandTable } from './main.js';
-import { argvOf, fail } from './map-common.js';
+import type { CommandTable } from './command-table.js';
+import type { Words } from './common.js';
+import { jsonWriter, type CliContext } from './context.js';
+import { ExitStatus, fail, reportError } from './report.js';
 import { BATCH_USAGE } from './usage.js';
-import type { Words } from './words.js';
 
 /**
  * A batch file's commands as bpftool's batch mode reads them: `#` ends a line's text
@@ -58,8 +57,7 @@ function splitWords(line: string, command: number): string[] | string {
 }
 
 /** batch file FILE: every command in one process; the first failure stops the batch. */
-async function batch(ctx: CliContext, words: Words): Promise<void> {
-  const args = argvOf(words);
+async function batch(ctx: CliContext, args: Words): Promise<void> {
   if (args.count < 2) fail(ctx, 'too few parameters for batch');
   if (args.count > 2) fail(ctx, 'too many parameters for batch');
   if (!args.accept('file')) fail(ctx, `expected 'file', got: ${args.current ?? ''}`);
@@ -73,7 +71,7 @@ async function batch(ctx: CliContext, words: Words): Promise<void> {
   const commands = batchCommands(text);
   if ('error' in commands) return fail(ctx, commands.error);
   if (!ctx.json) {
-    for (const c of commands) await runCommand(ctx, c.words);
+    for (const c of commands) await ctx.runCommand(ctx, c.words);
     ctx.out(`processed ${commands.length} commands\n`);
     return;
   }
@@ -85,13 +83,10 @@ async function batch(ctx: CliContext, words: Words): Promise<void> {
   for (const c of commands) {
     parts.length = 0;
     try {
-      await runCommand(inner, c.words);
+      await ctx.runCommand(inner, c.words);
     } catch (e) {
-      if (e instanceof ExitStatus) status = e.status;
-      else if (e instanceof BpfscopeError) {
-        parts.push(jsonWriter(ctx).startObject().stringField('error', e.message).endObject().finish());
-        status = 255;
-      } else throw e;
+      if (!(e instanceof ExitStatus) && !(e instanceof BpfscopeError)) throw e;
+      status = reportError(inner, e);
     }
     w.startObject().name('command').startArray();
     for (const word of c.words) w.string(word);

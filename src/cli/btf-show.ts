@@ -1,9 +1,8 @@
 import type { Btf } from '../btf/btf.js';
 import type { LoadedObject } from '../vm/loaded.js';
-import { Args, strtoulU32 } from './btf-args.js';
-import { BtfReporter } from './btf-report.js';
+import { strtoulU32, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import type { Words } from './words.js';
+import { Reporter } from './report.js';
 
 /** A BTF object as `btf show` lists it. */
 export interface BtfInfo {
@@ -93,9 +92,8 @@ function btfJson(w: ReturnType<typeof jsonWriter>, info: BtfInfo): void {
 }
 
 /** btf { show | list } [id BTF_ID] */
-export function btfShow(ctx: CliContext, words: Words): void {
-  const r: BtfReporter = new BtfReporter(ctx);
-  const args = Args.rest(words);
+export function btfShow(ctx: CliContext, args: Words): void {
+  const r: Reporter = new Reporter(ctx);
   const infos = btfInfos(ctx.store.objects);
   let only: BtfInfo | undefined;
   if (args.count === 2) {

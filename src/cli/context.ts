@@ -14,6 +14,8 @@ export interface CliContext {
   /** The loaded state; open once openStore() has been awaited (main does so unless the command needs none). */
   readonly store: SessionStore;
   openStore: () => Promise<void>;
+  /** Runs one more command line in the context given (a batch file's line): the dispatcher, handed in so that no command imports it. */
+  runCommand: (ctx: CliContext, words: readonly string[]) => Promise<void>;
   out: (text: string) => void;
   /** Bytes for stdout as they are: what a dump built as bytes is printed with. */
   outBytes: (bytes: Uint8Array) => void;
@@ -29,6 +31,11 @@ export interface CliContext {
 /** A JSON writer in the invocation's mode; the caller writes `finish()` when done. */
 export function jsonWriter(ctx: CliContext): JsonWriter {
   return new JsonWriter(ctx.pretty);
+}
+
+/** What a successful command that prints nothing prints with -j. */
+export function jsonNull(ctx: CliContext): void {
+  if (ctx.json) ctx.out(jsonWriter(ctx).null().finish());
 }
 
 /**

@@ -1,48 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { BpfscopeError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { RenderFormat } from '../render/graphviz.js';
-import { JsonWriter } from '../text/json-writer.js';
 import type { CliContext } from './context.js';
+import { dispatch } from './dispatch.js';
 import { findUnknownOption, type OptionTable } from './getopt.js';
+import { reportError, Reporter } from './report.js';
 import { MAIN_USAGE } from './usage.js';
-import { isPrefix, Words } from './words.js';
-
-export interface CommandTable {
-  usage: string;
-  commands: { name: string; run: (ctx: CliContext, words: Words) => void | Promise<void> }[];
-  /** For an object that is itself a command (`asm FILE`): takes every word after the object. */
-  direct?: (ctx: CliContext, words: Words) => void | Promise<void>;
-  /**
-   * Whether the command these words (after the object) name works without the store
-   * (`btf dump file`, `asm`): then neither the store nor the loader and VM it brings is
-   * loaded, which is most of a short command's start-up.
-   */
-  storeless?: (words: Words) => boolean;
-}
-
-/**
- * Each object's commands, imported when the object is used: `btf dump file` reads a
- * file and prints it, and need not load the ELF reader, the loader and the VM first.
- */
-const OBJECTS: Record<string, () => Promise<CommandTable>> = {
-  prog: async () => (await import('./prog.js')).progCommands,
-  map: async () => (await import('./map.js')).mapCommands,
-  asm: async () => (await import('./asm.js')).asmCommands,
-  btf: async () => (await import('./btf.js')).btfCommands,
-  batch: async () => (await import('./batch.js')).batchTable,
-  unpin: async () => (await import('./pin.js')).unpinCommands,
-  store: async () => (await import('./store.js')).storeCommands,
-};
-
-/**
- * Thrown by a command that has printed its own error output (several lines, or JSON
- * laid out as bpftool lays it out) to end the run with this exit status.
- */
-export class ExitStatus extends Error {
-  constructor(readonly status: number) {
-    super(`exit ${status}`);
-  }
-}
 
 interface GlobalOptions {
   json?: boolean;
@@ -81,9 +44,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const refused = findUnknownOption('bpfscope', argv, OPTIONS);
     if (refused) {
       // As bpftool: a JSON error when -j came first, else the error and the usage on stderr.
-      const message = `unrecognized option '${refused.name}'`;
-      if (refused.json) io.out(new JsonWriter(refused.pretty).startObject().stringField('error', message).endObject().finish());
-      else io.err(`Error: ${message}\n${MAIN_USAGE}`);
+      const r = new Reporter({ json: refused.json, pretty: refused.pretty, out: io.out, err: io.err });
+      r.error(`unrecognized option '${refused.name}'`);
+      if (!refused.json) io.err(MAIN_USAGE);
+      r.close();
       return 255;
     }
     ({ opts, words } = parseGlobalOptions(argv));
@@ -110,6 +74,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     openStore: async () => {
       store ??= await openStore(opts);
     },
+    runCommand: (inner, line) => dispatch(inner, line),
     out: io.out,
     err: io.err,
     outBytes: io.outBytes ?? ((b: Uint8Array) => io.out(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'))),
@@ -134,9 +99,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     await dispatch(ctx, words, opts);
     return 0;
   } catch (e) {
-    if (e instanceof ExitStatus) return e.status;
-    reportError(ctx, e);
-    return 255;
+    return reportError(ctx, e);
   }
 }
 
@@ -198,68 +161,6 @@ function parseGlobalOptions(argv: string[]): { opts: GlobalOptions; words: strin
   }
   return { opts: cmd.opts<GlobalOptions>(), words: cmd.args };
 }
-
-async function dispatch(ctx: CliContext, argv: string[], opts: GlobalOptions): Promise<void> {
-  const words = new Words(argv);
-  if (opts.version || words.accept('version')) {
-    ctx.out(ctx.json ? new JsonWriter(ctx.pretty).startObject().stringField('version', VERSION).endObject().finish() : `bpfscope v${VERSION}\n`);
-    return;
-  }
-  const objectWord = words.peek();
-  const objectName = objectWord === undefined ? undefined : Object.keys(OBJECTS).find((k) => isPrefix(objectWord, k));
-  if (!objectName) {
-    if (objectWord !== undefined && !opts.help && !words.accept('help')) {
-      if (!ctx.json) ctx.err(MAIN_USAGE);
-      throw new UsageError(`unknown object: '${objectWord}'`);
-    }
-    printUsage(ctx, MAIN_USAGE);
-    return;
-  }
-  words.take('an object');
-  const table = await OBJECTS[objectName]!();
-  if (opts.help || words.accept('help')) {
-    printUsage(ctx, table.usage);
-    return;
-  }
-  if (!table.storeless?.(words)) await ctx.openStore();
-  if (table.direct) {
-    await table.direct(ctx, words);
-    return;
-  }
-  // As in bpftool, an object with no command runs its first command (`prog` is `prog show`).
-  if (words.done) {
-    await table.commands[0]!.run(ctx, words);
-    return;
-  }
-  const commandWord = words.peek()!;
-  const command = table.commands.find((c) => isPrefix(commandWord, c.name));
-  if (!command) {
-    if (!ctx.json) ctx.err(table.usage);
-    throw new UsageError(`unknown command: '${commandWord}'`);
-  }
-  words.take('a command');
-  await command.run(ctx, words);
-}
-
-/** One command line (a batch file's line) in the invocation's context. */
-export async function runCommand(ctx: CliContext, words: string[]): Promise<void> {
-  await dispatch(ctx, words, { object: [] });
-}
-
-/** bpftool writes usage to stderr, and `null` as the JSON answer to help. */
-function printUsage(ctx: CliContext, usage: string): void {
-  if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).null().finish());
-  else ctx.err(usage);
-}
-
-function reportError(ctx: CliContext, e: unknown): void {
-  const message = e instanceof BpfscopeError ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-  if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
-  else ctx.err(`Error: ${message}\n`);
-  if (!(e instanceof BpfscopeError) && process.env['BPFSCOPE_DEBUG']) ctx.err(`${(e as Error)?.stack ?? ''}\n`);
-}
-
-export const VERSION = '0.1.0';
 
 function parseBudget(word: string): number {
   const n = Number(word);

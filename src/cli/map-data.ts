@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { isPrefix } from './words.js';
+import { isPrefix, strtoul } from './common.js';
 
 /**
  * DATA := { [hex] BYTES }, read as bpftool 7.1 reads it: each byte with C's strtoul in
@@ -23,38 +23,6 @@ export function parseBytes(words: readonly string[], at: number, name: string, s
   }
   if (i !== size) throw new UsageError(`${name} expected ${size} bytes got ${i}`);
   return { bytes, next: at + i };
-}
-
-const ULONG_MAX = (1n << 64n) - 1n;
-
-/**
- * C's strtoul(text, &end, base) where the whole word must be read (`*end == 0`):
- * undefined when something is left over. Like strtoul it skips leading white space,
- * takes a sign (negating modulo 2^64), saturates at ULONG_MAX, and reads an empty word
- * (or a bare sign) as 0 with nothing left over.
- */
-export function strtoul(text: string, base: 0 | 16): bigint | undefined {
-  let i = 0;
-  while (i < text.length && ' \t\n\v\f\r'.includes(text[i]!)) i++;
-  let negative = false;
-  if (text[i] === '+' || text[i] === '-') negative = text[i++] === '-';
-  let radix: number = base;
-  if (text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && /[0-9a-fA-F]/.test(text[i + 2] ?? '')) {
-    radix = 16;
-    i += 2;
-  } else if (base === 0) {
-    radix = text[i] === '0' ? 8 : 10;
-  }
-  const start = i;
-  while (i < text.length && Number.parseInt(text[i]!, radix) < radix) i++;
-  // No digits: strtoul leaves its end at the start of the word, which only an empty word ends at.
-  if (i === start) return text.length === 0 ? 0n : undefined;
-  if (i !== text.length) return undefined;
-  const digits = text.slice(start, i);
-  let value = BigInt(radix === 16 ? `0x${digits}` : radix === 8 ? `0o${digits}` : digits);
-  if (value > ULONG_MAX) value = ULONG_MAX;
-  else if (negative) value = (ULONG_MAX + 1n - value) & ULONG_MAX;
-  return value;
 }
 
 export type UpdateFlag = 0 | 1 | 2;

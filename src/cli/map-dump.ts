@@ -8,10 +8,11 @@ import { createdFlags } from '../vm/maps/create.js';
 import { ENOENT, ENOSPC } from '../errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { VmMap } from '../vm/maps/types.js';
+import { parseMap, parseMaps, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { parseElement } from './map-data.js';
-import { Argv, dumpSpecOf, errnoText, exitFor, fail, parseMap, parseMaps } from './map-common.js';
-import { ExitStatus } from './main.js';
+import { dumpSpecOf } from './map-common.js';
+import { errnoText, ExitStatus, exitFor, fail, usageExit } from './report.js';
 import { MAP_USAGE } from './usage.js';
 import { MAP_TYPE } from '../object/kinds.js';
 
@@ -73,13 +74,9 @@ function headerPlain(map: LoadedMap): string {
 }
 
 /** map dump MAP: every map MAP names (a name may name several), in bpftool's layouts. */
-export function mapDump(ctx: CliContext, args: Argv): void {
-  if (args.count !== 2) {
-    ctx.err(MAP_USAGE);
-    throw new ExitStatus(255);
-  }
+export function mapDump(ctx: CliContext, args: Words): void {
+  if (args.count !== 2) usage(ctx);
   const maps = parseMaps(ctx, args);
-  if (maps.length === 0) throw new ExitStatus(255);
   if (ctx.table) {
     ctx.out(maps.map((m) => dumpAsTable(ctx, m)).join('\n'));
     return;
@@ -169,7 +166,7 @@ function printElement(ctx: CliContext, map: LoadedMap, key: Uint8Array, value: U
 }
 
 /** map { lookup | peek } MAP [key DATA] */
-export function mapLookup(ctx: CliContext, args: Argv): void {
+export function mapLookup(ctx: CliContext, args: Words): void {
   if (args.count < 2) usage(ctx);
   const map = parseMap(ctx, args);
   const el = parseElement(args.words, args.at, { keySize: map.spec.keySize, valueSize: 0, wantKey: true, wantValue: false, wantFlags: false });
@@ -185,7 +182,7 @@ export function mapLookup(ctx: CliContext, args: Argv): void {
 }
 
 /** map getnext MAP [key DATA] */
-export function mapGetNext(ctx: CliContext, args: Argv): void {
+export function mapGetNext(ctx: CliContext, args: Words): void {
   if (args.count < 2) usage(ctx);
   const map = parseMap(ctx, args);
   const key = args.count ? parseElement(args.words, args.at, { keySize: map.spec.keySize, valueSize: 0, wantKey: true, wantValue: false, wantFlags: false }).key ?? new Uint8Array(map.spec.keySize) : undefined;
@@ -205,7 +202,7 @@ export function mapGetNext(ctx: CliContext, args: Argv): void {
 }
 
 /** map { pop | dequeue } MAP: BPF_MAP_LOOKUP_AND_DELETE_ELEM, with a zeroed key for maps that have keys. */
-export function mapPop(ctx: CliContext, args: Argv): void {
+export function mapPop(ctx: CliContext, args: Words): void {
   if (args.count < 2) usage(ctx);
   ctx.store.transaction(() => {
     const map = parseMap(ctx, args);
@@ -221,6 +218,5 @@ export function mapPop(ctx: CliContext, args: Argv): void {
 }
 
 export function usage(ctx: CliContext): never {
-  if (!ctx.json) ctx.err(MAP_USAGE);
-  throw new ExitStatus(255);
+  return usageExit(ctx, MAP_USAGE);
 }

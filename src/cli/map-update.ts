@@ -2,20 +2,12 @@ import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/kinds.js';
 import { MapCreateError } from '../vm/maps/create-error.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { MapAttrs } from '../vm/maps/types.js';
-import { jsonWriter, type CliContext } from './context.js';
-import { parseElement, strtoul } from './map-data.js';
-import { Argv, errnoText, fail, isPerCpuType, parseMap, parseProg } from './map-common.js';
+import { parseMap, parseProg, requireArgs, strtoulU32, Words } from './common.js';
+import { jsonNull, type CliContext } from './context.js';
+import { parseElement } from './map-data.js';
+import { isPerCpuType } from './map-common.js';
 import { usage } from './map-dump.js';
-
-/** bpftool's REQ_ARGS: `'WORD' needs at least N arguments, M found`. */
-export function requireArgs(ctx: CliContext, args: Argv, n: number): void {
-  if (args.count < n) fail(ctx, `'${args.words[args.at - 1] ?? ''}' needs at least ${n} arguments, ${args.count} found`);
-}
-
-/** What a successful command that prints nothing prints with -j. */
-export function jsonNull(ctx: CliContext): void {
-  if (ctx.json) ctx.out(jsonWriter(ctx).null().finish());
-}
+import { errnoText, fail } from './report.js';
 
 function valueNames(map: LoadedMap): 'prog' | 'map' | undefined {
   const t = map.spec.type;
@@ -30,15 +22,15 @@ function u32(n: number): Uint8Array {
 }
 
 /** map { update | push | enqueue } MAP [key DATA] [value VALUE] [UPDATE_FLAGS] */
-export function mapUpdate(ctx: CliContext, args: Argv): void {
+export function mapUpdate(ctx: CliContext, args: Words): void {
   if (args.count < 2) usage(ctx);
   ctx.store.transaction(() => {
     const map = parseMap(ctx, args);
     const names = valueNames(map);
     const { keySize, valueSize } = map.spec;
     const valueRef = (at: number) => {
-      const ref = new Argv(args.words, at);
-      if (names === 'prog' && ref.current !== undefined && 'id'.startsWith(ref.current) && !ctx.json) {
+      const ref = new Words(args.words, at);
+      if (names === 'prog' && ref.is('id') && !ctx.json) {
         ctx.err('Warning: updating program array via MAP_ID, make sure this map is kept open\n         by some process or pinned otherwise update will be lost\n');
       }
       const value = u32(names === 'prog' ? parseProg(ctx, ref).id : parseMap(ctx, ref).id);
@@ -61,7 +53,7 @@ export function mapUpdate(ctx: CliContext, args: Argv): void {
 }
 
 /** map delete MAP key DATA */
-export function mapDelete(ctx: CliContext, args: Argv): void {
+export function mapDelete(ctx: CliContext, args: Words): void {
   if (args.count < 2) usage(ctx);
   ctx.store.transaction(() => {
     const map = parseMap(ctx, args);
@@ -73,7 +65,7 @@ export function mapDelete(ctx: CliContext, args: Argv): void {
 }
 
 /** map freeze MAP */
-export function mapFreeze(ctx: CliContext, args: Argv): void {
+export function mapFreeze(ctx: CliContext, args: Words): void {
   requireArgs(ctx, args, 2);
   ctx.store.transaction(() => {
     const map = parseMap(ctx, args);
@@ -92,7 +84,7 @@ export function pinObject(ctx: CliContext, path: string, target: { kind: 'prog' 
 }
 
 /** map pin MAP FILE */
-export function mapPin(ctx: CliContext, args: Argv): void {
+export function mapPin(ctx: CliContext, args: Words): void {
   requireArgs(ctx, args, 3);
   ctx.store.transaction(() => {
     const map = parseMap(ctx, args);
@@ -102,20 +94,21 @@ export function mapPin(ctx: CliContext, args: Argv): void {
 }
 
 /** map create FILE type TYPE key KEY_SIZE value VALUE_SIZE entries MAX_ENTRIES name NAME [flags FLAGS] [inner_map MAP] */
-export function mapCreate(ctx: CliContext, args: Argv): void {
+export function mapCreate(ctx: CliContext, args: Words): void {
   requireArgs(ctx, args, 7);
   const file = args.next();
   let type = 0;
   let name: string | undefined;
   const sizes: Record<'key size' | 'value size' | 'max entries' | 'flags', number> = { 'key size': 0, 'value size': 0, 'max entries': 0, flags: 0 };
   let inner: MapAttrs | undefined;
+  // bpftool's parse_u32_arg.
   const u32Arg = (what: keyof typeof sizes) => {
     args.next();
     if (sizes[what]) fail(ctx, `${what} already specified`);
     const text = args.next();
-    const v = strtoul(text, 0);
+    const v = strtoulU32(text);
     if (v === undefined) fail(ctx, `can't parse ${text} as ${what}`);
-    sizes[what] = Number(v & 0xffffffffn);
+    sizes[what] = v;
   };
   ctx.store.transaction(() => {
     while (args.count) {
@@ -129,13 +122,13 @@ export function mapCreate(ctx: CliContext, args: Argv): void {
         type = id;
       } else if (args.accept('name')) {
         name = args.next();
-      } else if (args.current !== undefined && 'key'.startsWith(args.current)) {
+      } else if (args.is('key')) {
         u32Arg('key size');
-      } else if (args.current !== undefined && 'value'.startsWith(args.current)) {
+      } else if (args.is('value')) {
         u32Arg('value size');
-      } else if (args.current !== undefined && 'entries'.startsWith(args.current)) {
+      } else if (args.is('entries')) {
         u32Arg('max entries');
-      } else if (args.current !== undefined && 'flags'.startsWith(args.current)) {
+      } else if (args.is('flags')) {
         u32Arg('flags');
       } else if (args.accept('inner_map')) {
         requireArgs(ctx, args, 2);

@@ -1,18 +1,15 @@
-import { UsageError } from '../errors.js';
 import { bpftoolMapTypeName, progTypeName } from '../object/kinds.js';
 import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import { createdFlags } from '../vm/maps/create.js';
 import { mapMemlock, memlockCountsElements } from '../vm/memlock.js';
+import type { CommandTable } from './command-table.js';
+import { parseMaps, showSubset, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import type { CommandTable } from './main.js';
-import { ExitStatus } from './main.js';
-import { argvOf, parseMaps } from './map-common.js';
 import { mapDump, mapGetNext, mapLookup, mapPop } from './map-dump.js';
 import { mapCreate, mapDelete, mapFreeze, mapPin, mapUpdate } from './map-update.js';
 import { mapTable } from '../render/table.js';
 import { MAP_USAGE } from './usage.js';
-import type { Words } from './words.js';
 
 export function mapInfo(m: LoadedMap, memlock: number): MapInfo {
   return {
@@ -37,12 +34,8 @@ function memlockNow(ctx: CliContext, m: LoadedMap): number {
 
 /** map { show | list } [MAP] */
 function mapShow(ctx: CliContext, words: Words): void {
-  const all = ctx.store.maps;
-  const args = argvOf(words);
-  const selected = args.count ? parseMaps(ctx, args) : undefined;
-  if (selected?.length === 0) throw new ExitStatus(255);
-  if (args.current !== undefined) throw new UsageError(`unexpected argument: '${args.current}'`);
-  const infos = (selected ?? all).map((m) => mapInfo(m, memlockNow(ctx, m)));
+  const selected = showSubset(ctx, words, parseMaps);
+  const infos = (selected ?? ctx.store.maps).map((m) => mapInfo(m, memlockNow(ctx, m)));
   if (ctx.table) {
     ctx.out(mapTable(infos));
     return;
@@ -65,18 +58,18 @@ export const mapCommands: CommandTable = {
   commands: [
     { name: 'show', run: mapShow },
     { name: 'list', run: mapShow },
-    { name: 'dump', run: (ctx, words) => mapDump(ctx, argvOf(words)) },
-    { name: 'update', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
-    { name: 'lookup', run: (ctx, words) => mapLookup(ctx, argvOf(words)) },
-    { name: 'getnext', run: (ctx, words) => mapGetNext(ctx, argvOf(words)) },
-    { name: 'delete', run: (ctx, words) => mapDelete(ctx, argvOf(words)) },
-    { name: 'pin', run: (ctx, words) => mapPin(ctx, argvOf(words)) },
-    { name: 'create', run: (ctx, words) => mapCreate(ctx, argvOf(words)) },
-    { name: 'peek', run: (ctx, words) => mapLookup(ctx, argvOf(words)) },
-    { name: 'push', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
-    { name: 'enqueue', run: (ctx, words) => mapUpdate(ctx, argvOf(words)) },
-    { name: 'pop', run: (ctx, words) => mapPop(ctx, argvOf(words)) },
-    { name: 'dequeue', run: (ctx, words) => mapPop(ctx, argvOf(words)) },
-    { name: 'freeze', run: (ctx, words) => mapFreeze(ctx, argvOf(words)) },
+    { name: 'dump', run: mapDump },
+    { name: 'update', run: mapUpdate },
+    { name: 'lookup', run: mapLookup },
+    { name: 'getnext', run: mapGetNext },
+    { name: 'delete', run: mapDelete },
+    { name: 'pin', run: mapPin },
+    { name: 'create', run: mapCreate },
+    { name: 'peek', run: mapLookup },
+    { name: 'push', run: mapUpdate },
+    { name: 'enqueue', run: mapUpdate },
+    { name: 'pop', run: mapPop },
+    { name: 'dequeue', run: mapPop },
+    { name: 'freeze', run: mapFreeze },
   ],
 };

@@ -1,9 +1,8 @@
-import type { CliContext } from './context.js';
-import type { CommandTable } from './main.js';
-import { argvOf, fail } from './map-common.js';
-import { jsonNull } from './map-update.js';
+import type { CommandTable } from './command-table.js';
+import type { Words } from './common.js';
+import { jsonNull, type CliContext } from './context.js';
+import { fail } from './report.js';
 import { UNPIN_USAGE } from './usage.js';
-import type { Words } from './words.js';
 import { ENOENT } from '../errno.js';
 
 /**
@@ -11,8 +10,7 @@ import { ENOENT } from '../errno.js';
  * bpffs. Whatever nothing else holds (no other pin, no program using the map, no prog
  * array or map-in-map holding it) is unloaded when the command ends.
  */
-function unpin(ctx: CliContext, words: Words): void {
-  const args = argvOf(words);
+function unpin(ctx: CliContext, args: Words): void {
   if (!args.count) fail(ctx, 'unpin needs a PATH');
   ctx.store.transaction(() => {
     while (args.count) {

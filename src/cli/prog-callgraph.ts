@@ -1,17 +1,13 @@
 import { MAP_TYPE, progTypeName } from '../object/kinds.js';
 import { callGraphDot, programCalls, type ProgArrayContents } from '../render/dot-callgraph.js';
 import type { LoadedProgram } from '../vm/loaded.js';
+import { parseProgs, showSubset, type Words } from './common.js';
 import { emitDot, type CliContext } from './context.js';
 import { xlatedProgram } from './prog-dump.js';
-import { parseProgSelector, selectPrograms } from './selectors.js';
-import type { Words } from './words.js';
-
 
 /** prog callgraph [PROG]: programs, their subprograms, helpers and tail calls, as dot. */
 export function progCallgraph(ctx: CliContext, words: Words): void {
-  const all = ctx.store.programs;
-  const progs = words.done ? all : selectPrograms(all, parseProgSelector(words), ctx.store);
-  words.end();
+  const progs = showSubset(ctx, words, parseProgs) ?? ctx.store.programs;
   const mapName = (id: number): string | undefined => ctx.store.maps.find((m) => m.id === id)?.name;
   const progArrays: ProgArrayContents[] = ctx.store.maps
     .filter((m) => m.spec.type === MAP_TYPE.progArray && m.spec.initialSlots.length > 0)

@@ -6,10 +6,11 @@ import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
 import { xlatedVisual } from '../render/dot-visual.js';
 import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';
 import type { LoadedProgram } from '../vm/loaded.js';
+import { parseProgs, type Words } from './common.js';
 import { emitDot, jsonWriter, type CliContext } from './context.js';
 import { progInfo } from './prog-show.js';
-import { parseProgSelector, selectPrograms } from './selectors.js';
-import type { Words } from './words.js';
+import { usageExit } from './report.js';
+import { PROG_USAGE } from './usage.js';
 
 /** What `prog dump xlated` shows of a loaded program. */
 export function xlatedProgram(p: LoadedProgram): XlatedProgram {
@@ -30,11 +31,12 @@ type DumpMode = { kind: 'text'; opcodes: boolean; linum: boolean } | { kind: 'fi
 /** prog dump xlated PROG [{ file FILE | opcodes | visual | linum }] */
 export function progDump(ctx: CliContext, words: Words): void {
   if (!words.accept('xlated')) {
-    const w = words.peek();
-    if (w !== undefined && 'jited'.startsWith(w)) throw new UsageError('bpfscope interprets programs and has no JIT: there are no jited instructions to dump');
+    const w = words.current;
+    if (words.is('jited')) throw new UsageError('bpfscope interprets programs and has no JIT: there are no jited instructions to dump');
     throw new UsageError(`expected 'xlated' or 'jited', got: ${w ?? ''}`);
   }
-  const progs = selectPrograms(ctx.store.programs, parseProgSelector(words), ctx.store);
+  if (words.count < 2) usageExit(ctx, PROG_USAGE);
+  const progs = parseProgs(ctx, words);
   let mode: DumpMode = { kind: 'text', opcodes: false, linum: false };
   if (words.accept('file')) mode = { kind: 'file', path: words.take('file path') };
   else if (words.accept('opcodes')) mode = { kind: 'text', opcodes: true, linum: false };

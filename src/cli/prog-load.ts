@@ -5,13 +5,10 @@ import { openObject } from '../object/open.js';
 import { loadTarget } from '../object/target.js';
 import { programKindForSection, supportedSectionNames } from '../object/section-defs.js';
 import type { LoadedObject } from '../vm/loaded.js';
-import { JsonWriter } from '../text/json-writer.js';
-import type { CliContext } from './context.js';
-import { argvOf, errnoText, fail, parseMap, parseProg } from './map-common.js';
-import { strtoul } from './map-data.js';
-import { jsonNull, pinObject, requireArgs } from './map-update.js';
-import { ExitStatus } from './main.js';
-import type { Words } from './words.js';
+import { parseMap, parseProg, requireArgs, strtoul, type Words } from './common.js';
+import { jsonNull, type CliContext } from './context.js';
+import { pinObject } from './map-update.js';
+import { errnoText, ExitStatus, fail, Reporter } from './report.js';
 
 /**
  * bpftool 7.1 adds this to every failure after the object is open (its err_close_obj
@@ -23,9 +20,10 @@ const STRICT_MODE_HINT =
 
 /** A failure once the object is open: the error, then bpftool's strict-mode hint. */
 function failLoaded(ctx: CliContext, message: string): never {
-  if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
-  else ctx.err(`Error: ${message}\n${STRICT_MODE_HINT}`);
-  throw new ExitStatus(255);
+  const r: Reporter = new Reporter(ctx);
+  r.error(message);
+  if (!ctx.json) ctx.err(STRICT_MODE_HINT);
+  return r.fail();
 }
 
 /**
@@ -35,9 +33,8 @@ function failLoaded(ctx: CliContext, message: string): never {
  */
 function failGuess(ctx: CliContext, name: string, objectOpen: boolean): never {
   ctx.err(`libbpf: failed to guess program type from ELF section '${name}'\nlibbpf: supported section(type) names are:${supportedSectionNames()}\n`);
-  if (ctx.json) ctx.out('\n');
-  else if (objectOpen) ctx.err(STRICT_MODE_HINT);
-  throw new ExitStatus(255);
+  if (!ctx.json && objectOpen) ctx.err(STRICT_MODE_HINT);
+  return new Reporter(ctx).fail();
 }
 
 /** A map's pin name under `pinmaps DIR`: libbpf's name with the dots bpffs refuses made underscores. */
@@ -52,8 +49,7 @@ function pinName(name: string): string {
  * `loadall` pins each as PATH/NAME. When the command ends what no pin holds is
  * unloaded again (with `load`, every program but the first).
  */
-function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
-  const args = argvOf(words);
+function progLoadWith(ctx: CliContext, args: Words, firstOnly: boolean): void {
   requireArgs(ctx, args, 2);
   const file = args.next();
   const pinPath = args.next();
@@ -78,7 +74,7 @@ function progLoadWith(ctx: CliContext, words: Words, firstOnly: boolean): void {
         let name: string | undefined;
         if (args.accept('idx')) {
           const text = args.next();
-          const value = strtoul(text, 0);
+          const value = strtoul(text);
           if (value === undefined) fail(ctx, `can't parse ${text} as IDX`);
           // bpftool keeps strtoul's result in an int.
           idx = Number(BigInt.asIntN(32, value));
@@ -171,8 +167,7 @@ export function progLoadAll(ctx: CliContext, words: Words): void {
 }
 
 /** prog pin PROG FILE */
-export function progPin(ctx: CliContext, words: Words): void {
-  const args = argvOf(words);
+export function progPin(ctx: CliContext, args: Words): void {
   requireArgs(ctx, args, 3);
   ctx.store.transaction(() => {
     const prog = parseProg(ctx, args);

@@ -1,15 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { nodeErrorText as strerror } from '../errno.js';
 import { NotModelledError, UsageError } from '../errors.js';
-import { JsonWriter } from '../text/json-writer.js';
 import { TestRunError } from '../vm/context/errors.js';
 import type { LoadedObject } from '../vm/loaded.js';
 import { runProgram, type RunOutput } from '../vm/run.js';
 import { Runtime } from '../vm/runtime/runtime.js';
+import { isPrefix, parseProg, requireArgs, strtoulU32, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import { ExitStatus } from './main.js';
-import { parseCInteger, parseProgSelector, selectPrograms } from './selectors.js';
-import type { Words } from './words.js';
+import { fail } from './report.js';
 
 /** bpftool's default room for data_out and ctx_out (SZ_32K). */
 const DEFAULT_SIZE_OUT = 32 * 1024;
@@ -33,10 +31,8 @@ const KEYWORDS = ['data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', '
  * A run that needs what the VM does not model fails with one line naming it, status 255.
  */
 export function progRun(ctx: CliContext, words: Words): void {
-  if (words.remaining < 4) throw new UsageError(`'${words.previous() ?? 'run'}' needs at least 4 arguments, ${words.remaining} found`);
-  const progs = selectPrograms(ctx.store.programs, parseProgSelector(words), ctx.store);
-  if (progs.length > 1) throw new UsageError('several programs match this handle');
-  const program = progs[0]!;
+  requireArgs(ctx, words, 4);
+  const program = parseProg(ctx, words);
   const args = parseRunArgs(words);
   const data = args.dataIn === undefined ? undefined : readRunData(args.dataIn);
   const ctxIn = args.ctxIn === undefined ? undefined : readRunData(args.ctxIn);
@@ -56,10 +52,8 @@ export function progRun(ctx: CliContext, words: Words): void {
   } catch (e) {
     if (!(e instanceof TestRunError) && !(e instanceof NotModelledError)) throw e;
     const message = e instanceof TestRunError ? `failed to run program: ${e.message}` : `prog run: ${e.message}`;
-    if (ctx.json) ctx.out(new JsonWriter(ctx.pretty).startObject().stringField('error', message).endObject().finish());
-    else ctx.err(`Error: ${message}\n`);
     // bpftool returns the syscall's -errno from main: the exit status is its low byte.
-    throw new ExitStatus(e instanceof TestRunError ? (256 - e.errno) & 0xff : 255);
+    fail(ctx, message, e instanceof TestRunError ? e.errno : undefined);
   }
   printRun(ctx, args, out);
 }
@@ -67,16 +61,16 @@ export function progRun(ctx: CliContext, words: Words): void {
 function parseRunArgs(words: Words): RunArgs {
   const args: RunArgs = { repeat: 1 };
   while (!words.done) {
-    const word = words.peek()!;
+    const word = words.current!;
     for (const group of [KEYWORDS.slice(0, 3), KEYWORDS.slice(3, 6)]) {
-      const matches = group.filter((k) => k.startsWith(word));
+      const matches = group.filter((k) => isPrefix(word, k));
       if (matches.length > 1) throw new UsageError(`ambiguous prefix: '${word}' could be '${matches.join("' or '")}'`);
     }
     const keyword = KEYWORDS.find((k) => words.accept(k));
     if (keyword === undefined) {
       throw new UsageError(`expected no more arguments, 'data_in', 'data_out', 'data_size_out', 'ctx_in', 'ctx_out', 'ctx_size_out' or 'repeat', got: '${word}'?`);
     }
-    if (words.done) throw new UsageError(`'${words.previous()}' needs at least 1 arguments, 0 found`);
+    if (words.done) throw new UsageError(`'${words.previous}' needs at least 1 arguments, 0 found`);
     const value = words.take(keyword);
     switch (keyword) {
       case 'data_in':
@@ -105,7 +99,7 @@ function parseRunArgs(words: Words): RunArgs {
 }
 
 function number(text: string, what: string): number {
-  const n = parseCInteger(text);
+  const n = strtoulU32(text);
   if (n === undefined) throw new UsageError(`can't parse ${text} as ${what}`);
   return n;
 }

@@ -2,9 +2,8 @@ import type { LoadedProgram } from '../vm/loaded.js';
 import { progTypeName } from '../object/kinds.js';
 import { progJson, progPlain, type ProgInfo } from '../render/prog-info.js';
 import { progTable } from '../render/table.js';
+import { fullProgramName, parseProgs, showSubset, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import { fullProgramName, parseProgSelector, selectPrograms } from './selectors.js';
-import type { Words } from './words.js';
 import { INSN_SIZE } from '../isa/insn.js';
 
 /** The VM's view of a program as bpftool's prog info. */
@@ -27,10 +26,8 @@ export function progInfo(p: LoadedProgram): ProgInfo {
 
 /** prog { show | list } [PROG] */
 export function progShow(ctx: CliContext, words: Words): void {
-  const all = ctx.store.programs;
-  const selected = words.done ? undefined : selectPrograms(all, parseProgSelector(words), ctx.store);
-  words.end();
-  const progs = selected ?? all;
+  const selected = showSubset(ctx, words, parseProgs);
+  const progs = selected ?? ctx.store.programs;
   if (ctx.table) {
     ctx.out(progTable(progs.map(progInfo)));
     return;

@@ -1,5 +1,5 @@
+import type { Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import type { Words } from './words.js';
 
 /**
  * prog tracelog: the bpf_trace_printk records of runs not read yet, as trace_pipe gives

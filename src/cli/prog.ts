@@ -1,4 +1,4 @@
-import type { CommandTable } from './main.js';
+import type { CommandTable } from './command-table.js';
 import { progCallgraph } from './prog-callgraph.js';
 import { progDump } from './prog-dump.js';
 import { progLoad, progLoadAll, progPin } from './prog-load.js';

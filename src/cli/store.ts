@@ -1,11 +1,10 @@
 import { PersistentStore } from '../store/persistent-store.js';
 import { BpfscopeError } from '../errors.js';
-import type { CliContext } from './context.js';
-import type { CommandTable } from './main.js';
-import { fail } from './map-common.js';
-import { jsonWriter } from './context.js';
+import type { CommandTable } from './command-table.js';
+import type { Words } from './common.js';
+import { jsonWriter, type CliContext } from './context.js';
+import { fail } from './report.js';
 import { STORE_USAGE } from './usage.js';
-import type { Words } from './words.js';
 
 function persistent(ctx: CliContext): PersistentStore {
   if (!(ctx.store instanceof PersistentStore)) fail(ctx, 'store commands work on the state directory, not on objects given with --object');

@@ -85,7 +85,7 @@ function parseMapDef(btf: Btf, typeId: number, name: string, where: Where): MapD
       case 'pinning': spec.pinning = intField(m); break;
       case 'key_size': spec.keySize = intField(m); break;
       case 'value_size': spec.valueSize = intField(m); break;
-      case 'map_extra': spec.mapExtra = longField(btf, m, name, where); break;
+      case 'map_extra': spec.mapExtra = longField(btf, m, name, where, intField); break;
       case 'key':
       case 'value': {
         const p = btf.resolved(m.type);
@@ -126,12 +126,17 @@ function parseMapDef(btf: Btf, typeId: number, name: string, where: Where): MapD
   return { spec, ...(valuesOffset !== undefined ? { valuesOffset } : {}) };
 }
 
-/** `__ulong(name, X)`: a pointer to an enum whose one value is X. */
-function longField(btf: Btf, m: BtfMember, name: string, where: Where): bigint {
-  const p = btf.resolved(m.type);
-  const e = p.kind === 'PTR' ? btf.type(p.type) : undefined;
-  if (e?.kind === 'ENUM' && e.values[0]) return BigInt(e.values[0].value);
-  if (e?.kind === 'ENUM64' && e.values[0]) return e.values[0].value;
-  if (e?.kind === 'ARRAY') return BigInt(e.nelems);
-  throw new ObjectError(`map '${name}': attribute '${m.name}' is not __ulong()-encoded`, where);
+/**
+ * `__ulong(name, X)` is a member whose type is an enum with the one value X (ENUM64 where
+ * X needs it); a `__uint()` pointer is read as one too (libbpf's get_map_field_long).
+ */
+function longField(btf: Btf, m: BtfMember, name: string, where: Where, intField: (m: BtfMember) => number): bigint {
+  const t = btf.resolved(m.type);
+  if (t.kind === 'PTR') return BigInt(intField(m));
+  if ((t.kind === 'ENUM' || t.kind === 'ENUM64') && t.values.length === 1) {
+    const { value } = t.values[0]!;
+    // A 32-bit enum's value is an s32, widened to u64 as C widens it.
+    return t.kind === 'ENUM' ? BigInt.asUintN(64, BigInt(Number(value) | 0)) : BigInt.asUintN(64, BigInt(value));
+  }
+  throw new ObjectError(`map '${name}': attribute '${m.name}' is not __ulong()-encoded (an enum of one value)`, where);
 }

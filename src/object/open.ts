@@ -13,6 +13,7 @@ import { resolveAttachTargets } from './attach-btf.js';
 import { isStructOpsSection, linkStructOps, structOpsMaps } from './struct-ops.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 import { programTag } from './tag.js';
+import { readAsCilium } from './cilium-maps.js';
 import { openObjectBtf, type ObjectBtf } from './object-btf.js';
 import { applyCoreRelocations } from './core/apply.js';
 import { resolveExterns } from './externs/index.js';
@@ -72,6 +73,7 @@ function openElf(elf: ElfFile, target: LoadTarget): ObjectSpec {
     }
   }
   linkElfMaps(elf.fileName, maps, notes);
+  for (const m of maps) readAsCilium(m, notes);
   const dataMapBySection = new Map<number, number>();
   for (const section of elf.sections) {
     const origin = dataSectionOrigin(section);

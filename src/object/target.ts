@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { release } from 'node:os';
 import { BpfscopeError, ObjectError } from '../errors.js';
@@ -54,7 +54,7 @@ export function loadTarget(options: LoadTargetOptions = {}): LoadTarget {
   const target: LoadTarget = {
     btfSource: btfPath,
     vmlinux: () => {
-      if (vmlinux === null) vmlinux = btfPath === undefined ? undefined : readBtfFile(btfPath);
+      if (vmlinux === null) vmlinux = btfPath === undefined ? undefined : readTargetBtf(btfPath);
       return vmlinux;
     },
     modules: () => {
@@ -85,6 +85,33 @@ export const NO_TARGET: LoadTarget = Object.freeze({
   kallsyms: () => undefined,
 });
 
+/**
+ * Target BTFs already parsed in this process, by path, with the file's identity when read:
+ * a test suite or a batch opens many objects for the same kernel, and parsing vmlinux's
+ * BTF costs each open tens of milliseconds. A file changed since is read again.
+ */
+const parsedTargets = new Map<string, { stamp: string; btf: Btf }>();
+/** Module BTFs split on a vmlinux BTF, with the module list they were read for. */
+const parsedModules = new WeakMap<Btf, { names: string; list: { name: string; btf: Btf }[] }>();
+
+function fileStamp(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function readTargetBtf(path: string): Btf {
+  const stamp = fileStamp(path);
+  const known = parsedTargets.get(path);
+  if (stamp !== undefined && known?.stamp === stamp) return known.btf;
+  const btf = readBtfFile(path);
+  if (stamp !== undefined) parsedTargets.set(path, { stamp, btf });
+  return btf;
+}
+
 /** Raw BTF or the .BTF of an ELF file, split on `base` when given. */
 export function readBtfFile(path: string, base?: Btf): Btf {
   const ctx = { file: path };
@@ -113,6 +140,9 @@ function runningModules(vmlinux: Btf | undefined): { name: string; btf: Btf }[] 
   } catch {
     return [];
   }
+  const key = names.map((n) => `${n}@${fileStamp(`${SYS_BTF}/${n}`)}`).join('\0');
+  const known = parsedModules.get(vmlinux);
+  if (known?.names === key) return known.list;
   const out: { name: string; btf: Btf }[] = [];
   for (const name of names) {
     try {
@@ -121,6 +151,7 @@ function runningModules(vmlinux: Btf | undefined): { name: string; btf: Btf }[] 
       // A module whose BTF cannot be read is skipped, as libbpf skips it.
     }
   }
+  parsedModules.set(vmlinux, { names: key, list: out });
   return out;
 }
 

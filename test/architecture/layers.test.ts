@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, src } from './sources.js';
 
 // docs/architecture.md: each layer may import only layers at its own rank or below;
 // render sits beside cli, reading loaded state from store.
@@ -19,16 +19,6 @@ const RANK: Record<string, number> = {
   cli: 7,
   'index.js': 8,
 };
-
-const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
 
 function layerOf(path: string): string {
   const first = relative(src, path).split('/')[0]!;

@@ -13,7 +13,7 @@ import { goldenObjects } from './golden.js';
  * with `bpftool prog loadall` (pins under /sys/fs/bpf, removed afterwards) and what
  * bpftool says about its BTF is compared with what bpfscope says about the same object
  * loaded with --object. Kernel ids differ from ours, so programs and maps are matched
- * by name. Needs root and bpftool.
+ * by name. Only objects the test loads itself are compared. Needs root and bpftool.
  */
 const cannot = missing({ bpftool: true, root: true });
 
@@ -35,15 +35,23 @@ describe("bpftool's id order in btf show", () => {
     ]);
   });
 
-  it("matches the kernel's btf show for everything loaded right now", (ctx) => {
+  it("gives the kernel's order for the programs and maps of an object this test loads", (ctx) => {
     if (skipReason(cannot, 'live btf show order')) return ctx.skip();
-    const snapshot = (): { progs: { id: number; btf_id?: number }[]; maps: { id: number; btf_id?: number }[] } => ({
-      progs: JSON.parse(bpftool(['-j', 'prog', 'show']).stdout) as { id: number; btf_id?: number }[],
-      maps: JSON.parse(bpftool(['-j', 'map', 'show']).stdout) as { id: number; btf_id?: number }[],
+    // Only the entry of our own BTF is compared; the prediction still reads every object
+    // with BTF the kernel holds, as bpftool's table holds them all.
+    const { btfId } = loadIntoKernel('maps');
+    type Held = { id: number; btf_id?: number };
+    // bpftool 7.1's `map show` reuses one bpf_map_info for every map, and this kernel
+    // leaves btf_id alone for a map without BTF: the one before it shows through. So a
+    // map listed with a BTF id is asked again on its own.
+    const ownBtf = (m: Held): Held => (m.btf_id ? (JSON.parse(bpftool(['-j', 'map', 'show', 'id', String(m.id)]).stdout) as Held) : m);
+    const snapshot = (): { progs: Held[]; maps: Held[] } => ({
+      progs: JSON.parse(bpftool(['-j', 'prog', 'show']).stdout) as Held[],
+      maps: (JSON.parse(bpftool(['-j', 'map', 'show']).stdout) as Held[]).map(ownBtf),
     });
     // Others may load and unload programs meanwhile: retry until nothing moved.
     for (let attempt = 0; attempt < 20; attempt++) {
-      const btfShow = (): string => bpftool(['-j', 'btf', 'show']).stdout;
+      const btfShow = (): string => bpftool(['-j', 'btf', 'show', 'id', String(btfId)]).stdout;
       const before = snapshot();
       const shownText = btfShow();
       const after = snapshot();
@@ -52,14 +60,10 @@ describe("bpftool's id order in btf show", () => {
         spawnSync('sleep', ['1']);
         continue;
       }
-      const shown = JSON.parse(shownText) as { id: number; prog_ids: number[]; map_ids: number[] }[];
-      const entries = (xs: { id: number; btf_id?: number }[]): { btfId: number; id: number }[] =>
-        xs.filter((x) => x.btf_id).sort((a, b) => a.id - b.id).map((x) => ({ btfId: x.btf_id!, id: x.id }));
-      const progs = bpftoolIdOrder(entries(before.progs));
-      const maps = bpftoolIdOrder(entries(before.maps));
-      for (const b of shown) {
-        expect({ id: b.id, progs: progs.get(b.id) ?? [], maps: maps.get(b.id) ?? [] }).toEqual({ id: b.id, progs: b.prog_ids, maps: b.map_ids });
-      }
+      const shown = JSON.parse(shownText) as { id: number; prog_ids: number[]; map_ids: number[] };
+      const entries = (xs: Held[]): { btfId: number; id: number }[] => xs.filter((x) => x.btf_id).sort((a, b) => a.id - b.id).map((x) => ({ btfId: x.btf_id!, id: x.id }));
+      expect(shown.map_ids.length).toBeGreaterThan(2);
+      expect({ progs: bpftoolIdOrder(entries(before.progs)).get(btfId), maps: bpftoolIdOrder(entries(before.maps)).get(btfId) }).toEqual({ progs: shown.prog_ids, maps: shown.map_ids });
       return;
     }
     console.log('skipped live btf show order: the kernel kept changing under the test');
@@ -78,8 +82,10 @@ interface Loaded {
   maps: { name: string; pin: string; id: number; btfId: number }[];
 }
 
+let loads = 0;
+
 function loadIntoKernel(obj: string): Loaded {
-  const pin = `/sys/fs/bpf/bpfscope-btf-test-${process.pid}-${obj}`;
+  const pin = `/sys/fs/bpf/bpfscope-btf-test-${process.pid}-${++loads}-${obj}`;
   pins.push(pin, `${pin}-maps`);
   const r = bpftool(['prog', 'loadall', `objects/${obj}.o`, pin, 'pinmaps', `${pin}-maps`]);
   if (r.status !== 0) throw new Error(`bpftool prog loadall objects/${obj}.o: ${r.stderr}`);

@@ -34,11 +34,11 @@ describe('help and usage', () => {
     expect(bpfscope(['-j', 'prog', 'help']).stdout).toBe('null\n');
   });
 
-  it('an unknown command prints usage and an error, exit 255', () => {
+  it('an unknown command prints the usage alone, exit 255, as bpftool', () => {
     const r = bpfscope(['prog', 'frobnicate']);
     expect(r.status).toBe(255);
-    expect(r.stderr).toMatch(/Usage: bpfscope prog/);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe("Error: unknown command: 'frobnicate'");
+    expect(r.stderr).toMatch(/^Usage: bpfscope prog/);
+    expect(r.stderr).not.toMatch(/Error/);
   });
 
   it('a word starting with - is an option wherever it is, as getopt takes it for bpftool: value -1 is refused, not a byte', () => {
@@ -95,13 +95,18 @@ describe('prog show and list', () => {
     [['prog', 'show', 'id', 'x1'], "Error: can't parse x1 as ID"],
     [['prog', 'show', 'id', '99'], 'Error: get by id (99): No such file or directory'],
     [['prog', 'show', 'tag', 'zz'], "Error: can't parse tag"],
-    [['prog', 'show', 'name', 'nope'], 'Error: no program matches name nope'],
     [['prog', 'show', 'bogus', '1'], "Error: expected 'id', 'tag', 'name' or 'pinned', got: 'bogus'?"],
-    [['prog', 'show', 'id'], 'Error: expected a program id'],
+    // bpftool's BAD_ARG: show takes no word or a handle's two.
+    [['prog', 'show', 'id'], "Error: what is 'id'?"],
   ])('bad selector %j: one error line', (args, message) => {
     const r = bpfscope(['--object', 'objects/xdp.o', ...args]);
     expect(r.status).toBe(255);
     expect(r.stderr).toBe(`${message}\n`);
+  });
+
+  it('a handle that names nothing prints nothing, status 255, as bpftool (with -j, the empty line its writer ends with)', () => {
+    expect(bpfscope(['--object', 'objects/xdp.o', 'prog', 'show', 'name', 'nope'])).toEqual({ status: 255, stdout: '', stderr: '' });
+    expect(bpfscope(['--object', 'objects/xdp.o', '-j', 'prog', 'show', 'name', 'nope'])).toEqual({ status: 255, stdout: '\n', stderr: '' });
   });
 });
 

@@ -32,9 +32,9 @@ function xdpCtx(): string {
 /** Runs bpftool on the object loaded into the kernel (pinned under a directory of this test's own). */
 function withKernel<T>(object: string, body: (prog: (name: string) => string, maps: string) => T): T {
   const pin = `/sys/fs/bpf/bpfscope-run-cases-${process.pid}`;
-  const loaded = spawnSync('bpftool', ['prog', 'loadall', object, pin, 'pinmaps', `${pin}-maps`], { encoding: 'utf8' });
-  if (loaded.status !== 0) throw new Error(`the kernel refused ${object}: ${loaded.stderr}`);
   try {
+    const loaded = spawnSync('bpftool', ['prog', 'loadall', object, pin, 'pinmaps', `${pin}-maps`], { encoding: 'utf8' });
+    if (loaded.status !== 0) throw new Error(`the kernel refused ${object}: ${loaded.stderr}`);
     return body((name) => join(pin, name), `${pin}-maps`);
   } finally {
     rmSync(pin, { recursive: true, force: true });

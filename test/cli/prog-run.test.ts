@@ -119,9 +119,9 @@ describe.skipIf(live !== undefined)('prog run against the live kernel\'s bpftool
 
   it('takes and gives back xdp_md as the kernel does: metadata from data_in, the loopback device, its checks', () => {
     const pin = `/sys/fs/bpf/bpfscope-prog-run-xdp-${process.pid}`;
-    const loaded = spawnSync('bpftool', ['prog', 'loadall', join(OBJECTS, 'xdp.o'), pin], { encoding: 'utf8' });
-    expect(loaded.status, loaded.stderr).toBe(0);
     try {
+      const loaded = spawnSync('bpftool', ['prog', 'loadall', join(OBJECTS, 'xdp.o'), pin], { encoding: 'utf8' });
+      expect(loaded.status, loaded.stderr).toBe(0);
       const size = readFileSync(packet('ipv4-udp')).length;
       const contexts = [[8, size], [0, size, 0, 1], [0, size, 0, 1, 1], [0, size, 0, 9], [0, size, 0, 0, 0, 1], [6, size], [0, size + 1], [0, size, 0, 0, 0, 0, 5]];
       contexts.forEach((words, i) => {
@@ -142,9 +142,9 @@ describe.skipIf(live !== undefined)('prog run against the live kernel\'s bpftool
 
   it('prints the same hex dump, JSON and context for tc_mark', () => {
     const pin = `/sys/fs/bpf/bpfscope-prog-run-${process.pid}`;
-    const loaded = spawnSync('bpftool', ['prog', 'loadall', join(OBJECTS, 'tc.o'), pin], { encoding: 'utf8' });
-    expect(loaded.status, loaded.stderr).toBe(0);
     try {
+      const loaded = spawnSync('bpftool', ['prog', 'loadall', join(OBJECTS, 'tc.o'), pin], { encoding: 'utf8' });
+      expect(loaded.status, loaded.stderr).toBe(0);
       const ctx = new Uint8Array(192);
       new DataView(ctx.buffer).setUint32(8, 0x1234, true);
       new DataView(ctx.buffer).setUint32(52, 3, true);

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, missing, REPO, skipReason } from '../helpers/env.js';
 import { corpusMissing, corpusObjects, partload } from '../helpers/corpus.js';
+import { checkAgainstObjdump, hasObjdump, programSymbols } from '../helpers/objdump-compare.js';
+import { openObject } from '../../src/object/open.js';
+import { NO_TARGET } from '../../src/object/target.js';
 // @ts-expect-error: a plain ES module shared with compare.mjs, without types
 import { compareObject } from './normalize.mjs';
 
@@ -70,4 +73,23 @@ describe.skipIf(skip)('the corpus against the kernel', () => {
     // Only where the programs are there to compare can a known difference be seen gone.
     if (passed + failed.length > 200) expect(fixed).toEqual([]);
   }, 600_000);
+
+  it.skipIf(skipReason(hasObjdump() ? undefined : 'llvm-objdump is not installed (apt-get install llvm)', 'refused corpus objects against llvm-objdump'))(
+    'opens the objects libbpf refuses, with the programs their sections hold, as llvm-objdump shows them',
+    () => {
+      const refused = readdirSync(refDir)
+        .filter((n) => /^open failed/m.test(readFileSync(join(refDir, n, 'partload.txt'), 'utf8')))
+        .sort();
+      for (const name of refused) {
+        const file = join(objDir, `${name}.o`);
+        const spec = openObject(file, undefined, { target: NO_TARGET });
+        expect(spec.programs.map((p) => p.name).sort(), name).toEqual(programSymbols(file));
+        const { problems, compared } = checkAgainstObjdump(file, spec);
+        expect(problems, name).toEqual([]);
+        expect(compared, name).toBeGreaterThanOrEqual(spec.programs.length);
+      }
+      console.log(`corpus: ${refused.length} objects libbpf refuses opened and equal to llvm-objdump`);
+      expect(refused.length).toBeGreaterThan(0);
+    },
+  );
 });

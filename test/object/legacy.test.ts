@@ -1,40 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBtf, parseBtfExt } from '../../src/btf/index.js';
-import { readElf, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC, STT_NOTYPE, type ElfFile } from '../../src/elf/index.js';
-import { encodeInsns } from '../../src/isa/encode.js';
-import { BPF_CALL_INSN, BPF_LD_IMM64 } from '../../src/isa/opcodes.js';
+import { readElf, SHT_SYMTAB, STT_FUNC, STT_NOTYPE } from '../../src/elf/index.js';
 import { openObject } from '../../src/object/open.js';
 import { NO_TARGET } from '../../src/object/target.js';
-import type { ObjectSpec } from '../../src/object/spec.js';
 import { bpfscope } from '../helpers/cli.js';
 import { compileBpf, missing, OBJECTS, REPO, skipReason } from '../helpers/env.js';
+import { checkAgainstObjdump, hasObjdump } from '../helpers/objdump-compare.js';
 
 /**
  * Objects libbpf 1.x refuses to open (legacy maps, static programs, sections without FUNC
  * symbols, names only older loaders know): bpfscope opens them, lists their programs, and
  * every function of every program holds the bytes llvm-objdump shows for its section,
- * up to the fields relocations and CO-RE rewrite. The corpus part takes the objects the
- * real libbpf refused (`open failed` in the kernel reference's partload.txt).
+ * up to the fields relocations and CO-RE rewrite. The corpus objects the real libbpf
+ * refuses are checked the same way in test/corpus/kernel-corpus.test.ts.
  */
 const SRC = join(REPO, 'test', 'object', 'legacy');
-const CORPUS = process.env.BPFSCOPE_CORPUS ?? '/tmp/corpus/obj';
-const KREF = process.env.BPFSCOPE_KREF ?? '/tmp/kref';
-const hasObjdump = spawnable('llvm-objdump');
 const buildReason = missing({ clang: true });
-const objdumpReason = hasObjdump ? undefined : 'llvm-objdump is not installed (apt-get install llvm)';
-
-function spawnable(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const objdumpReason = hasObjdump() ? undefined : 'llvm-objdump is not installed (apt-get install llvm)';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-legacy-'));
 let built: Record<string, string> | undefined;
@@ -67,111 +52,6 @@ function untypedCopy(file: string, section: string): string {
   return out;
 }
 
-/** llvm-objdump -d: every section's bytes by instruction index, from the raw-bytes column. */
-function objdumpSections(file: string): Map<string, Map<number, number[]>> {
-  const text = execFileSync('llvm-objdump', ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const out = new Map<string, Map<number, number[]>>();
-  let current: Map<number, number[]> | undefined;
-  for (const line of text.split('\n')) {
-    const sec = /^Disassembly of section (.*):$/.exec(line);
-    if (sec) out.set(sec[1]!, (current = new Map()));
-    const insn = /^\s*(\d+):\t((?:[0-9a-f]{2} )*[0-9a-f]{2})/.exec(line);
-    if (insn && current) current.set(Number(insn[1]), insn[2]!.trim().split(' ').map((b) => parseInt(b, 16)));
-  }
-  return out;
-}
-
-/** Instruction indexes, per section, whose fields a loader rewrites: ELF relocations and CO-RE records. */
-function rewritten(elf: ElfFile): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
-  const add = (section: string, byteOff: number) => {
-    if (!out.has(section)) out.set(section, new Set());
-    out.get(section)!.add(byteOff / 8);
-  };
-  for (const [index, relocs] of elf.relocations) for (const r of relocs) add(elf.sections[index]!.name, r.offset);
-  const btf = elf.sections.find((s) => s.name === '.BTF');
-  const ext = elf.sections.find((s) => s.name === '.BTF.ext');
-  if (btf && ext) {
-    for (const s of parseBtfExt(ext.data, parseBtf(btf.data)).coreRelos.sections) for (const r of s.records) add(s.section, r.insnOff);
-  }
-  return out;
-}
-
-/**
- * Compares each function of each program with its section's bytes. Masked: src_reg and imm
- * (and the second slot's imm) where a relocation or CO-RE record points, off as well
- * for CO-RE, and the imm of bpf-to-bpf calls, which linking makes relative to the new layout.
- */
-function checkAgainstObjdump(file: string, spec: ObjectSpec): { problems: string[]; compared: number } {
-  const elf = readElf(readFileSync(file), file);
-  const dump = objdumpSections(file);
-  const patched = rewritten(elf);
-  const problems: string[] = [];
-  let compared = 0;
-  for (const prog of spec.programs) {
-    const ours = encodeInsns(prog.insns, spec.littleEndian);
-    for (const fn of prog.functions) {
-      const section = elf.sections.find((s) => s.name === fn.sectionName)!;
-      const sym = elf.symbols.find((s) => s.shndx === section.index && s.name === fn.name);
-      const start = (sym?.value ?? 0) / 8;
-      const theirs = dump.get(fn.sectionName);
-      if (!theirs) {
-        problems.push(`${prog.name}: llvm-objdump shows no section ${fn.sectionName}`);
-        continue;
-      }
-      for (let i = 0; i < fn.insnCount; i++) {
-        const bytes = theirs.get(start + i);
-        if (!bytes) continue; // the second slot of an ld_imm64, shown on its first slot's line
-        const at = (fn.insnOff + i) * 8;
-        const mine = [...ours.subarray(at, at + bytes.length)];
-        const mask = maskFor(mine, patched.get(fn.sectionName)?.has(start + i) ?? false);
-        compared++;
-        const differs = bytes.some((b, k) => (b & mask[k]!) !== (mine[k]! & mask[k]!));
-        if (differs) problems.push(`${prog.name}: ${fn.sectionName}+${start + i}: objdump ${hex(bytes)}, bpfscope ${hex(mine)}`);
-      }
-    }
-  }
-  return { problems, compared };
-}
-
-function maskFor(insn: number[], relocated: boolean): number[] {
-  const mask = new Array<number>(insn.length).fill(0xff);
-  const code = insn[0]!;
-  const src = insn[1]! >> 4;
-  const isPseudoCall = code === BPF_CALL_INSN && src === 1;
-  const isFuncAddr = code === BPF_LD_IMM64 && src === 4;
-  if (relocated || isPseudoCall || isFuncAddr) {
-    mask[1] = 0x0f;
-    for (let k = 4; k < 8; k++) mask[k] = 0;
-    if (insn.length === 16) for (let k = 12; k < 16; k++) mask[k] = 0;
-  }
-  if (relocated) mask[2] = mask[3] = 0;
-  return mask;
-}
-
-const hex = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join(' ');
-
-/** The FUNC symbols of program sections (executable, not .text): the programs a loader lists. */
-function programSymbols(file: string): string[] {
-  const elf = readElf(readFileSync(file), file);
-  const progSections = new Set(elf.sections.filter((s) => s.flags & SHF_EXECINSTR && s.name !== '.text' && s.size > 0).map((s) => s.index));
-  return elf.symbols.filter((s) => s.type === STT_FUNC && progSections.has(s.shndx)).map((s) => s.name).sort();
-}
-
-/** Corpus objects the real libbpf refused at open, from the kernel reference. */
-function corpusRefused(): string[] {
-  if (!existsSync(KREF) || !existsSync(CORPUS)) return [];
-  return readdirSync(KREF)
-    .filter((n) => existsSync(join(CORPUS, `${n}.o`)) && /^open failed/m.test(readFileSync(join(KREF, n, 'partload.txt'), 'utf8')))
-    .sort();
-}
-
-/**
- * Why a refused corpus object still fails to open for a reason this part of bpfscope does
- * not own (externs, arena maps); printed, so a skip is never silent. Anything else fails.
- */
-const OWNED_ELSEWHERE = [/map_extra/];
-
 describe('objects libbpf 1.x refuses open in bpfscope and equal llvm-objdump', () => {
   const skip = buildReason ?? objdumpReason;
   it.skipIf(skipReason(skip, 'legacy objects against llvm-objdump'))('the objects of test/object/legacy and objects/tc_legacy.o', () => {
@@ -183,31 +63,6 @@ describe('objects libbpf 1.x refuses open in bpfscope and equal llvm-objdump', (
       expect(problems, name).toEqual([]);
       expect(compared, name).toBeGreaterThanOrEqual(spec.programs.reduce((n, p) => n + p.functions.length, 0));
     }
-  });
-
-  const refused = corpusRefused();
-  const corpusReason = skip ?? (refused.length ? undefined : `no corpus objects refused by libbpf in ${CORPUS} with a reference in ${KREF} (BPFSCOPE_CORPUS, BPFSCOPE_KREF)`);
-  it.skipIf(skipReason(corpusReason, 'corpus objects against llvm-objdump'))('corpus objects the real libbpf refused', () => {
-    let checked = 0;
-    for (const name of refused) {
-      const file = join(CORPUS, `${name}.o`);
-      let spec: ObjectSpec;
-      try {
-        spec = openObject(file, undefined, { target: NO_TARGET });
-      } catch (e) {
-        const message = (e as Error).message;
-        if (!OWNED_ELSEWHERE.some((re) => re.test(message))) throw e;
-        console.log(`skipped ${name}: ${message}`);
-        continue;
-      }
-      checked++;
-      expect(spec.programs.map((p) => p.name).sort(), name).toEqual(programSymbols(file));
-      const { problems, compared } = checkAgainstObjdump(file, spec);
-      expect(problems, name).toEqual([]);
-      expect(compared, name).toBeGreaterThanOrEqual(spec.programs.length);
-    }
-    console.log(`legacy corpus: ${checked} of ${refused.length} refused objects opened and checked`);
-    expect(checked).toBeGreaterThan(0);
   });
 });
 

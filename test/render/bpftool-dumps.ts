@@ -44,8 +44,8 @@ export function bpftoolDumps(): string {
   const obj = join(work, 'dumps.o');
   execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', `-I/usr/include/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`, '-c', FIXTURE, '-o', obj]);
   const pin = `/sys/fs/bpf/bpfscope-dumps-${process.pid}`;
-  execFileSync('bpftool', ['prog', 'loadall', obj, pin]);
   try {
+    execFileSync('bpftool', ['prog', 'loadall', obj, pin]);
     for (const prog of DUMPED_PROGRAMS) {
       for (const [suffix, words] of Object.entries(VARIANTS)) {
         const opts = words.filter((w) => w.startsWith('-'));

@@ -3,7 +3,6 @@ import { CORE_RELO_KINDS, type Btf, type BtfCoreRelo, type BtfExtInfo } from '..
 import { INSN_SIZE } from '../../isa/insn.js';
 import type { CodeSection } from '../functions.js';
 import type { LoadTarget } from '../target.js';
-import { essentialName } from './btf-walk.js';
 import { CandidateCache } from './candidates.js';
 import { patchInsn } from './patch.js';
 import { localTypeIdResult, resolveRelo } from './resolve.js';
@@ -35,7 +34,7 @@ export function applyCoreRelocations(inputs: CoreInputs): string | undefined {
   const sections = new Map<string, CodeSection>();
   for (const code of inputs.codeSections) if (!sections.has(code.section.name)) sections.set(code.section.name, code);
   const hasTarget = target.btfSource !== undefined;
-  const cache = new CandidateCache({ vmlinux: () => vmlinuxOf(target), modules: () => target.modules() }, rootNames(btf, relos));
+  const cache = new CandidateCache({ vmlinux: () => vmlinuxOf(target), modules: () => target.modules() });
   let unapplied = 0;
 
   for (const { section, records } of relos.sections) {
@@ -73,15 +72,6 @@ export function applyCoreRelocations(inputs: CoreInputs): string | undefined {
 }
 
 const TYPE_ID_LOCAL = CORE_RELO_KINDS.indexOf('TYPE_ID_LOCAL');
-
-/** The essential names of the local root types whose candidates will be asked for. */
-function rootNames(btf: Btf, relos: BtfExtInfo<BtfCoreRelo>): Set<string> {
-  const names = new Set<string>();
-  for (const { records } of relos.sections) {
-    for (const r of records) if (r.kind !== TYPE_ID_LOCAL && btf.has(r.typeId)) names.add(essentialName(btf.name(r.typeId)));
-  }
-  return names;
-}
 
 /** The record's local spec, and how errors name the record (libbpf: "relo #N: [ID] KIND NAME + ACCESS"). */
 function localSpec(btf: Btf, relo: BtfCoreRelo, index: number): { spec: CoreSpec; what: string } {

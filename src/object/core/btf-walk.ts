@@ -51,16 +51,3 @@ export function kindsCompat(a: BtfType, b: BtfType): boolean {
   return a.kind === b.kind || (isAnyEnum(a) && isAnyEnum(b));
 }
 
-/**
- * A name without its flavor: everything before the last `___` that has a character
- * other than `_` on both sides (`task_struct___old` is `task_struct`), as libbpf's
- * bpf_core_essential_name_len.
- */
-export function essentialName(name: string): string {
-  for (let i = name.length - 5; i >= 0; i--) {
-    if (name[i] !== '_' && name[i + 1] === '_' && name[i + 2] === '_' && name[i + 3] === '_' && name[i + 4] !== '_') {
-      return name.slice(0, i + 1);
-    }
-  }
-  return name;
-}

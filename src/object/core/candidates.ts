@@ -1,6 +1,5 @@
 import { RelocationError } from '../../errors.js';
-import { BTF_KIND, type Btf, type BtfType } from '../../btf/index.js';
-import { essentialName } from './btf-walk.js';
+import { essentialName, BTF_KIND, type Btf, type BtfType } from '../../btf/index.js';
 
 /** A target type a local type may correspond to. */
 export interface Candidate {
@@ -24,18 +23,13 @@ export interface CandidateSource {
  * prunes it to those (bpf_core_calc_relo_insn), so later relocations of the same type
  * see only what matched before, as in libbpf.
  *
- * libbpf scans the target's types once per local type; here the names of every local
- * type the object relocates (`names`, given up front) are looked up in one scan of
- * each target BTF, when the first candidates are asked for.
+ * libbpf scans the target's types once per local type; here each target BTF's name
+ * index (Btf.idsWithEssentialName) answers.
  */
 export class CandidateCache {
   private readonly lists = new Map<number, Candidate[]>();
-  private readonly named = new Map<Btf, Map<string, number[]>>();
 
-  constructor(
-    private readonly source: CandidateSource,
-    private readonly names: ReadonlySet<string>,
-  ) {}
+  constructor(private readonly source: CandidateSource) {}
 
   candidates(local: Btf, localId: number): Candidate[] {
     let list = this.lists.get(localId);
@@ -57,35 +51,13 @@ export class CandidateCache {
   private ofKind(btf: Btf, localType: BtfType): Candidate[] {
     const localKind = BTF_KIND[localType.kind];
     const { words, offsets } = btf.records;
-    return (this.typesNamed(btf).get(essentialName(localType.name)) ?? [])
+    return btf
+      .idsWithEssentialName(essentialName(localType.name))
       .filter((id) => {
         const kind = (words[offsets[id - btf.startId]! + 1]! >>> 24) & 0x1f;
         return kind === localKind || (ENUM_KINDS.has(kind) && ENUM_KINDS.has(localKind));
       })
       .map((id) => ({ btf, id }));
-  }
-
-  /** Ids of the named types of `btf` whose essential name is one of `names`, by that name. */
-  private typesNamed(btf: Btf): Map<string, number[]> {
-    let byName = this.named.get(btf);
-    if (byName) return byName;
-    byName = new Map();
-    // The string offsets that hold such a name first, then one pass over the records.
-    const wanted = new Map<number, string>();
-    for (const name of this.names) {
-      if (name === '') continue;
-      for (const off of btf.strings.occurrences(name)) if (essentialName(btf.strings.at(off)) === name) wanted.set(off, name);
-    }
-    const { words, offsets } = btf.records;
-    for (let i = 0; i < offsets.length && wanted.size > 0; i++) {
-      const name = wanted.get(words[offsets[i]!]!);
-      if (name === undefined) continue;
-      const ids = byName.get(name);
-      if (ids) ids.push(btf.startId + i);
-      else byName.set(name, [btf.startId + i]);
-    }
-    this.named.set(btf, byName);
-    return byName;
   }
 }
 

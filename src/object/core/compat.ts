@@ -1,6 +1,6 @@
 import { RelocationError } from '../../errors.js';
-import type { Btf } from '../../btf/index.js';
-import { essentialName, isComposite, kindsCompat, resolvedType, typeAt } from './btf-walk.js';
+import { essentialName, type Btf } from '../../btf/index.js';
+import { isComposite, kindsCompat, resolvedType, typeAt } from './btf-walk.js';
 
 /** libbpf's recursion limit for type comparisons (its `depth` and `level`). */
 const MAX_DEPTH = 32;

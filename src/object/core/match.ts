@@ -1,6 +1,6 @@
 import { RelocationError } from '../../errors.js';
-import type { Btf, BtfEnum, BtfEnum64, BtfComposite } from '../../btf/index.js';
-import { essentialName, isAnyEnum, resolvedType } from './btf-walk.js';
+import { essentialName, type Btf, type BtfEnum, type BtfEnum64, type BtfComposite } from '../../btf/index.js';
+import { isAnyEnum, resolvedType } from './btf-walk.js';
 
 const MAX_DEPTH = 32;
 const tooDeep = (): RelocationError => new RelocationError(`types nest more than ${MAX_DEPTH} deep`);

@@ -1,6 +1,6 @@
 import { RelocationError } from '../../errors.js';
-import type { Btf } from '../../btf/index.js';
-import { essentialName, resolvedType, sizeOf, typeAt } from './btf-walk.js';
+import { essentialName, type Btf } from '../../btf/index.js';
+import { resolvedType, sizeOf, typeAt } from './btf-walk.js';
 import { fieldsAreCompat, typesAreCompat } from './compat.js';
 import { typesMatch } from './match.js';
 import { isEnumvalKind, isFlexArray, isTypeKind, SPEC_MAX_LEN, type CoreAccessor, type CoreSpec } from './spec.js';

@@ -1,6 +1,6 @@
 import { progTypeId } from '../../object/kinds.js';
 import type { ContextKind } from './common.js';
-import { SOCKET_FILTER, TC } from './skb.js';
+import { CGROUP_SKB, LWT_IN_OUT, LWT_XMIT, SOCKET_FILTER, TC } from './skb.js';
 import { KPROBE, RAW_TRACEPOINT, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
 
@@ -13,6 +13,10 @@ const KINDS = new Map<number, ContextKind>([
   [progTypeId('socket_filter'), SOCKET_FILTER],
   [progTypeId('sched_cls'), TC],
   [progTypeId('sched_act'), TC],
+  [progTypeId('cgroup_skb'), CGROUP_SKB],
+  [progTypeId('lwt_in'), LWT_IN_OUT],
+  [progTypeId('lwt_out'), LWT_IN_OUT],
+  [progTypeId('lwt_xmit'), LWT_XMIT],
   [progTypeId('raw_tracepoint'), RAW_TRACEPOINT],
   [progTypeId('kprobe'), KPROBE],
   [progTypeId('tracepoint'), TRACEPOINT],

@@ -7,10 +7,10 @@ import { refuse } from './errors.js';
 import { PacketWindow } from './packet.js';
 
 /**
- * Socket filters and tc programs as bpf_prog_test_run_skb runs them: the packet in an
+ * Socket filters, tc, cgroup skb and lwt programs as bpf_prog_test_run_skb runs them: the packet in an
  * skb with NET_SKB_PAD + NET_IP_ALIGN of headroom on the loopback device, eth_type_trans
  * taking the Ethernet header off (protocol, pkt_type) and tc programs (is_l2) getting it
- * back, `struct __sk_buff` in and out through convert___skb_to_skb and back. A socket
+ * back, packet pointers for all but socket filters (is_direct_pkt_access), `struct __sk_buff` in and out through convert___skb_to_skb and back. A socket
  * filter's data_out starts with 14 zero bytes where the Ethernet header was.
  */
 const ETH_HLEN = 14;
@@ -301,6 +301,23 @@ export const SOCKET_FILTER = skbKind(false, false, [['skb_load_bytes', loadBytes
 
 /** tc_cls_act_func_proto (the part bpfscope implements). */
 export const TC = skbKind(true, true, [
+  ['skb_load_bytes', loadBytes],
+  ['skb_store_bytes', changesPacket(storeBytes, isSkb, 'bpf_skb_store_bytes')],
+  ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],
+  ['redirect', redirect],
+]);
+
+/** cg_skb_func_proto (the part bpfscope implements): cgroup programs read the packet. */
+export const CGROUP_SKB = skbKind(false, true, [['skb_load_bytes', loadBytes]]);
+
+/** lwt_in_func_proto and lwt_out_func_proto (the part bpfscope implements). */
+export const LWT_IN_OUT = skbKind(false, true, [
+  ['skb_load_bytes', loadBytes],
+  ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],
+]);
+
+/** lwt_xmit_func_proto (the part bpfscope implements): xmit programs may also write the packet and redirect. */
+export const LWT_XMIT = skbKind(false, true, [
   ['skb_load_bytes', loadBytes],
   ['skb_store_bytes', changesPacket(storeBytes, isSkb, 'bpf_skb_store_bytes')],
   ['skb_pull_data', changesPacket(pullData, isSkb, 'bpf_skb_pull_data')],

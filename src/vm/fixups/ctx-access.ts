@@ -131,10 +131,24 @@ const SOCKET_FILTER = progTypeId('socket_filter');
 const SCHED_CLS = progTypeId('sched_cls');
 const SCHED_ACT = progTypeId('sched_act');
 
-/** sk_filter_is_valid_access: no packet pointers, no tc_classid; only cb[] is writable. */
-const SOCKET_FILTER_HIDDEN = new Set(['tc_classid', 'data', 'data_meta', 'data_end']);
-/** tc_cls_act_is_valid_access: what a tc program may write. */
-const TC_WRITABLE = new Set(['mark', 'tc_index', 'priority', 'tc_classid', 'cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]']);
+const CB = ['cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]'];
+const CGROUP_SKB = progTypeId('cgroup_skb');
+const LWT_TYPES = (['lwt_in', 'lwt_out', 'lwt_xmit', 'lwt_seg6local'] as const).map(progTypeId);
+
+/**
+ * Each skb program type's is_valid_access, for the fields SKB_FIELDS knows: what it may
+ * not touch at all, and what it may write (a privileged loader: CAP_BPF and CAP_SYS_ADMIN).
+ */
+const SKB_ACCESS = new Map<number, { hidden: ReadonlySet<string>; writable: ReadonlySet<string> }>([
+  // sk_filter_is_valid_access: no packet pointers, no tc_classid; only cb[] is writable.
+  [SOCKET_FILTER, { hidden: new Set(['tc_classid', 'data', 'data_meta', 'data_end']), writable: new Set(CB) }],
+  // tc_cls_act_is_valid_access.
+  ...[SCHED_CLS, SCHED_ACT].map((t) => [t, { hidden: new Set<string>(), writable: new Set(['mark', 'tc_index', 'priority', 'tc_classid', ...CB]) }] as const),
+  // cg_skb_is_valid_access.
+  [CGROUP_SKB, { hidden: new Set(['tc_classid', 'data_meta']), writable: new Set(['mark', 'priority', ...CB]) }],
+  // lwt_is_valid_access.
+  ...LWT_TYPES.map((t) => [t, { hidden: new Set(['tc_classid', 'data_meta']), writable: new Set(['mark', 'priority', ...CB]) }] as const),
+]);
 
 /** tc_cls_act_convert_ctx_access: a tc program's skb always has its device. */
 const TC_SKB_FIELDS = SKB_FIELDS.map((f) => (f.name === 'ifindex' ? { ...f, read: chain([8, 'sk_buff.dev'], [4, 'net_device.ifindex']) } : f));
@@ -144,9 +158,8 @@ const SK_BUFF: ContextLayout = {
   size: 192,
   fields: SKB_FIELDS,
   allows(type, field, write) {
-    if (type === SOCKET_FILTER) return !SOCKET_FILTER_HIDDEN.has(field) && (!write || field.startsWith('cb['));
-    if (type === SCHED_CLS || type === SCHED_ACT) return !write || TC_WRITABLE.has(field);
-    return false;
+    const rule = SKB_ACCESS.get(type);
+    return rule !== undefined && !rule.hidden.has(field) && (!write || rule.writable.has(field));
   },
 };
 
@@ -183,6 +196,8 @@ const LAYOUTS = new Map<number, ContextLayout>([
   [SOCKET_FILTER, SK_BUFF],
   [SCHED_CLS, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
   [SCHED_ACT, { ...SK_BUFF, fields: TC_SKB_FIELDS }],
+  [CGROUP_SKB, SK_BUFF],
+  ...LWT_TYPES.map((t) => [t, SK_BUFF] as const),
   [progTypeId('perf_event'), PERF_EVENT_DATA],
 ]);
 

@@ -5,7 +5,6 @@ import { parseBtf, type Btf } from '../../../src/btf/index.js';
 import { readElf } from '../../../src/elf/index.js';
 import { RelocationError } from '../../../src/errors.js';
 import type { Insn } from '../../../src/isa/insn.js';
-import { essentialName } from '../../../src/object/core/btf-walk.js';
 import type { CoreResult } from '../../../src/object/core/calc.js';
 import { patchInsn, POISON_HELPER_ID } from '../../../src/object/core/patch.js';
 import { parseSpec } from '../../../src/object/core/spec.js';
@@ -14,19 +13,6 @@ import { NO_TARGET, readBtfFile, type LoadTarget } from '../../../src/object/tar
 import { REPO } from '../../helpers/env.js';
 
 /** The parts of CO-RE whose rules libbpf states in its source (relo_core.c, libbpf.c). */
-
-describe('essential names (bpf_core_essential_name_len)', () => {
-  it.each([
-    ['task_struct___old', 'task_struct'],
-    ['a___b___c', 'a___b'],
-    ['x____y', 'x____y'],
-    ['x___', 'x___'],
-    ['___x', '___x'],
-    ['plain', 'plain'],
-    ['ab___c', 'ab'],
-  ])('%s is %s', (name, essential) => expect(essentialName(name)).toBe(essential));
-});
-
 describe('access strings (bpf_core_parse_spec)', () => {
   const elf = readElf(readFileSync(join(REPO, 'test', 'object', 'core', 'objects', 'fields.o')), 'fields.o');
   const btf = parseBtf(elf.sections.find((s) => s.name === '.BTF')!.data);

@@ -4,33 +4,34 @@
  * ("update failed: File exists"). A shared leaf below every layer, as errors.ts is.
  * Map operations and helpers return them negated, as the kernel's do (`-ENOENT`).
  */
-export const EPERM = 1;
-export const ENOENT = 2;
-export const ESRCH = 3;
-export const EIO = 5;
-export const ENXIO = 6;
-export const E2BIG = 7;
-export const EBADF = 9;
-export const EAGAIN = 11;
-export const ENOMEM = 12;
-export const EACCES = 13;
-export const EFAULT = 14;
-export const EBUSY = 16;
-export const EEXIST = 17;
-export const ENODEV = 19;
-export const ENOTDIR = 20;
-export const EISDIR = 21;
-export const EINVAL = 22;
-export const EMFILE = 24;
-export const EFBIG = 27;
-export const ENOSPC = 28;
-export const ERANGE = 34;
-export const ENAMETOOLONG = 36;
-export const ELOOP = 40;
-export const EOVERFLOW = 75;
-export const EOPNOTSUPP = 95;
-/** The kernel-internal ENOTSUPP (not EOPNOTSUPP): glibc has no text for it, so user space sees "Unknown error 524". */
-export const ENOTSUPP = 524;
+export const
+  EPERM = 1,
+  ENOENT = 2,
+  ESRCH = 3,
+  EIO = 5,
+  ENXIO = 6,
+  E2BIG = 7,
+  EBADF = 9,
+  EAGAIN = 11,
+  ENOMEM = 12,
+  EACCES = 13,
+  EFAULT = 14,
+  EBUSY = 16,
+  EEXIST = 17,
+  ENODEV = 19,
+  ENOTDIR = 20,
+  EISDIR = 21,
+  EINVAL = 22,
+  EMFILE = 24,
+  EFBIG = 27,
+  ENOSPC = 28,
+  ERANGE = 34,
+  ENAMETOOLONG = 36,
+  ELOOP = 40,
+  EOVERFLOW = 75,
+  EOPNOTSUPP = 95,
+  /** The kernel-internal ENOTSUPP (not EOPNOTSUPP): glibc has no text for it, so user space sees "Unknown error 524". */
+  ENOTSUPP = 524;
 
 export interface ErrnoRow {
   readonly errno: number;

@@ -1,3 +1,5 @@
+import { errnoName } from './errno.js';
+
 /**
  * Every error bpfscope raises on bad input is a BpfscopeError: it carries where it
  * happened (file, section, program, instruction) so the CLI can print one line that
@@ -14,12 +16,18 @@ export interface ErrorContext {
 export class BpfscopeError extends Error {
   readonly context: ErrorContext;
   readonly reason: string;
+  /** The errno a kernel or libbpf call would have failed with (positive), where the error is one. */
+  readonly errno: number | undefined;
+  /** That errno's name (`EINVAL`), as Node's system errors carry it. */
+  readonly code: string | undefined;
 
-  constructor(reason: string, context: ErrorContext = {}) {
+  constructor(reason: string, context: ErrorContext = {}, errno?: number) {
     super(formatMessage(reason, context));
     this.name = new.target.name;
     this.reason = reason;
     this.context = { ...context };
+    this.errno = errno === undefined ? undefined : Math.abs(errno);
+    this.code = errno === undefined ? undefined : errnoName(errno);
   }
 
   /** The same error with outer context filled in where this one has none. */

@@ -1,13 +1,12 @@
+import { E2BIG } from '../errno.js';
 import { BtfError } from '../errors.js';
 import { decodeAt } from './decode.js';
 import { MAX_NESTING } from './limits.js';
 import { NameIndex } from './name-index.js';
+import { MAX_RESOLVE_DEPTH, resolveSize, sizeWalkEnd, type TypeRecords } from './resolve-size.js';
 import { TypeTable } from './type-table.js';
 import type { StringTable } from './strings.js';
 import type { BtfHeader, BtfKindName, BtfMember, BtfOfKind, BtfType, BtfVoid, ByteOrder } from './types.js';
-
-/** BPF is a 64-bit target: every pointer is 8 bytes. */
-export const POINTER_SIZE = 8;
 
 const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'VOID', name: '', nameOff: 0 });
 
@@ -44,7 +43,7 @@ export interface MemberLocation {
  * lookups, and the size and qualifier arithmetic that CO-RE and map specs need.
  * Immutable; fixups return a new Btf.
  */
-export class Btf {
+export class Btf implements TypeRecords {
   readonly byteOrder: ByteOrder;
   readonly header: BtfHeader;
   readonly strings: StringTable;
@@ -180,47 +179,39 @@ export class Btf {
   }
 
   /**
-   * Size in bytes of a value of this type, as libbpf's btf__resolve_size computes it:
-   * through typedefs, qualifiers, vars and tags, pointers are 8, arrays multiply.
-   * Functions, forward declarations and void have no size and throw.
+   * Size in bytes of a value of this type, as libbpf's btf__resolve_size computes it
+   * (resolve-size.ts). Where libbpf fails (void, forward declarations, functions, a
+   * chain too long, a size over 32 bits) this throws, with libbpf's errno.
    */
   size(id: number): number {
-    let cur = id;
-    let factor = 1;
-    for (let steps = 0; ; steps++) {
-      const t = this.type(cur);
-      switch (t.kind) {
-        case 'INT':
-        case 'ENUM':
-        case 'ENUM64':
-        case 'STRUCT':
-        case 'UNION':
-        case 'DATASEC':
-        case 'FLOAT':
-          return checkedProduct(id, factor, t.size);
-        case 'PTR':
-          return checkedProduct(id, factor, POINTER_SIZE);
-        case 'ARRAY':
-          factor = checkedProduct(id, factor, t.nelems);
-          cur = t.type;
-          break;
-        case 'TYPEDEF':
-        case 'VOLATILE':
-        case 'CONST':
-        case 'RESTRICT':
-        case 'TYPE_TAG':
-        case 'VAR':
-        case 'DECL_TAG':
-          cur = t.type;
-          break;
-        case 'VOID':
-        case 'FWD':
-        case 'FUNC':
-        case 'FUNC_PROTO':
-          throw new BtfError(`type [${id}]: ${cur === id ? '' : `refers to [${cur}] `}${t.kind === 'VOID' ? 'void' : t.kind} which has no size`);
-      }
-      this.guard(id, steps);
-    }
+    if (!this.has(id)) this.type(id);
+    const size = resolveSize(this, id);
+    if (size >= 0) return size;
+    throw new BtfError(`type [${id}]: ${this.noSizeReason(id, -size)}`, {}, -size);
+  }
+
+  private noSizeReason(id: number, errno: number): string {
+    if (errno === E2BIG) return 'its size overflows 32 bits';
+    const end = sizeWalkEnd(this, id);
+    if (end === undefined) return `more than ${MAX_RESOLVE_DEPTH} typedefs, qualifiers and arrays before a sized type`;
+    const t = this.type(end);
+    return `${end === id ? '' : `refers to [${end}] `}${t.kind === 'VOID' ? 'void' : t.kind} which has no size`;
+  }
+
+  /** Where type `id`'s record is (TypeRecords, for resolveSize): this blob's words or a base's. */
+  recordWords(id: number): Uint32Array {
+    return this.blobOf(id).records.words;
+  }
+
+  recordStart(id: number): number {
+    const blob = this.blobOf(id);
+    return blob.records.offsets[id - blob.startId]!;
+  }
+
+  private blobOf(id: number): Btf {
+    let blob: Btf = this;
+    while (id < blob.startId && blob.base) blob = blob.base;
+    return blob;
   }
 
   /**
@@ -258,10 +249,4 @@ export class Btf {
     this.nameIndex ??= new NameIndex(this.records.words, this.records.offsets, this.strings, this.startId);
     return this.nameIndex;
   }
-}
-
-function checkedProduct(id: number, a: number, b: number): number {
-  const p = a * b;
-  if (p > 0xffffffff) throw new BtfError(`type [${id}]: size ${a} * ${b} overflows 32 bits`);
-  return p;
 }

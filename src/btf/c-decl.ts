@@ -10,7 +10,7 @@ const MAX_INDENT = 13;
 
 const INDENTS = Array.from({ length: MAX_INDENT + 1 }, (_, n) => '\t'.repeat(n));
 
-export function indent(level: number): string {
+function indent(level: number): string {
   return INDENTS[Math.min(level, MAX_INDENT)]!;
 }
 

@@ -1,6 +1,7 @@
 import { BtfError } from '../errors.js';
 import type { Btf } from './btf.js';
 import { MAX_NESTING } from './limits.js';
+import { resolveSize } from './resolve-size.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND } from './types.js';
 
@@ -25,9 +26,6 @@ const LONG_NAMES = new Set([
   'int unsigned long',
   'int long unsigned',
 ]);
-
-/** libbpf's chain limit for size resolution. */
-const MAX_RESOLVE_DEPTH = 32;
 
 /**
  * The widest gap padding() fills: 2^22 bits (512 KiB, 65536 `long: 64;` lines). libbpf
@@ -119,46 +117,9 @@ export class Layout {
     return table.size(id) % max !== 0 ? 1 : max;
   }
 
-  /** btf__resolve_size: bytes, or -1 where libbpf fails (it then prints no padding for it). */
+  /** btf__resolve_size (resolve-size.ts) at this pointer size: bytes, or a negative errno where libbpf fails (it then prints no padding for it). */
   resolveSize(id: number): number {
-    const table = this.table;
-    let nelems = 1;
-    let cur = id;
-    for (let i = 0; i < MAX_RESOLVE_DEPTH && cur !== 0; i++) {
-      switch (table.kinds[cur]!) {
-        case BTF_KIND.INT:
-        case BTF_KIND.STRUCT:
-        case BTF_KIND.UNION:
-        case BTF_KIND.ENUM:
-        case BTF_KIND.ENUM64:
-        case BTF_KIND.DATASEC:
-        case BTF_KIND.FLOAT: {
-          const size = table.size(cur);
-          return nelems && size > 0xffffffff / nelems ? -1 : nelems * size;
-        }
-        case BTF_KIND.PTR:
-          return nelems * this.ptrSize;
-        case BTF_KIND.TYPEDEF:
-        case BTF_KIND.VOLATILE:
-        case BTF_KIND.CONST:
-        case BTF_KIND.RESTRICT:
-        case BTF_KIND.VAR:
-        case BTF_KIND.DECL_TAG:
-        case BTF_KIND.TYPE_TAG:
-          cur = table.refs[cur]!;
-          break;
-        case BTF_KIND.ARRAY: {
-          const count = table.extra(cur, 2);
-          if (nelems && count > 0xffffffff / nelems) return -1;
-          nelems *= count;
-          cur = table.refs[cur]!;
-          break;
-        }
-        default:
-          return -1;
-      }
-    }
-    return -1;
+    return resolveSize(this.table, id, this.ptrSize);
   }
 
   /**

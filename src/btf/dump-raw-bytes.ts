@@ -1,9 +1,16 @@
 import type { Btf } from './btf.js';
 import { BtfError } from '../errors.js';
-import type { DumpRawOptions } from './dump-raw.js';
 import type { StringTable } from './strings.js';
 import type { TypeTable } from './type-table.js';
 import { BTF_KIND, BTF_KIND_NAMES } from './types.js';
+
+export interface DumpRawOptions {
+  /**
+   * Only these types, in this order (bpftool's `btf dump map ... key|value`);
+   * by default every type the blob itself defines (for split BTF: not the base's).
+   */
+  ids?: readonly number[];
+}
 
 /**
  * The plain raw dump (bpftool's `btf dump ... format raw`) as bytes, written straight

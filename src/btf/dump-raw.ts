@@ -1,6 +1,6 @@
 import type { Btf } from './btf.js';
 import { JsonWriter } from '../text/json-writer.js';
-import { dumpBtfRawBytes } from './dump-raw-bytes.js';
+import { dumpBtfRawBytes, type DumpRawOptions } from './dump-raw-bytes.js';
 import { BTF_LINKAGE, type BtfType } from './types.js';
 
 /**
@@ -9,14 +9,6 @@ import { BTF_LINKAGE, type BtfType } from './types.js';
  * holds: a .o's BTF as compiled (DATASEC sizes and offsets 0, as bpftool shows them
  * for a file) or a fixed-up one (as the kernel holds it after loading).
  */
-export interface DumpRawOptions {
-  /**
-   * Only these types, in this order (bpftool's `btf dump map ... key|value`);
-   * by default every type the blob itself defines (for split BTF: not the base's).
-   */
-  ids?: readonly number[];
-}
-
 /** The plain-text raw dump: a line per type, a tab-indented line per member (names decoded as UTF-8). */
 export function dumpBtfRaw(btf: Btf, options: DumpRawOptions = {}): string {
   return new TextDecoder().decode(dumpBtfRawBytes(btf, options));

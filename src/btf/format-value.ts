@@ -2,6 +2,7 @@ import { BtfError } from '../errors.js';
 import { JsonWriter } from '../text/json-writer.js';
 import type { Btf } from './btf.js';
 import { MAX_NESTING, walk } from './limits.js';
+import { MAX_RESOLVE_DEPTH, resolveSize } from './resolve-size.js';
 import { BTF_INT_ENCODING, type BtfArray, type BtfComposite, type BtfDatasec, type BtfInt, type BtfType } from './types.js';
 
 /**
@@ -43,9 +44,6 @@ import { BTF_INT_ENCODING, type BtfArray, type BtfComposite, type BtfDatasec, ty
  */
 export type ValueMode = 'plain' | 'json';
 
-/** libbpf's MAX_RESOLVE_DEPTH: how many qualifiers and typedefs it skips before giving up. */
-const MAX_RESOLVE_DEPTH = 32;
-
 /** Zero-size elements repeated more often than this are refused rather than printed. */
 const MAX_EMPTY_ELEMENTS = 1 << 20;
 
@@ -62,7 +60,7 @@ const ASCII = new TextDecoder('latin1');
  */
 export function writeBtfValue(w: JsonWriter, btf: Btf, typeId: number, bytes: Uint8Array, mode: ValueMode): boolean {
   const size = resolveSize(btf, typeId);
-  if (size !== undefined && size > bytes.length) {
+  if (size > bytes.length) {
     throw new BtfError(`type [${typeId}]: value of ${bytes.length} bytes is shorter than the type's ${size}`);
   }
   const d = new ValueDumper(btf, w, mode === 'plain', bytes);
@@ -84,56 +82,6 @@ export function formatValueJson(btf: Btf, typeId: number, bytes: Uint8Array, pre
   const w = new JsonWriter(pretty);
   writeBtfValue(w, btf, typeId, bytes, 'json');
   return w.finish().slice(0, -1);
-}
-
-/**
- * The size bpftool's dumper steps array elements by (libbpf's btf__resolve_size), or
- * undefined where libbpf returns an error (void, forward declarations, functions,
- * chains of more than 32 qualifiers, sizes over 32 bits). A reference loop throws.
- */
-export function resolveSize(btf: Btf, typeId: number): number | undefined {
-  let id = typeId;
-  let factor = 1;
-  const seen = new Set<number>();
-  // Walked to the end (a loop throws); libbpf gives up after 32 steps.
-  for (let depth = 0; ; depth++) {
-    if (seen.has(id)) throw new BtfError(`type [${typeId}]: reference loop`);
-    seen.add(id);
-    const t = btf.type(id);
-    let size: number;
-    switch (t.kind) {
-      case 'INT':
-      case 'ENUM':
-      case 'ENUM64':
-      case 'STRUCT':
-      case 'UNION':
-      case 'DATASEC':
-      case 'FLOAT':
-        size = t.size;
-        break;
-      case 'PTR':
-        size = 8;
-        break;
-      case 'ARRAY':
-        if (factor !== 0 && t.nelems > Math.floor(0xffffffff / factor)) return undefined;
-        factor *= t.nelems;
-        id = t.type;
-        continue;
-      case 'TYPEDEF':
-      case 'VOLATILE':
-      case 'CONST':
-      case 'RESTRICT':
-      case 'TYPE_TAG':
-      case 'VAR':
-      case 'DECL_TAG':
-        id = t.type;
-        continue;
-      default:
-        return undefined;
-    }
-    if (depth >= MAX_RESOLVE_DEPTH) return undefined;
-    return factor !== 0 && size > Math.floor(0xffffffff / factor) ? undefined : factor * size;
-  }
 }
 
 function isModifier(t: BtfType): boolean {
@@ -407,8 +355,9 @@ class ValueDumper {
       this.w.string(ASCII.decode(this.bytes.subarray(off, end)));
       return true;
     }
+    // The size bpftool's dumper steps elements by; where libbpf has none, it stops.
     const elemSize = resolveSize(this.btf, t.type);
-    if (elemSize === undefined) return false;
+    if (elemSize < 0) return false;
     if (elemSize === 0 && t.nelems > MAX_EMPTY_ELEMENTS) {
       throw new BtfError(`type [${t.id}]: ${t.nelems} elements of size 0`);
     }

@@ -3,7 +3,7 @@ import { BTF_MAGIC, Reader } from './reader.js';
 import type { BtfHeader } from './types.js';
 
 /** Size of the header every version-1 BTF blob starts with. */
-export const BTF_HEADER_SIZE = 24;
+const BTF_HEADER_SIZE = 24;
 
 /** A checked header, and where its two sections lie in the blob (absolute offsets). */
 export interface BtfLayout {

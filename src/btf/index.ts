@@ -4,7 +4,8 @@
  * symbol offsets.
  */
 export * from './types.js';
-export { Btf, POINTER_SIZE, type MemberLocation } from './btf.js';
+export { Btf, type MemberLocation } from './btf.js';
+export { MAX_RESOLVE_DEPTH, POINTER_SIZE, resolveSize, type TypeRecords } from './resolve-size.js';
 export type { StringTable } from './strings.js';
 export { parseBtf, type ParseBtfOptions } from './parse.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
@@ -24,10 +25,10 @@ export {
   type CoreReloKindName,
 } from './ext.js';
 export { SIGNATURE_BUFFER, funcSignature } from './signature.js';
-export { dumpBtfRaw, dumpBtfRawJson, type DumpRawOptions } from './dump-raw.js';
-export { dumpBtfRawBytes } from './dump-raw-bytes.js';
+export { dumpBtfRaw, dumpBtfRawJson } from './dump-raw.js';
+export { dumpBtfRawBytes, type DumpRawOptions } from './dump-raw-bytes.js';
 export { dumpBtfC, dumpBtfCBytes, type DumpCOptions } from './dump-c.js';
-export { formatValueJson, formatValuePlain, resolveSize, writeBtfValue, type ValueMode } from './format-value.js';
+export { formatValueJson, formatValuePlain, writeBtfValue, type ValueMode } from './format-value.js';
 export {
   dumpMapJson,
   dumpMapPlain,

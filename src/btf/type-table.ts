@@ -1,5 +1,5 @@
-import type { Btf } from './btf.js';
 import type { StringTable } from './strings.js';
+import type { TypeRecords } from './resolve-size.js';
 import { BTF_KIND } from './types.js';
 
 /**
@@ -13,7 +13,16 @@ import { BTF_KIND } from './types.js';
  * Records are as parseBtf checked them: every reference is in range, every name offset
  * is in the string table. Callers check ids they take from outside with has().
  */
-export class TypeTable {
+/** What a table is read from: a Btf, its base first (structurally, so that btf.ts alone imports the other). */
+export interface TableSource {
+  readonly records: { readonly words: Uint32Array; readonly offsets: Uint32Array };
+  readonly base: TableSource | undefined;
+  readonly startId: number;
+  readonly typeCount: number;
+  readonly strings: StringTable;
+}
+
+export class TypeTable implements TypeRecords {
   /**
    * Every record's words: the blob's own (a view on the file, for vmlinux) when there is
    * no base, else the base's and the blob's copied one after the other. Copying vmlinux's
@@ -33,9 +42,9 @@ export class TypeTable {
   readonly names: Uint32Array;
   readonly refs: Uint32Array;
 
-  constructor(btf: Btf) {
-    const blobs: Btf[] = [];
-    for (let b: Btf | undefined = btf; b; b = b.base) blobs.unshift(b);
+  constructor(btf: TableSource) {
+    const blobs: TableSource[] = [];
+    for (let b: TableSource | undefined = btf; b; b = b.base) blobs.unshift(b);
     if (blobs.length === 1) {
       this.words = btf.records.words;
     } else {
@@ -66,6 +75,14 @@ export class TypeTable {
       }
       base += words.length;
     }
+  }
+
+  recordWords(): Uint32Array {
+    return this.words;
+  }
+
+  recordStart(id: number): number {
+    return this.at[id]!;
   }
 
   has(id: number): boolean {

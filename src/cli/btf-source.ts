@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseBtf } from '../btf/parse.js';
 import type { Btf } from '../btf/btf.js';
 import { BTF_KIND } from '../btf/types.js';
+import { EINVAL, EIO, ENOENT, EOPNOTSUPP, errnoOfName, strerror } from '../errno.js';
 import { BpfscopeError } from '../errors.js';
-import { findElfSection, hasElfHeader } from '../elf/find-section.js';
+import { findElfSection } from '../elf/find-section.js';
+import { hasElfHeader } from '../elf/headers.js';
 
 /** Where `btf dump file` looks for a base when none is given for a module's BTF. */
 export const SYSFS_VMLINUX = '/sys/kernel/btf/vmlinux';
@@ -25,33 +27,6 @@ export class BtfLoadError extends Error {
   }
 }
 
-/** The errno values file access can end in, with glibc's strerror text. */
-const ERRNOS: Record<string, [number, string]> = {
-  EPERM: [1, 'Operation not permitted'],
-  ENOENT: [2, 'No such file or directory'],
-  EIO: [5, 'Input/output error'],
-  ENXIO: [6, 'No such device or address'],
-  ENOMEM: [12, 'Cannot allocate memory'],
-  EACCES: [13, 'Permission denied'],
-  ENOTDIR: [20, 'Not a directory'],
-  EISDIR: [21, 'Is a directory'],
-  EINVAL: [22, 'Invalid argument'],
-  EMFILE: [24, 'Too many open files'],
-  EFBIG: [27, 'File too large'],
-  ENAMETOOLONG: [36, 'File name too long'],
-  ELOOP: [40, 'Too many levels of symbolic links'],
-  EOPNOTSUPP: [95, 'Operation not supported'],
-};
-
-export function strerror(errno: number): string {
-  for (const [n, text] of Object.values(ERRNOS)) if (n === errno) return text;
-  return `Unknown error ${errno}`;
-}
-
-const EIO = 5;
-const EINVAL = 22;
-const ENOENT = 2;
-
 /**
  * libbpf's btf__parse_split(path, base), as bpftool 7.1 calls it: a file that starts
  * with the BTF magic (either byte order) is raw BTF (a .BTF section's contents, or
@@ -67,7 +42,7 @@ export function loadBtfFile(path: string, base?: Btf): Btf {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     // libbpf opens with fopen, which succeeds on a directory; the read then fails: EIO.
     if (code === 'EISDIR') throw new BtfLoadError(EIO);
-    throw new BtfLoadError(ERRNOS[code]?.[0] ?? EIO);
+    throw new BtfLoadError(errnoOfName(code) ?? EIO);
   }
   // Too short for the magic: the two-byte read fails.
   if (bytes.length < 2) throw new BtfLoadError(EIO);
@@ -99,7 +74,6 @@ function parse(bytes: Uint8Array, base: Btf | undefined): Btf {
   }
 }
 
-const EOPNOTSUPP = 95;
 const HEADER = 24;
 const MAX_STR_OFFSET = 0x7fffffff;
 

@@ -1,7 +1,8 @@
 import type { Btf } from '../btf/btf.js';
 import { BtfError } from '../errors.js';
 import { btfShow } from './btf-show.js';
-import { BtfLoadError, loadBtfFile, strerror, SYSFS_BTF_DIR, SYSFS_VMLINUX } from './btf-source.js';
+import { strerror } from '../errno.js';
+import { BtfLoadError, loadBtfFile, SYSFS_BTF_DIR, SYSFS_VMLINUX } from './btf-source.js';
 import type { CommandTable } from './command-table.js';
 import { isPrefix, parseMap, parseProg, strtoulU32, type Words } from './common.js';
 import type { CliContext } from './context.js';

@@ -5,7 +5,7 @@ import { mapTypeField, typeText } from '../render/map-info.js';
 import { dumpTable } from '../render/table.js';
 import { JsonWriter } from '../text/json-writer.js';
 import { createdFlags } from '../vm/maps/create.js';
-import { ENOENT, ENOSPC } from '../vm/maps/errno.js';
+import { ENOENT, ENOSPC } from '../errno.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { VmMap } from '../vm/maps/types.js';
 import { parseMap, parseMaps, type Words } from './common.js';

@@ -1,5 +1,5 @@
 import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/kinds.js';
-import { MapCreateError } from '../vm/maps/errno.js';
+import { MapCreateError } from '../vm/maps/create-error.js';
 import type { LoadedMap } from '../vm/loaded.js';
 import type { MapAttrs } from '../vm/maps/types.js';
 import { parseMap, parseProg, requireArgs, strtoulU32, Words } from './common.js';

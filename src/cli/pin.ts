@@ -3,7 +3,7 @@ import type { Words } from './common.js';
 import { jsonNull, type CliContext } from './context.js';
 import { fail } from './report.js';
 import { UNPIN_USAGE } from './usage.js';
-import { ENOENT } from '../vm/maps/errno.js';
+import { ENOENT } from '../errno.js';
 
 /**
  * unpin PATH...: what `rm` (or `rm -r` of a directory) of pinned files does on a real

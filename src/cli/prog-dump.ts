@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { calleeSymbolsAt, type BpftoolNames } from '../isa/disasm-bpftool.js';
-import type { XlatedProgram } from '../isa/xlated-model.js';
+import type { XlatedProgram } from '../render/xlated-model.js';
 import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
 import { xlatedVisual } from '../render/dot-visual.js';
 import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { nodeErrorText as strerror } from '../errno.js';
 import { NotModelledError, UsageError } from '../errors.js';
 import { TestRunError } from '../vm/context/errors.js';
 import type { LoadedObject } from '../vm/loaded.js';
@@ -117,12 +118,6 @@ function readRunData(file: string): Uint8Array {
   } catch (e) {
     throw new UsageError(`failed to open ${file}: ${strerror(e)}`);
   }
-}
-
-function strerror(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  const texts: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory' };
-  return (code && texts[code]) ?? (e as Error).message;
 }
 
 /** One Runtime per loaded object for the invocation, over the store's maps, so that runs see each other's effects. */

@@ -1,6 +1,6 @@
 import { BpfscopeError } from '../errors.js';
 import { JsonWriter } from '../text/json-writer.js';
-import { strerror } from '../vm/maps/errno.js';
+export { strerror as errnoText } from '../errno.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -34,14 +34,6 @@ export const EXIT = {
 /** The exit status bpftool's `return err` gives for -errno (or -1 when there is none). */
 export function exitFor(errno?: number): number {
   return errno ? (256 - Math.abs(errno)) & 0xff : EXIT.fail;
-}
-
-/** glibc's texts for errnos the map model never returns but pins and files do. */
-const MORE_TEXT: ReadonlyMap<number, string> = new Map([[20, 'Not a directory']]);
-
-/** A failed syscall's text, as strerror gives it. */
-export function errnoText(err: number): string {
-  return MORE_TEXT.get(Math.abs(err)) ?? strerror(-Math.abs(err));
 }
 
 /** Where a reporter writes: the output mode and the two streams. */

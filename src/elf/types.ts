@@ -2,7 +2,6 @@
 
 export const EM_BPF = 247;
 
-export const SHT_PROGBITS = 1;
 export const SHT_SYMTAB = 2;
 export const SHT_STRTAB = 3;
 export const SHT_RELA = 4;
@@ -10,7 +9,6 @@ export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
 
 export const SHF_WRITE = 0x1;
-export const SHF_ALLOC = 0x2;
 export const SHF_EXECINSTR = 0x4;
 
 export const STT_NOTYPE = 0;
@@ -24,11 +22,9 @@ export const STB_WEAK = 2;
 
 export const SHN_UNDEF = 0;
 export const SHN_ABS = 0xfff1;
-export const SHN_COMMON = 0xfff2;
 
-export interface ElfSection {
-  index: number;
-  name: string;
+/** A section header's fields as the file holds them (addresses left out: nothing reads them). */
+export interface SectionFields {
   type: number;
   flags: number;
   offset: number;
@@ -37,6 +33,11 @@ export interface ElfSection {
   info: number;
   addralign: number;
   entsize: number;
+}
+
+export interface ElfSection extends SectionFields {
+  index: number;
+  name: string;
   /** The section's bytes; empty for SHT_NOBITS (.bss), whose size is `size`. */
   data: Uint8Array;
 }

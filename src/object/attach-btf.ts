@@ -1,9 +1,7 @@
 import type { Btf } from '../btf/index.js';
+import { EINVAL, ESRCH } from '../errno.js';
 import type { ProgramSpec } from './spec.js';
 import type { LoadTarget } from './target.js';
-
-const EINVAL = 22;
-const ESRCH = 3;
 
 /**
  * libbpf's attach BTF ids (libbpf_prepare_prog_load, find_kernel_btf_id): a program whose

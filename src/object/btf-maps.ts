@@ -1,10 +1,8 @@
 import { ObjectError } from '../errors.js';
 import { STT_FUNC, type ElfFile, type ElfSection, type ElfSymbol } from '../elf/index.js';
-import type { Btf, BtfMember } from '../btf/index.js';
+import { POINTER_SIZE, type Btf, type BtfMember } from '../btf/index.js';
 import { MAP_TYPE } from './kinds.js';
 import type { MapSpec } from './spec.js';
-
-const POINTER_SIZE = 8;
 
 interface MapDef {
   spec: MapSpec;

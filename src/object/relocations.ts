@@ -6,8 +6,8 @@ import { callKind, isLdImm64 } from '../isa/slots.js';
 import type { CodeSection } from './functions.js';
 import type { ExternReference } from './spec.js';
 
-export const R_BPF_64_64 = 1;
-export const R_BPF_64_32 = 10;
+const R_BPF_64_64 = 1;
+const R_BPF_64_32 = 10;
 
 
 /** What an instruction's relocation points at, in BPF terms. */

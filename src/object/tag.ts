@@ -7,7 +7,7 @@ import { callKind, isCallbackRef, isLdImm64, isSecondSlot } from '../isa/slots.j
 
 /** Linux 6.18 hashes with SHA-256 (for signed programs); earlier kernels used SHA-1. */
 export type TagAlgorithm = 'sha256' | 'sha1';
-export const DEFAULT_TAG_ALGORITHM: TagAlgorithm = 'sha256';
+const DEFAULT_TAG_ALGORITHM: TagAlgorithm = 'sha256';
 
 /**
  * The kernel's program tag: the first 8 bytes of the digest of the instructions it was

@@ -2,7 +2,7 @@ import { buildCfg } from '../isa/cfg.js';
 import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
 import { tailCallSites } from '../isa/tail-calls.js';
-import type { XlatedProgram } from '../isa/xlated-model.js';
+import type { XlatedProgram } from './xlated-model.js';
 
 /**
  * A call graph across programs, as plain data: who calls which function of the same

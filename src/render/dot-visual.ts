@@ -4,7 +4,7 @@ import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.j
 import type { Insn } from '../isa/insn.js';
 import { lookupOpcode, printedAs } from '../isa/opcodes.js';
 import { forEachInsn, localCallTarget } from '../isa/slots.js';
-import type { XlatedProgram } from '../isa/xlated-model.js';
+import type { XlatedProgram } from './xlated-model.js';
 
 /** bpftool's fixed block numbers: ENTRY and EXIT come first, real blocks from 2 on. */
 const ENTRY = 0;

@@ -3,7 +3,7 @@ import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.j
 import { encodeInsns } from '../isa/encode.js';
 import { INSN_SIZE, type Insn } from '../isa/insn.js';
 import { slotCount } from '../isa/slots.js';
-import type { XlatedFunc, XlatedLine, XlatedProgram } from '../isa/xlated-model.js';
+import type { XlatedFunc, XlatedLine, XlatedProgram } from './xlated-model.js';
 import { JsonWriter } from '../text/json-writer.js';
 
 /** The keywords of `prog dump xlated` that change the listing (bpftool takes one at a time). */

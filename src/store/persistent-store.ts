@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BpfscopeError } from '../errors.js';
-import { MAP_TYPE } from '../object/kinds.js';
+import { mapSlotKind } from '../vm/maps/create.js';
 import { openObject } from '../object/open.js';
 import { loadTarget, type LoadTargetOptions } from '../object/target.js';
 import type { ObjectSpec } from '../object/spec.js';
@@ -322,7 +322,7 @@ export class PersistentStore extends SessionStore {
     const progs = new Set<number>();
     for (const t of this.pinTable.values()) (t.kind === 'map' ? pinnedMaps : progs).add(t.id);
     for (const m of this.mapTable.values()) {
-      if (m.spec.type !== MAP_TYPE.progArray || pinnedMaps.has(m.id)) continue;
+      if (mapSlotKind(m.spec.type) !== 'program' || pinnedMaps.has(m.id)) continue;
       const vm = this.vmMap(m.id);
       for (const { key } of [...vm.entries()]) vm.sysDelete(key);
     }
@@ -339,11 +339,11 @@ export class PersistentStore extends SessionStore {
       for (const id of maps) {
         const m = this.mapTable.get(id);
         if (!m) continue;
-        const holdsProgs = m.spec.type === MAP_TYPE.progArray;
-        if (!holdsProgs && m.spec.type !== MAP_TYPE.arrayOfMaps && m.spec.type !== MAP_TYPE.hashOfMaps) continue;
+        const holds = mapSlotKind(m.spec.type);
+        if (holds !== 'program' && holds !== 'map') continue;
         for (const { value } of this.vmMap(id).entries()) {
           const held = new DataView((value as Uint8Array).buffer, (value as Uint8Array).byteOffset).getUint32(0, true);
-          add(holdsProgs ? progs : maps, held);
+          add(holds === 'program' ? progs : maps, held);
         }
       }
     }

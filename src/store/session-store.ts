@@ -1,7 +1,7 @@
 import { cpus as hostCpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { ObjectError } from '../errors.js';
-import { MAP_TYPE, progTypeName, type ProgTypeName } from '../object/kinds.js';
+import { progTypeName, type ProgTypeName } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
 import { loadTarget, type LoadTargetOptions } from '../object/target.js';
 import { mapMemlock } from '../vm/memlock.js';
@@ -10,11 +10,8 @@ import { loadObject, type LoadOptions } from '../vm/load.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from '../vm/loaded.js';
 import { createMapFromSpec } from '../vm/maps/create.js';
 import { ProgArrayMap } from '../vm/maps/fd-array.js';
-import type { MapAttrs, MapOptions, VmMap } from '../vm/maps/types.js';
-import { EEXIST } from '../vm/maps/errno.js';
-
-/** Not a directory: a pin is a file, so nothing can be pinned under it. */
-const ENOTDIR = 20;
+import type { MapAttrs, MapOptions, SlotKind, VmMap } from '../vm/maps/types.js';
+import { EEXIST, ENOTDIR } from '../errno.js';
 import { normalizePinPath, type PinTarget } from './pins.js';
 
 /**
@@ -186,7 +183,7 @@ export class SessionStore implements IdSource {
     const object = this.objectOfMap(loaded)!;
     const programIds = new Map(object.programs.map((p) => [p.spec.name, p.id] as const));
     const mapIds = new Map(object.maps.map((m) => [m.spec.name, m.id] as const));
-    const slotTarget = (name: string) => (loaded.spec.type === MAP_TYPE.progArray ? programIds.get(name) : mapIds.get(name));
+    const slotTarget = (name: string, kind: SlotKind) => (kind === 'program' ? programIds.get(name) : mapIds.get(name));
     const vm = createMapFromSpec({ ...loaded.spec, name: loaded.name }, this.mapOptions(object.spec.littleEndian), slotTarget);
     if (vm instanceof ProgArrayMap && loaded.ownerProgType !== undefined) vm.claim(loaded.ownerProgType);
     return vm;

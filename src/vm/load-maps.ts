@@ -1,23 +1,12 @@
 import { MAP_TYPE } from '../object/kinds.js';
 import type { MapSpec, ObjectSpec } from '../object/spec.js';
 import type { IdSource, LoadedMap } from './loaded.js';
-import { checkMapAttrs } from './maps/create.js';
-import { MapCreateError } from './maps/errno.js';
-import { KERNEL_MAP_STRUCTS } from './maps/kernel-structs.js';
+import { checkMapAttrs, mapFamily } from './maps/create.js';
+import { MapCreateError } from './maps/create-error.js';
 import type { MapAttrs } from './maps/types.js';
 import { mapMemlock } from './memlock.js';
 
 const BPF_OBJ_NAME_LEN = 16;
-
-/**
- * The map types libbpf creates without BTF whatever the object says (its
- * bpf_object__create_map): their values are fds or ids, or they have none.
- */
-const LIBBPF_WITHOUT_BTF = new Set<number>([
-  MAP_TYPE.perfEventArray, MAP_TYPE.stackTrace, MAP_TYPE.cgroupArray, MAP_TYPE.arrayOfMaps, MAP_TYPE.hashOfMaps,
-  MAP_TYPE.devmap, MAP_TYPE.devmapHash, MAP_TYPE.cpumap, MAP_TYPE.xskmap, MAP_TYPE.sockmap, MAP_TYPE.sockhash,
-  MAP_TYPE.queue, MAP_TYPE.stack,
-]);
 
 /**
  * libbpf's creation of an object's maps, each refused or made as BPF_MAP_CREATE would:
@@ -29,10 +18,11 @@ const LIBBPF_WITHOUT_BTF = new Set<number>([
  */
 export function createObjectMaps(spec: ObjectSpec, ids: IdSource, btfId: number, cpus: number): LoadedMap[] {
   return spec.maps.map((m) => {
-    const sized = withLibbpfSizes(m, cpus);
+    const family = mapFamily(m.type);
+    const sized = family?.libbpfAttrs?.(m, cpus) ?? m;
     // A struct_ops map's value is the kernel's type (btf_vmlinux_value_type_id), with the object's BTF beside it.
     const vmlinuxValue = m.btfVmlinuxValueTypeId ?? 0;
-    const withBtf = spec.btf !== undefined && !LIBBPF_WITHOUT_BTF.has(m.type) && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0 || vmlinuxValue !== 0);
+    const withBtf = spec.btf !== undefined && !family?.libbpfOmitsBtf && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0 || vmlinuxValue !== 0);
     const attrs = (btf: boolean): MapAttrs => ({ ...sized, btfKeyTypeId: btf ? m.btfKeyTypeId : 0, btfValueTypeId: btf ? m.btfValueTypeId : 0 });
     // A map is checked, not allocated: the VM's memory limit is the run's business.
     const options = { cpus, memoryLimit: Number.POSITIVE_INFINITY };
@@ -51,21 +41,4 @@ export function createObjectMaps(spec: ObjectSpec, ids: IdSource, btfId: number,
       memlock: mapMemlock(created, cpus),
     };
   });
-}
-
-/** What libbpf changes in a definition before BPF_MAP_CREATE. */
-function withLibbpfSizes(m: MapSpec, cpus: number): MapSpec {
-  if (m.type === MAP_TYPE.perfEventArray && m.maxEntries === 0) return { ...m, maxEntries: cpus };
-  if (m.type === MAP_TYPE.ringbuf || m.type === MAP_TYPE.userRingbuf) return { ...m, maxEntries: ringbufSize(m.maxEntries) };
-  return m;
-}
-
-/** libbpf's adjust_ringbuf_sz: a size that is not a power-of-2 number of pages becomes the next one that is. */
-function ringbufSize(size: number): number {
-  const page = KERNEL_MAP_STRUCTS.page;
-  if (size === 0) return 0;
-  const pages = size / page;
-  if (Number.isInteger(pages) && Number.isInteger(Math.log2(pages))) return size;
-  for (let mul = 1; mul <= Math.floor(0xffffffff / page); mul *= 2) if (mul * page > size) return mul * page;
-  return size;
 }

@@ -4,13 +4,13 @@ import { helperName } from '../isa/helpers.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_PSEUDO_BTF_ID } from '../isa/opcodes.js';
 import { callbackTarget, callKind, forEachInsn, isLdImm64, localCallTarget } from '../isa/slots.js';
-import { MAP_TYPE } from '../object/kinds.js';
 import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { subprogramTag } from '../object/tag.js';
 import { isLoadable } from '../object/program-kinds.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { createObjectMaps } from './load-maps.js';
+import { mapSlotKind } from './maps/create.js';
 import { applyKernelFixups, DEFAULT_KERNEL_PROFILE, helperTargets, kernelFunctionAt, type KernelProfile } from './fixups/index.js';
 import { checkStructure } from './verifier/structure.js';
 
@@ -70,7 +70,7 @@ function loadProgram(object: ObjectSpec, prog: ProgramSpec, load: ProgramLoad): 
     const map = maps[ref.mapIndex]!;
     mapped[ref.pc]!.imm = map.id;
     if (!mapIds.includes(map.id)) mapIds.push(map.id);
-    if (map.spec.type === MAP_TYPE.progArray) map.ownerProgType ??= prog.kind.progType;
+    if (mapSlotKind(map.spec.type) === 'program') map.ownerProgType ??= prog.kind.progType;
   }
   for (const m of rodata) if (!mapIds.includes(m.id)) mapIds.push(m.id);
   try {

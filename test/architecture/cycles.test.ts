@@ -57,15 +57,6 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   return found;
 }
 
-/**
- * Cycles closed only by a type-only import, in layers other work is reshaping (issue 12:
- * the BTF tables); each goes when its owner breaks it, and none may be added.
- */
-const TYPE_ONLY_CYCLES_LEFT = [
-  'btf/btf.ts <-> btf/type-table.ts',
-  'btf/dump-raw-bytes.ts <-> btf/dump-raw.ts',
-];
-
 describe('module graph', () => {
   const imports = new Map(sourceFiles().map((f) => [f, importsOf(f)]));
   const graph = new Map([...imports].map(([f, list]) => [f, list.map((i) => i.target)]));
@@ -95,7 +86,7 @@ describe('module graph', () => {
     expect(named(valueGraph)).toEqual([]);
   });
 
-  it('has no cycles through type-only imports but those being broken elsewhere', () => {
-    expect(named(graph)).toEqual(TYPE_ONLY_CYCLES_LEFT);
+  it('has no cycles through type-only imports either', () => {
+    expect(named(graph)).toEqual([]);
   });
 });

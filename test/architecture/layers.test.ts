@@ -8,6 +8,7 @@ import { sourceFiles, src } from './sources.js';
 const RANK: Record<string, number> = {
   text: 0,
   'errors.js': 0,
+  'errno.js': 0,
   elf: 1,
   btf: 2,
   isa: 3,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BtfError } from '../../src/errors.js';
 import { parseBtf, type Btf } from '../../src/btf/index.js';
-import { formatValueJson, formatValuePlain, resolveSize, writeBtfValue } from '../../src/btf/format-value.js';
+import { formatValueJson, formatValuePlain, writeBtfValue } from '../../src/btf/format-value.js';
+import { resolveSize } from '../../src/btf/resolve-size.js';
 import {
   dumpMapJson,
   dumpMapPlain,
@@ -333,7 +334,7 @@ describe('bad input is a BtfError, never a crash', () => {
   });
   it('resolveSize follows libbpf', () => {
     expect(resolveSize(btf, s)).toBe(8);
-    expect(resolveSize(btf, 0)).toBeUndefined();
+    expect(resolveSize(btf, 0)).toBe(-22);
   });
 });
 

@@ -18,7 +18,7 @@ describe('readElf', () => {
     expect(elf.machine).toBe(EM_BPF);
     expect(elf.littleEndian).toBe(true);
     const symtab = elf.sections.find((s) => s.name === '.symtab')!;
-    // elfy reads these two from the wrong offsets; ours must be the real ones.
+    // elfy (the reader this replaced) read these two from the wrong offsets.
     expect(symtab.entsize).toBe(24);
     expect(symtab.addralign).toBe(8);
     expect(elf.sections.find((s) => s.type === SHT_REL)?.entsize).toBe(16);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Insn } from '../../src/isa/insn.js';
-import type { XlatedProgram } from '../../src/isa/xlated-model.js';
+import type { XlatedProgram } from '../../src/render/xlated-model.js';
 import { callGraphDot, programCalls, type CallGraph } from '../../src/render/dot-callgraph.js';
 import { GOLDEN, missing, skipReason } from '../helpers/env.js';
 import { I, lddw } from '../isa/oracle.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decodeInsns } from '../../src/isa/decode.js';
 import type { BpftoolNames } from '../../src/isa/disasm-bpftool.js';
 import type { Insn } from '../../src/isa/insn.js';
-import type { XlatedFunc, XlatedLine, XlatedProgram } from '../../src/isa/xlated-model.js';
+import type { XlatedFunc, XlatedLine, XlatedProgram } from '../../src/render/xlated-model.js';
 import { GOLDEN } from '../helpers/env.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Insn } from '../../src/isa/insn.js';
-import type { XlatedProgram } from '../../src/isa/xlated-model.js';
+import type { XlatedProgram } from '../../src/render/xlated-model.js';
 import { JsonWriter } from '../../src/text/json-writer.js';
 import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText } from '../../src/render/xlated.js';
 import { I, lddw } from '../isa/oracle.js';

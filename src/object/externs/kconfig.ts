@@ -157,14 +157,14 @@ function syscallPrefix(): string | undefined {
  * has that wrapper and kprobes to put on it: both show in the kernel's BTF as
  * functions (the kprobe core's register_kprobe is built only with CONFIG_KPROBES).
  */
-export function hasSyscallWrapper(vmlinux: Btf | undefined): boolean {
+function hasSyscallWrapper(vmlinux: Btf | undefined): boolean {
   const prefix = syscallPrefix();
   if (!vmlinux || !prefix) return false;
   return findOwnType(vmlinux, `__${prefix}_sys_bpf`, 'FUNC') !== undefined && findOwnType(vmlinux, 'register_kprobe', 'FUNC') !== undefined;
 }
 
 /** libbpf's probe loads a program that calls bpf_get_attach_cookie: the kernel knows the helper when its BTF enum does. */
-export function hasBpfCookie(vmlinux: Btf | undefined): boolean {
+function hasBpfCookie(vmlinux: Btf | undefined): boolean {
   const id = vmlinux && findOwnType(vmlinux, 'bpf_func_id', 'ENUM');
   const ids = id === undefined ? undefined : vmlinux!.type(id);
   return ids?.kind === 'ENUM' && ids.values.some((v) => v.name === 'BPF_FUNC_get_attach_cookie');

@@ -1,14 +1,8 @@
+import { E2BIG, EFAULT, EINVAL, ENODEV, ENOSPC, ENOTSUPP, strerror } from '../../errno.js';
 import { BpfscopeError } from '../../errors.js';
 
-/** The errnos BPF_PROG_TEST_RUN answers with, and strerror's text for each (glibc). */
-export const TEST_RUN_ERRNO = {
-  EFAULT: { errno: 14, text: 'Bad address' },
-  ENODEV: { errno: 19, text: 'No such device' },
-  EINVAL: { errno: 22, text: 'Invalid argument' },
-  ENOSPC: { errno: 28, text: 'No space left on device' },
-  E2BIG: { errno: 7, text: 'Argument list too long' },
-  ENOTSUPP: { errno: 524, text: 'Unknown error 524' },
-} as const;
+/** The errnos BPF_PROG_TEST_RUN answers with. */
+const TEST_RUN_ERRNO = { EFAULT, ENODEV, EINVAL, ENOSPC, E2BIG, ENOTSUPP } as const;
 
 export type TestRunErrno = keyof typeof TEST_RUN_ERRNO;
 
@@ -18,14 +12,14 @@ export type TestRunErrno = keyof typeof TEST_RUN_ERRNO;
  * `detail` says which of the kernel's checks failed.
  */
 export class TestRunError extends BpfscopeError {
-  readonly errno: number;
+  declare readonly code: TestRunErrno;
+  declare readonly errno: number;
 
   constructor(
-    readonly code: TestRunErrno,
+    code: TestRunErrno,
     readonly detail: string,
   ) {
-    super(TEST_RUN_ERRNO[code].text);
-    this.errno = TEST_RUN_ERRNO[code].errno;
+    super(strerror(TEST_RUN_ERRNO[code]), {}, TEST_RUN_ERRNO[code]);
   }
 }
 

@@ -7,7 +7,7 @@ import { KPROBE, RAW_TRACEPOINT, TRACEPOINT } from './tracing.js';
 import { XDP } from './xdp.js';
 
 export type { ContextKind, PreparedRun, RunEnv, RunInput } from './common.js';
-export { TestRunError, TEST_RUN_ERRNO, type TestRunErrno } from './errors.js';
+export { TestRunError, type TestRunErrno } from './errors.js';
 
 /** How each program type bpfscope can run is run, by program type id. */
 const KINDS = new Map<number, ContextKind>([

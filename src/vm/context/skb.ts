@@ -1,3 +1,4 @@
+import { EFAULT, EINVAL, ENOMEM } from '../../errno.js';
 import { helperId } from '../../isa/helpers.js';
 import type { Helper } from '../vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
@@ -14,9 +15,6 @@ import { PacketWindow } from './packet.js';
  */
 const ETH_HLEN = 14;
 const SKB_CTX_SIZE = 192;
-const ENOMEM = 12;
-const EFAULT = 14;
-const EINVAL = 22;
 const TC_ACT_SHOT = 2n;
 const TC_ACT_REDIRECT = 7n;
 const BPF_F_INGRESS = 1n;

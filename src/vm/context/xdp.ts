@@ -1,3 +1,4 @@
+import { EACCES, EINVAL } from '../../errno.js';
 import { NotModelledError, VmFault } from '../../errors.js';
 import { helperId } from '../../isa/helpers.js';
 import { BPF_F_BROADCAST, isRedirectMap } from '../maps/redirect.js';
@@ -18,8 +19,6 @@ const ETH_HLEN = 14;
 const XDP_MD_SIZE = 24;
 const XDP_ABORTED = 0n;
 const XDP_REDIRECT = 4n;
-const EINVAL = 22;
-const EACCES = 13;
 
 class XdpRun {
   readonly kind = 'xdp';

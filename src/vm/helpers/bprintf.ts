@@ -1,4 +1,4 @@
-import { EINVAL, ENOSPC } from '../maps/errno.js';
+import { EINVAL, ENOSPC } from '../../errno.js';
 import type { AddressSpace } from '../memory/address-space.js';
 import { tryRead, tryReadString } from './memory.js';
 

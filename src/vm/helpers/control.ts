@@ -1,7 +1,7 @@
 import { VmFault } from '../../errors.js';
-import { MAP_TYPE } from '../../object/kinds.js';
-import { E2BIG, EINVAL } from '../maps/errno.js';
+import { E2BIG, EINVAL } from '../../errno.js';
 import { u32Bytes } from '../maps/bytes.js';
+import { mapFamily } from '../maps/create.js';
 import { isSlotMap } from '../maps/slots.js';
 import type { RuntimeHelper } from './env.js';
 import { errno, u32 } from './memory.js';
@@ -48,8 +48,6 @@ export const loop: RuntimeHelper = {
   },
 };
 
-const FOR_EACH_TYPES = new Set<number>([MAP_TYPE.array, MAP_TYPE.percpuArray, MAP_TYPE.hash, MAP_TYPE.percpuHash, MAP_TYPE.lruHash, MAP_TYPE.lruPercpuHash]);
-
 /**
  * bpf_for_each_map_elem(map, callback, ctx, flags): callback(map, &key, &value, ctx) for
  * each element in the kernel's order (this CPU's value of per-CPU maps) until it returns
@@ -61,7 +59,8 @@ export const forEachMapElem: RuntimeHelper = {
   call(regs, vm, env) {
     const handle = regs.get(1);
     const map = env.mapMemory.requireMap(handle, this.name);
-    if (!FOR_EACH_TYPES.has(map.type)) throw new VmFault(`${this.name} cannot walk ${map.typeName} maps (the verifier refuses it)`);
+    // The types with map_for_each_callback: their family names the kernel's walk.
+    if (mapFamily(map.type)?.kernelOps?.(map).for_each_map_elem === undefined) throw new VmFault(`${this.name} cannot walk ${map.typeName} maps (the verifier refuses it)`);
     if (regs.get(4) !== 0n) return errno(-EINVAL);
     const callback = regs.get(2);
     const ctx = regs.get(3);

@@ -1,4 +1,4 @@
-import { EFAULT, ERANGE } from '../maps/errno.js';
+import { EFAULT, ERANGE } from '../../errno.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';
 import { errno, tryRead, tryReadString, u32 } from './memory.js';
 

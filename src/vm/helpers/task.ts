@@ -1,7 +1,7 @@
 import type { RuntimeHelper } from './env.js';
 
 /** TASK_COMM_LEN: the kernel keeps 15 characters of a task's name and a NUL. */
-export const TASK_COMM_LEN = 16;
+const TASK_COMM_LEN = 16;
 
 export const ktimeGetNs: RuntimeHelper = {
   name: 'bpf_ktime_get_ns',

@@ -1,4 +1,4 @@
-import { EINVAL } from '../maps/errno.js';
+import { EINVAL } from '../../errno.js';
 import { progTypeId } from '../../object/kinds.js';
 import type { Registers, Vm } from '../vm.js';
 import { bprintf } from './bprintf.js';

@@ -1,7 +1,7 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, round8, u32Bytes } from './bytes.js';
-import { E2BIG, EEXIST, EINVAL, ENOENT } from './errno.js';
+import { E2BIG, EEXIST, EINVAL, ENOENT } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, INLINED, refuse, type MapFamily } from './family.js';
 import { KERNEL_MAP_STRUCTS as S, pageUp } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';

@@ -1,6 +1,6 @@
 import { MAP_FLAG, mapTypeName } from '../../object/kinds.js';
 import { need } from './bytes.js';
-import { EACCES, EBUSY, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM } from './errno.js';
+import { EACCES, EBUSY, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM } from '../../errno.js';
 import { UPDATE_FLAG } from './flags.js';
 import type { MapAttrs, MapEntry, ReleaseListener, ResolvedOptions, VmMap } from './types.js';
 

@@ -1,7 +1,7 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { round8 } from './bytes.js';
-import { E2BIG, EINVAL, ENOENT, EOPNOTSUPP } from './errno.js';
+import { E2BIG, EINVAL, ENOENT, EOPNOTSUPP } from '../../errno.js';
 import { mapHash } from './jhash.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';

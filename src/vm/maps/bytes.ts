@@ -1,4 +1,4 @@
-import { ENOENT } from './errno.js';
+import { ENOENT } from '../../errno.js';
 
 /** Byte helpers shared by the map families. */
 

@@ -3,7 +3,8 @@ import type { MapSpec } from '../../object/spec.js';
 import { arrayFamily } from './array.js';
 import { bloomFilterFamily } from './bloom-filter.js';
 import { u32Bytes } from './bytes.js';
-import { EINVAL, ENOTSUPP, EOPNOTSUPP, MapCreateError, strerror } from './errno.js';
+import { EINVAL, ENOTSUPP, EOPNOTSUPP, strerror } from '../../errno.js';
+import { MapCreateError } from './create-error.js';
 import { accessFlagsOk, refuse, type MapFamily, type Refusal } from './family.js';
 import { arrayOfMapsFamily, cgroupArrayFamily, perfEventArrayFamily, progArrayFamily } from './fd-array.js';
 import { hashFamily } from './hash.js';
@@ -18,7 +19,7 @@ import { stackTraceFamily } from './stack-trace.js';
 import { cgroupStorageFamily, localStorageFamily } from './storage-maps.js';
 import { arenaFamily } from './arena.js';
 import { structOpsFamily } from './struct-ops-map.js';
-import type { MapAttrs, MapOptions, ResolvedOptions, VmMap } from './types.js';
+import type { MapAttrs, MapOptions, ResolvedOptions, SlotKind, VmMap } from './types.js';
 
 /**
  * Every map type the kernel has, and what bpfscope knows of it: the one place a type
@@ -72,12 +73,17 @@ export function mapFamily(type: number): MapFamily | undefined {
   return FAMILIES.get(type);
 }
 
+/** What a map type's values refer to, where they are references (programs, maps, perf events). */
+export function mapSlotKind(type: number): SlotKind | undefined {
+  return FAMILIES.get(type)?.slots;
+}
+
 /** The map_flags a map has once created (what `map show` prints): the flags asked for, plus any its type adds. */
 export function createdFlags(attrs: Pick<MapAttrs, 'type' | 'flags'>): number {
   return FAMILIES.get(attrs.type)?.keptFlags?.(attrs.flags) ?? attrs.flags;
 }
 
-export function resolveOptions(options: MapOptions = {}): ResolvedOptions {
+function resolveOptions(options: MapOptions = {}): ResolvedOptions {
   const cpus = options.cpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1) throw new RangeError(`cpus must be a positive integer, not ${cpus}`);
   return {
@@ -128,10 +134,10 @@ export function createMap(attrs: MapAttrs, options: MapOptions = {}): VmMap {
  * contents and freeze the read-only ones (libbpf freezes internal maps created with
  * BPF_F_RDONLY_PROG, so that the verifier may take their values as constants), and
  * fill prog arrays and map-in-maps from their `.maps` initialisers. `slotTarget` turns
- * an initialiser's program or map name into the id it has; a name it does not know
- * fails as libbpf fails.
+ * an initialiser's program or map name (`kind` says which the map holds) into the id it
+ * has; a name it does not know fails as libbpf fails.
  */
-export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotTarget?: (name: string) => number | undefined): VmMap {
+export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotTarget?: (name: string, kind: SlotKind) => number | undefined): VmMap {
   const map = createMap(spec, options);
   const le = options.littleEndian ?? true;
   const internal = spec.origin === 'data' || spec.origin === 'rodata' || spec.origin === 'bss' || spec.origin === 'kconfig';
@@ -140,7 +146,8 @@ export function createMapFromSpec(spec: MapSpec, options: MapOptions = {}, slotT
     if (err) throw new MapCreateError(err, `writing the initial contents of ${spec.name}`);
   }
   for (const { index, target } of spec.initialSlots) {
-    const id = slotTarget?.(target);
+    const kind = mapSlotKind(spec.type);
+    const id = kind === undefined ? undefined : slotTarget?.(target, kind);
     if (id === undefined) throw new MapCreateError(-EINVAL, `${spec.name}[${index}]: nothing named ${target}`);
     const err = map.sysUpdate(u32Bytes(index, le), u32Bytes(id, le), 0);
     if (err) throw new MapCreateError(err, `${spec.name}[${index}] = ${target}: ${strerror(err)}`);

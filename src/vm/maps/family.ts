@@ -1,6 +1,6 @@
 import { MAP_FLAG } from '../../object/kinds.js';
-import { ENOMEM } from './errno.js';
-import type { MapAttrs, ResolvedOptions, VmMap } from './types.js';
+import { ENOMEM } from '../../errno.js';
+import type { MapAttrs, ResolvedOptions, SlotKind, VmMap } from './types.js';
 
 /** Why the kernel would refuse to create a map. */
 export interface Refusal {
@@ -38,6 +38,12 @@ export interface MapFamily {
   refusesBtf?: boolean;
   /** The functions the map helpers become for this type (do_misc_fixups). */
   kernelOps?(attrs: MapAttrs): MapKernelOps;
+  /** What the type's values refer to, where they are references (the map is then a SlotMap of this slotKind). */
+  slots?: SlotKind;
+  /** libbpf's bpf_object__create_map passes no key or value BTF for the type, whatever the object says. */
+  libbpfOmitsBtf?: boolean;
+  /** What libbpf fills in of an object's definition before BPF_MAP_CREATE (entries of a perf event array, a ring buffer's size). */
+  libbpfAttrs?<A extends MapAttrs>(attrs: A, cpus: number): A;
 }
 
 /** A lookup that the kernel inlines: map_gen_lookup exists for the type. */

@@ -3,11 +3,11 @@ import { checkArrayAttrs, pointerArrayMemlock } from './array.js';
 import { UnmodelledMap } from './unmodelled.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
-import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from './errno.js';
+import { E2BIG, EBADF, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from '../../errno.js';
 import { INLINED, refuse, type MapFamily } from './family.js';
 import { PERF_FLAG, UPDATE_FLAG } from './flags.js';
-import { checkInnerTemplate, innerMapCompatible, type SlotKind, type SlotMap } from './slots.js';
-import type { MapAttrs, MapEntry, ResolvedOptions } from './types.js';
+import { checkInnerTemplate, innerMapCompatible, type SlotMap } from './slots.js';
+import type { MapAttrs, MapEntry, ResolvedOptions, SlotKind } from './types.js';
 
 /**
  * The arrays whose slots hold references (BPF_MAP_TYPE_PROG_ARRAY, PERF_EVENT_ARRAY,
@@ -89,7 +89,7 @@ const EXT = progTypeId('ext');
  * type every other must have; freplace (ext) programs are never taken.
  */
 export class ProgArrayMap extends FdArrayMap {
-  readonly slotKind = 'program';
+  readonly slotKind = progArrayFamily.slots;
   /** The program type the map is bound to, once bound. */
   owner: number | undefined;
 
@@ -123,7 +123,7 @@ export interface PerfEventRecord {
  * is appended to `records`. User space cannot read the slots back (-ENOTSUPP).
  */
 export class PerfEventArrayMap extends FdArrayMap {
-  readonly slotKind = 'perf_event';
+  readonly slotKind = perfEventArrayFamily.slots;
   readonly records: PerfEventRecord[] = [];
   private readonly eventCpus: number[];
 
@@ -167,7 +167,7 @@ export class PerfEventArrayMap extends FdArrayMap {
 
 /** BPF_MAP_TYPE_ARRAY_OF_MAPS: maps by id, each one like the template the map was created with. */
 export class ArrayOfMapsMap extends FdArrayMap {
-  readonly slotKind = 'map';
+  readonly slotKind = arrayOfMapsFamily.slots;
   readonly template: MapAttrs;
 
   constructor(attrs: MapAttrs, options: ResolvedOptions) {
@@ -185,25 +185,30 @@ export class ArrayOfMapsMap extends FdArrayMap {
 }
 
 /** fd_array_map_alloc_check: u32 values, no program access flags, then the array checks. */
-export function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
+function checkFdArray(attrs: MapAttrs, options: ResolvedOptions): ReturnType<MapFamily['check']> {
   if (attrs.valueSize !== 4) return refuse(EINVAL, 'the values of fd arrays are 4 bytes');
   if (attrs.flags & (MAP_FLAG.rdonlyProg | MAP_FLAG.wronlyProg)) return refuse(EINVAL, 'fd arrays take no program access flags');
   return checkArrayAttrs(attrs, options);
 }
 
-export const progArrayFamily: MapFamily = {
+export const progArrayFamily = {
   check: checkFdArray,
   create: (attrs, options) => new ProgArrayMap(attrs, options),
   memlock: pointerArrayMemlock,
   refusesBtf: true,
-};
+  slots: 'program',
+} as const satisfies MapFamily;
 
-export const perfEventArrayFamily: MapFamily = {
+export const perfEventArrayFamily = {
   check: checkFdArray,
   create: (attrs, options) => new PerfEventArrayMap(attrs, options),
   memlock: pointerArrayMemlock,
   refusesBtf: true,
-};
+  slots: 'perf_event',
+  libbpfOmitsBtf: true,
+  // libbpf sizes a perf event array of 0 entries to the possible CPUs.
+  libbpfAttrs: (attrs, cpus) => (attrs.maxEntries === 0 ? { ...attrs, maxEntries: cpus } : attrs),
+} as const satisfies MapFamily;
 
 /** Cgroups by fd, which bpfscope has none of: an empty array whose slots read back as -ENOTSUPP (no map_fd_sys_lookup_elem). */
 export const cgroupArrayFamily: MapFamily = {
@@ -212,13 +217,16 @@ export const cgroupArrayFamily: MapFamily = {
     new UnmodelledMap(attrs, options, { nextKey: 'indexes', lookup: () => ENOTSUPP, delete: (a, key, le) => (readU32(key, le) >= a.maxEntries ? E2BIG : ENOENT) }),
   memlock: pointerArrayMemlock,
   refusesBtf: true,
+  libbpfOmitsBtf: true,
 };
 
-export const arrayOfMapsFamily: MapFamily = {
+export const arrayOfMapsFamily = {
   check: (attrs, options) => checkFdArray(attrs, options) ?? checkInnerTemplate(attrs),
   create: (attrs, options) => new ArrayOfMapsMap(attrs, options),
   memlock: pointerArrayMemlock,
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: INLINED }),
-};
+  slots: 'map',
+  libbpfOmitsBtf: true,
+} as const satisfies MapFamily;
 

@@ -1,6 +1,6 @@
 import { checkHashAttrs, HashMap, hashCountsElements, hashMemlock } from './hash.js';
 import { readU32 } from './bytes.js';
-import { EBADF, EINVAL, EOPNOTSUPP } from './errno.js';
+import { EBADF, EINVAL, EOPNOTSUPP } from '../../errno.js';
 import { INLINED, refuse, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { checkInnerTemplate, innerMapCompatible, type SlotMap } from './slots.js';
@@ -13,7 +13,7 @@ import type { MapAttrs, ResolvedOptions } from './types.js';
  * Programs only look inner maps up (`slot`).
  */
 export class HashOfMapsMap extends HashMap implements SlotMap {
-  readonly slotKind = 'map';
+  readonly slotKind = hashOfMapsFamily.slots;
   readonly template: MapAttrs;
 
   constructor(attrs: MapAttrs, options: ResolvedOptions) {
@@ -54,7 +54,7 @@ export class HashOfMapsMap extends HashMap implements SlotMap {
   }
 }
 
-export const hashOfMapsFamily: MapFamily = {
+export const hashOfMapsFamily = {
   check(attrs, options) {
     if (attrs.valueSize !== 4) return refuse(EINVAL, 'the values of a hash of maps are 4 bytes');
     return checkHashAttrs(attrs, options) ?? checkInnerTemplate(attrs);
@@ -64,4 +64,6 @@ export const hashOfMapsFamily: MapFamily = {
   countsElements: hashCountsElements,
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: INLINED }),
-};
+  slots: 'map',
+  libbpfOmitsBtf: true,
+} as const satisfies MapFamily;

@@ -2,7 +2,7 @@ import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { keyString, round8 } from './bytes.js';
 import { PERCPU_VALUE_MAX } from './array.js';
-import { E2BIG, EEXIST, EINVAL, ENOENT, ENOTSUPP } from './errno.js';
+import { E2BIG, EEXIST, EINVAL, ENOENT, ENOTSUPP } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, INLINED, refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';

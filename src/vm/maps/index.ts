@@ -1,8 +1,7 @@
-export type { MapAttrs, MapEntry, MapOptions, ReleaseListener, SlotResolver, VmMap } from './types.js';
+export type { MapAttrs, MapEntry, MapOptions, ReleaseListener, SlotKind, SlotResolver, VmMap } from './types.js';
 export { checkMapAttrs, createdFlags, createMap, createMapFromSpec, vmMapTypes } from './create.js';
 export { UPDATE_FLAG, RINGBUF_FLAG, RINGBUF_QUERY, PERF_FLAG } from './flags.js';
-export * as errno from './errno.js';
-export { MapCreateError, strerror } from './errno.js';
+export { MapCreateError } from './create-error.js';
 export { ArrayMap } from './array.js';
 export { HashMap } from './hash.js';
 export { LruHashMap } from './lru.js';
@@ -12,4 +11,4 @@ export { BloomFilterMap } from './bloom-filter.js';
 export { RingbufMap, type RingbufReservation, RINGBUF_HDR_SZ, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT } from './ringbuf.js';
 export { ProgArrayMap, PerfEventArrayMap, ArrayOfMapsMap, type PerfEventRecord } from './fd-array.js';
 export { HashOfMapsMap } from './hash-of-maps.js';
-export { isSlotMap, innerMapCompatible, type SlotKind, type SlotMap } from './slots.js';
+export { isSlotMap, innerMapCompatible, type SlotMap } from './slots.js';

@@ -1,7 +1,7 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { readU32, writeU32 } from './bytes.js';
-import { EEXIST, EINVAL, ENOENT, ENOSPC } from './errno.js';
+import { EEXIST, EINVAL, ENOENT, ENOSPC } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, refuse, type MapFamily } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';

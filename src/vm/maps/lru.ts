@@ -1,5 +1,5 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
-import { EINVAL, ENOMEM } from './errno.js';
+import { EINVAL, ENOMEM } from '../../errno.js';
 import { INLINED, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { checkElemFlags, checkHashAttrs, HashMap, hashMaxEntries, hashMemlock, type HashElem } from './hash.js';

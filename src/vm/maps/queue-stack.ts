@@ -1,6 +1,6 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
-import { E2BIG, EINVAL, ENOENT } from './errno.js';
+import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
@@ -123,4 +123,5 @@ export const queueStackFamily: MapFamily = {
     attrs.type === MAP_TYPE.stack
       ? { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'stack_map_pop_elem', map_peek_elem: 'stack_map_peek_elem' }
       : { map_push_elem: 'queue_stack_map_push_elem', map_pop_elem: 'queue_map_pop_elem', map_peek_elem: 'queue_map_peek_elem' },
+  libbpfOmitsBtf: true,
 };

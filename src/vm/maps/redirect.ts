@@ -3,7 +3,7 @@ import { DEFAULT_KERNEL_PROFILE } from '../fixups/kernel-profile.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';
 import { bucketCount } from './hash.js';
-import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from './errno.js';
+import { E2BIG, EBADF, EEXIST, EINVAL, ENODEV, ENOENT, ENOMEM, EOPNOTSUPP, EOVERFLOW } from '../../errno.js';
 import { INLINED, refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UPDATE_FLAG } from './flags.js';
@@ -301,6 +301,7 @@ export const devMapFamily: MapFamily = {
   memlock: (attrs) => S.bpf_dtab + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'dev_map_lookup_elem', map_update_elem: 'dev_map_update_elem', map_delete_elem: 'dev_map_delete_elem', redirect_map: 'dev_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const devMapHashFamily: MapFamily = {
@@ -312,6 +313,7 @@ export const devMapHashFamily: MapFamily = {
   countsElements: () => true,
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'dev_map_hash_lookup_elem', map_update_elem: 'dev_map_hash_update_elem', map_delete_elem: 'dev_map_hash_delete_elem', redirect_map: 'dev_hash_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const cpuMapFamily: MapFamily = {
@@ -320,6 +322,7 @@ export const cpuMapFamily: MapFamily = {
   memlock: (attrs) => S.bpf_cpu_map + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: 'cpu_map_lookup_elem', map_update_elem: 'cpu_map_update_elem', map_delete_elem: 'cpu_map_delete_elem', redirect_map: 'cpu_map_redirect' }),
+  libbpfOmitsBtf: true,
 };
 
 export const xskMapFamily: MapFamily = {
@@ -328,4 +331,5 @@ export const xskMapFamily: MapFamily = {
   memlock: (attrs) => S.xsk_map + pointers(attrs),
   refusesBtf: true,
   kernelOps: () => ({ map_lookup_elem: INLINED, map_update_elem: 'xsk_map_update_elem', map_delete_elem: 'xsk_map_delete_elem', redirect_map: 'xsk_map_redirect' }),
+  libbpfOmitsBtf: true,
 };

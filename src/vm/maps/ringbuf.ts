@@ -1,7 +1,7 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { BaseMap } from './base.js';
 import { round8 } from './bytes.js';
-import { E2BIG, EAGAIN, EINVAL, ENOTSUPP } from './errno.js';
+import { E2BIG, EAGAIN, EINVAL, ENOTSUPP } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { RINGBUF_FLAG, RINGBUF_QUERY } from './flags.js';
@@ -211,14 +211,14 @@ export class RingbufMap extends BaseMap {
 }
 
 /** ringbuf_map_mem_usage: the map, the pages (metadata and data) and a page pointer for each page mapped, data pages twice. */
-export function ringbufMemlock(attrs: MapAttrs): number {
+function ringbufMemlock(attrs: MapAttrs): number {
   const dataPages = Math.floor(attrs.maxEntries / PAGE_SIZE);
   const pages = META_PAGES + dataPages;
   return S.bpf_ringbuf_map + pages * PAGE_SIZE + (pages + dataPages) * 8;
 }
 
 /** ringbuf_map_alloc's checks, which the user ring buffer shares. */
-export function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined {
+function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Refusal | undefined {
   if (attrs.flags & ~MAP_FLAG.numaNode) return refuse(EINVAL, `flags 0x${attrs.flags.toString(16)} are not for ring buffers`);
   const n = attrs.maxEntries;
   if (attrs.keySize || attrs.valueSize || n === 0 || !Number.isInteger(Math.log2(n)) || n % PAGE_SIZE !== 0) {
@@ -228,10 +228,20 @@ export function checkRingbufAttrs(attrs: MapAttrs, options: ResolvedOptions): Re
   return checkMemory(2 * n, options, 'the ring');
 }
 
+/** libbpf's adjust_ringbuf_sz: a size that is not a power-of-2 number of pages becomes the next one that is. */
+function libbpfRingbufSize<A extends MapAttrs>(attrs: A): A {
+  const size = attrs.maxEntries;
+  const pages = size / S.page;
+  if (size === 0 || (Number.isInteger(pages) && Number.isInteger(Math.log2(pages)))) return attrs;
+  for (let mul = 1; mul <= Math.floor(0xffffffff / S.page); mul *= 2) if (mul * S.page > size) return { ...attrs, maxEntries: mul * S.page };
+  return attrs;
+}
+
 export const ringbufFamily: MapFamily = {
   check: checkRingbufAttrs,
   create: (attrs, options) => new RingbufMap(attrs, options),
   memlock: ringbufMemlock,
+  libbpfAttrs: libbpfRingbufSize,
 };
 
 /** The user ring buffer (user space produces, bpf_user_ringbuf_drain consumes): a ring buffer's checks and memlock, no element ops. */
@@ -239,4 +249,5 @@ export const userRingbufFamily: MapFamily = {
   check: checkRingbufAttrs,
   create: (attrs, options) => new UnmodelledMap(attrs, options, { nextKey: ENOTSUPP, lookup: () => ENOTSUPP, update: () => ENOTSUPP, delete: () => ENOTSUPP }),
   memlock: ringbufMemlock,
+  libbpfAttrs: libbpfRingbufSize,
 };

@@ -1,10 +1,7 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
-import { EBADF, EINVAL } from './errno.js';
+import { EBADF, EINVAL } from '../../errno.js';
 import { refuse, type Refusal } from './family.js';
-import type { MapAttrs, VmMap } from './types.js';
-
-/** What the slots of an fd-holding map refer to. */
-export type SlotKind = 'program' | 'map' | 'perf_event';
+import type { MapAttrs, SlotKind, VmMap } from './types.js';
 
 /**
  * A map whose values are references: prog arrays (programs, for tail calls), array and

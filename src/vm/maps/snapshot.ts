@@ -1,7 +1,7 @@
 import { ObjectError } from '../../errors.js';
 import { MAP_TYPE } from '../../object/kinds.js';
 import { createMap } from './create.js';
-import { strerror } from './errno.js';
+import { strerror } from '../../errno.js';
 import type { MapAttrs, MapOptions, VmMap } from './types.js';
 
 /**
@@ -41,13 +41,15 @@ export function snapshotMap(map: VmMap): MapSnapshot {
   return snap;
 }
 
-/** A snapshot element the map refuses (a key or value of the wrong size, a full map): `errno` negative. */
+/** A snapshot element the map refuses (a key or value of the wrong size, a full map). */
 export class SnapshotElementError extends ObjectError {
+  declare readonly errno: number;
+
   constructor(
-    readonly errno: number,
+    errno: number,
     readonly index: number,
   ) {
-    super(`element ${index} refused: ${strerror(errno)}`);
+    super(`element ${index} refused: ${strerror(errno)}`, {}, errno);
   }
 }
 

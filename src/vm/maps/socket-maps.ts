@@ -1,7 +1,7 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { checkArrayAttrs } from './array.js';
 import { readU32 } from './bytes.js';
-import { E2BIG, EINVAL, ENOENT, ENOSPC } from './errno.js';
+import { E2BIG, EINVAL, ENOENT, ENOSPC } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { bucketCount } from './hash.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
@@ -67,6 +67,7 @@ export const sockMapFamily: MapFamily = {
   create: (attrs, options) => new UnmodelledMap(attrs, options, SOCKMAP_EMPTY),
   memlock: (attrs) => S.bpf_stab + 8 * attrs.maxEntries,
   kernelOps: () => ({ map_lookup_elem: 'sock_map_lookup', map_update_elem: 'sock_map_update_elem', map_delete_elem: 'sock_map_delete_elem' }),
+  libbpfOmitsBtf: true,
 };
 
 export const sockHashFamily: MapFamily = {
@@ -75,6 +76,7 @@ export const sockHashFamily: MapFamily = {
   // sock_hash_mem_usage: the buckets, and the elements held (none here).
   memlock: (attrs) => S.bpf_shtab + S.bpf_shtab_bucket * bucketCount(attrs.maxEntries),
   kernelOps: () => ({ map_lookup_elem: 'sock_hash_lookup', map_update_elem: 'sock_map_update_elem', map_delete_elem: 'sock_hash_delete_elem' }),
+  libbpfOmitsBtf: true,
 };
 
 export const reuseportFamily: MapFamily = {

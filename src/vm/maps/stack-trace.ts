@@ -1,6 +1,6 @@
 import { MAP_FLAG } from '../../object/kinds.js';
 import { readU32 } from './bytes.js';
-import { E2BIG, EINVAL, ENOENT } from './errno.js';
+import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';
 import { bucketCount } from './hash.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
@@ -39,4 +39,5 @@ export const stackTraceFamily: MapFamily = {
   create: (attrs, options) => new UnmodelledMap(attrs, options, EMPTY),
   // stack_map_mem_usage: the map, a bucket pointer each, and every preallocated trace.
   memlock: (attrs) => S.bpf_stack_map + 8 * bucketCount(attrs.maxEntries) + attrs.maxEntries * (S.stack_map_bucket + attrs.valueSize),
+  libbpfOmitsBtf: true,
 };

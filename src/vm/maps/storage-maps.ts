@@ -1,6 +1,6 @@
 import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
 import { PERCPU_VALUE_MAX } from './array.js';
-import { E2BIG, EINVAL, ENOENT, ENOTSUPP } from './errno.js';
+import { E2BIG, EINVAL, ENOENT, ENOTSUPP } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, refuse, type MapFamily, type Refusal } from './family.js';
 import { UPDATE_FLAG } from './flags.js';
 import { bucketCount } from './hash.js';

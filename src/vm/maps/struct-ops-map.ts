@@ -1,5 +1,5 @@
 import { MAP_FLAG } from '../../object/kinds.js';
-import { EINVAL, ENOTSUPP } from './errno.js';
+import { EINVAL, ENOTSUPP } from '../../errno.js';
 import { refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';
 import { UnmodelledMap } from './unmodelled.js';

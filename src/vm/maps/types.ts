@@ -7,6 +7,9 @@
  * Results follow the kernel: 0 or a negative errno (errno.ts), or the data asked for.
  */
 
+/** What the slots of an fd-holding map refer to (SlotMap in slots.ts). */
+export type SlotKind = 'program' | 'map' | 'perf_event';
+
 /** The BPF_MAP_CREATE attributes that shape a map. An object's MapSpec is one. */
 export interface MapAttrs {
   type: number;

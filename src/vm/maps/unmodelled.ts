@@ -1,7 +1,7 @@
 import { NotModelledError } from '../../errors.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey } from './bytes.js';
-import { ENOENT } from './errno.js';
+import { ENOENT } from '../../errno.js';
 import type { MapAttrs, MapEntry, ResolvedOptions, VmMap } from './types.js';
 
 /**

@@ -3,12 +3,11 @@ import type { Btf } from '../../btf/index.js';
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
 import { isLdImm64 } from '../../isa/slots.js';
 import type { Insn } from '../../isa/insn.js';
-import { MAP_TYPE } from '../../object/kinds.js';
 import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../vm.js';
 import type { LoadedMap, LoadedObject, LoadedProgram } from '../loaded.js';
 import { createMapFromSpec } from '../maps/create.js';
 import { ProgArrayMap } from '../maps/fd-array.js';
-import type { MapAttrs, VmMap } from '../maps/types.js';
+import type { MapAttrs, SlotKind, VmMap } from '../maps/types.js';
 import { AddressSpace } from '../memory/address-space.js';
 import { POISON_HELPER_ID } from '../../object/core/patch.js';
 import { RUNTIME_HELPERS, type HelperEnv, type TaskInfo } from '../helpers/index.js';
@@ -216,7 +215,7 @@ export class Runtime implements HelperEnv {
         maps.set(loaded.id, existing);
         continue;
       }
-      const slotTarget = (name: string) => (loaded.spec.type === MAP_TYPE.progArray ? programIds.get(name) : byName.get(name));
+      const slotTarget = (name: string, kind: SlotKind) => (kind === 'program' ? programIds.get(name) : byName.get(name));
       const spinLock = holdsSpinLock(this.object.spec.btf, loaded.spec.btfValueTypeId);
       const map = createMapFromSpec({ ...loaded.spec, name: loaded.name }, { ...base, spinLock }, slotTarget);
       claimOwner(map, loaded);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG } from '../../../src/object/kinds.js';
-import { ArrayMap, errno, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { ArrayMap, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
 import { bytes, make, num, u32, u64, walk } from './util.js';
 
 const { E2BIG, EACCES, EEXIST, EINVAL, ENOENT, EPERM, EFAULT, ENOTSUPP } = errno;

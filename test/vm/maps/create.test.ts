@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG, mapTypeId, mapTypeName } from '../../../src/object/kinds.js';
 import type { MapSpec } from '../../../src/object/spec.js';
-import { checkMapAttrs, createMap, createMapFromSpec, errno, MapCreateError, vmMapTypes, type MapAttrs } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { checkMapAttrs, createMap, createMapFromSpec, MapCreateError, vmMapTypes, type MapAttrs } from '../../../src/vm/maps/index.js';
 import { attrs, num, u32 } from './util.js';
 
 const { E2BIG, EBADF, EINVAL, ENOMEM, ENOTSUPP, EPERM, EACCES, ERANGE } = errno;
@@ -28,7 +29,8 @@ describe('createMap', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(MapCreateError);
-      expect((e as MapCreateError).errno).toBe(-EINVAL);
+      expect((e as MapCreateError).errno).toBe(EINVAL);
+      expect((e as MapCreateError).code).toBe('EINVAL');
       expect((e as Error).message).toMatch(/^map create failed: Invalid argument \(/);
     }
   });

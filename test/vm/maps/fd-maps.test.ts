@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG, MAP_TYPE, progTypeId } from '../../../src/object/kinds.js';
-import { errno, isSlotMap, PERF_FLAG, PerfEventArrayMap, ProgArrayMap, UPDATE_FLAG, type MapAttrs, type SlotResolver } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { isSlotMap, PERF_FLAG, PerfEventArrayMap, ProgArrayMap, UPDATE_FLAG, type MapAttrs, type SlotResolver } from '../../../src/vm/maps/index.js';
 import { jhash2 } from '../../../src/vm/maps/jhash.js';
 import { attrs, make, num, u32, walk } from './util.js';
 

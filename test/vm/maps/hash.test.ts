@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG } from '../../../src/object/kinds.js';
-import { errno, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { UPDATE_FLAG } from '../../../src/vm/maps/index.js';
 import { jhash, jhash2 } from '../../../src/vm/maps/jhash.js';
 import { bytes, make, num, u32, walk } from './util.js';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { missing } from '../../helpers/env.js';
-import { errnoOfText } from '../../../src/vm/maps/errno.js';
+import { errnoOfText } from '../../../src/errno.js';
 
 /**
  * The real kernel as an oracle for map semantics, through bpftool 7.1: maps created

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAP_FLAG } from '../../../src/object/kinds.js';
-import { errno, UPDATE_FLAG, type VmMap } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { UPDATE_FLAG, type VmMap } from '../../../src/vm/maps/index.js';
 import { make, num, u32, walk } from './util.js';
 
 const { EEXIST, EINVAL, ENOENT, ENOSPC } = errno;

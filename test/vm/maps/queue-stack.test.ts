@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errno, UPDATE_FLAG } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { UPDATE_FLAG } from '../../../src/vm/maps/index.js';
 import { make, num, u32 } from './util.js';
 
 const { E2BIG, EINVAL, ENOENT } = errno;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errno, RINGBUF_FLAG, RINGBUF_QUERY, RingbufMap, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT } from '../../../src/vm/maps/index.js';
+import * as errno from '../../../src/errno.js';
+import { RINGBUF_FLAG, RINGBUF_QUERY, RingbufMap, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT } from '../../../src/vm/maps/index.js';
 import { bytes, make, u32 } from './util.js';
 
 const { EAGAIN, EINVAL, ENOTSUPP } = errno;

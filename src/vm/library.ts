@@ -2,20 +2,18 @@ import { BpfscopeError, UsageError } from '../errors.js';
 import { mapTypeName } from '../object/kinds.js';
 import { openObject } from '../object/open.js';
 import type { ObjectSpec } from '../object/spec.js';
-import type { LoadedMap } from '../vm/loaded.js';
-import { ENOENT, strerror } from '../vm/maps/errno.js';
-import type { VmMap } from '../vm/maps/types.js';
-import { load, type LoadForRunOptions, type RunnableObject, type RunnableProgram } from '../vm/run.js';
-import { decodeBtf, encodeBtf, type BtfValue } from './btf-codec.js';
+import type { LoadedMap } from './loaded.js';
+import { ENOENT, strerror } from '../errno.js';
+import type { VmMap } from './maps/types.js';
+import { load, type LoadForRunOptions, type RunnableObject, type RunnableProgram } from './run.js';
+import { decodeBtf, encodeBtf, type BtfValue } from '../btf/value-codec.js';
 
 /** A map operation the kernel would refuse: `errno` is what bpf() would return (positive). */
 export class MapOperationError extends BpfscopeError {
-  constructor(
-    readonly errno: number,
-    map: string,
-    what: string,
-  ) {
-    super(`map ${map}: ${what} failed: ${strerror(errno)}`);
+  declare readonly errno: number;
+
+  constructor(errno: number, map: string, what: string) {
+    super(`map ${map}: ${what} failed: ${strerror(errno)}`, {}, errno);
   }
 }
 

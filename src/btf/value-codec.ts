@@ -1,5 +1,5 @@
-import type { Btf } from '../btf/btf.js';
-import { BTF_INT_ENCODING } from '../btf/types.js';
+import type { Btf } from './btf.js';
+import { BTF_INT_ENCODING } from './types.js';
 import { UsageError } from '../errors.js';
 
 /**

@@ -33,7 +33,7 @@ const WARM_UP = [
 rmSync(BUNDLE_DIR, { recursive: true, force: true });
 
 export default defineConfig({
-  input: 'dist/cli/main.js',
+  input: 'dist/cli/index.js',
   platform: 'node',
   output: {
     dir: BUNDLE_DIR,

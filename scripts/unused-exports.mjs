@@ -66,7 +66,7 @@ for (const f of allFiles) {
 // bin/load-bundle.cjs takes from the bundle by name.
 const index = join(root, 'src/index.ts');
 mark(index, '*');
-mark(join(root, 'src/cli/main.ts'), 'main');
+mark(join(root, 'src/cli/index.ts'), 'main');
 // propagate: a re-exported name is used if the re-exporting file's name is used
 for (let changed = true; changed; ) {
   changed = false;

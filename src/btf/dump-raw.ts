@@ -1,5 +1,5 @@
 import type { Btf } from './btf.js';
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 import { dumpBtfRawBytes, type DumpRawOptions } from './dump-raw-bytes.js';
 import { BTF_LINKAGE, type BtfType } from './types.js';
 

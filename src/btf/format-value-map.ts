@@ -1,5 +1,5 @@
 import { BtfError } from '../errors.js';
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 import type { Btf } from './btf.js';
 import { writeBtfValue } from './format-value.js';
 

@@ -1,5 +1,5 @@
 import { BtfError } from '../errors.js';
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 import type { Btf } from './btf.js';
 import { MAX_NESTING, walk } from './limits.js';
 import { MAX_RESOLVE_DEPTH, resolveSize } from './resolve-size.js';

@@ -8,7 +8,9 @@ export { Btf, type MemberLocation } from './btf.js';
 export { MAX_RESOLVE_DEPTH, POINTER_SIZE, resolveSize, type TypeRecords } from './resolve-size.js';
 export type { StringTable } from './strings.js';
 export { parseBtf, type ParseBtfOptions } from './parse.js';
+export { Layout } from './c-layout.js';
 export { fixDatasecs, type DatasecFacts } from './fixup.js';
+export { decodeBtf, encodeBtf, type BtfValue } from './value-codec.js';
 export { BtfEdit } from './edit.js';
 export { findOwnType } from './lookup.js';
 export { essentialName } from './essential-name.js';
@@ -32,9 +34,14 @@ export { formatValueJson, formatValuePlain, writeBtfValue, type ValueMode } from
 export {
   dumpMapJson,
   dumpMapPlain,
+  formatEntryHex,
   foundElements,
+  hexRows,
+  writeHexData,
   writeMapElementsBtf,
   writeMapElementsJson,
+  writeMapEntryBtf,
+  writeMapEntryJson,
   type MapDumpEntry,
   type MapDumpSpec,
 } from './format-value-map.js';

@@ -1,8 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { assemble } from '../isa/asm.js';
-import { encodeInsns } from '../isa/encode.js';
-import { INSN_SIZE } from '../isa/insn.js';
+import { assemble, encodeInsns, INSN_SIZE } from '../isa/index.js';
 import { jsonWriter, type CliContext } from './context.js';
 import type { CommandTable } from './command-table.js';
 import type { Words } from './common.js';

@@ -1,5 +1,5 @@
-import type { Btf } from '../btf/btf.js';
-import type { LoadedObject } from '../vm/loaded.js';
+import type { Btf } from '../btf/index.js';
+import type { LoadedObject } from '../vm/index.js';
 import { strtoulU32, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { Reporter } from './report.js';

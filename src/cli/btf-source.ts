@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseBtf } from '../btf/parse.js';
-import type { Btf } from '../btf/btf.js';
-import { BTF_KIND } from '../btf/types.js';
+import { parseBtf, type Btf, BTF_KIND } from '../btf/index.js';
 import { EINVAL, EIO, ENOENT, EOPNOTSUPP, errnoOfName, strerror } from '../errno.js';
 import { BpfscopeError } from '../errors.js';
-import { findElfSection } from '../elf/find-section.js';
-import { hasElfHeader } from '../elf/headers.js';
+import { findElfSection, hasElfHeader } from '../elf/index.js';
 
 /** Where `btf dump file` looks for a base when none is given for a module's BTF. */
 export const SYSFS_VMLINUX = '/sys/kernel/btf/vmlinux';

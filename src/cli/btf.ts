@@ -1,4 +1,4 @@
-import type { Btf } from '../btf/btf.js';
+import type { Btf } from '../btf/index.js';
 import { BtfError } from '../errors.js';
 import { btfShow } from './btf-show.js';
 import { strerror } from '../errno.js';

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { LoadedMap, LoadedProgram } from '../vm/loaded.js';
+import type { LoadedMap, LoadedProgram } from '../vm/index.js';
 import type { CliContext } from './context.js';
 import { fail, Reporter } from './report.js';
 

@@ -1,7 +1,7 @@
-import type { Btf } from '../btf/btf.js';
-import { JsonWriter } from '../text/json-writer.js';
-import type { SessionStore } from '../store/session-store.js';
-import type { LoadTargetOptions } from '../object/target.js';
+import type { Btf } from '../btf/index.js';
+import { JsonWriter } from '../text/index.js';
+import type { SessionStore } from '../store/index.js';
+import type { LoadTargetOptions } from '../object/index.js';
 
 /** What every command gets: the output mode, the loaded state, and where to write. */
 export interface CliContext {

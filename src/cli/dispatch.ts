@@ -1,4 +1,4 @@
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 import type { CommandTable } from './command-table.js';
 import { isPrefix, Words } from './common.js';
 import type { CliContext } from './context.js';

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
-import type { RenderFormat } from '../render/graphviz.js';
+import type { RenderFormat } from '../render/index.js';
 import type { CliContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { findUnknownOption, type OptionTable } from './getopt.js';

@@ -1,6 +1,6 @@
-import type { LoadedMap } from '../vm/loaded.js';
-import { MAP_TYPE, mapTypeId } from '../object/kinds.js';
-import type { MapDumpSpec } from '../btf/format-value-map.js';
+import type { LoadedMap } from '../vm/index.js';
+import { MAP_TYPE, mapTypeId } from '../object/index.js';
+import type { MapDumpSpec } from '../btf/index.js';
 import type { CliContext } from './context.js';
 
 const PERCPU_CGROUP_STORAGE = mapTypeId('percpu_cgroup_storage');

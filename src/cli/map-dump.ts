@@ -1,20 +1,15 @@
-import { formatEntryHex, foundElements, hexRows, writeHexData, writeMapEntryBtf, writeMapEntryJson, type MapDumpEntry, type MapDumpSpec } from '../btf/format-value-map.js';
-import { formatValueJson } from '../btf/format-value.js';
-import { bpftoolMapTypeName } from '../object/kinds.js';
-import { mapTypeField, typeText } from '../render/map-info.js';
-import { dumpTable } from '../render/table.js';
-import { JsonWriter } from '../text/json-writer.js';
-import { createdFlags } from '../vm/maps/create.js';
+import { formatEntryHex, foundElements, hexRows, writeHexData, writeMapEntryBtf, writeMapEntryJson, type MapDumpEntry, type MapDumpSpec, formatValueJson } from '../btf/index.js';
+import { bpftoolMapTypeName, MAP_TYPE } from '../object/index.js';
+import { mapTypeField, typeText, dumpTable } from '../render/index.js';
+import { JsonWriter } from '../text/index.js';
+import { createdFlags, type LoadedMap, type VmMap } from '../vm/index.js';
 import { ENOENT, ENOSPC } from '../errno.js';
-import type { LoadedMap } from '../vm/loaded.js';
-import type { VmMap } from '../vm/maps/types.js';
 import { parseMap, parseMaps, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { parseElement } from './map-data.js';
 import { dumpSpecOf } from './map-common.js';
 import { errnoText, ExitStatus, exitFor, fail, usageExit } from './report.js';
 import { MAP_USAGE } from './usage.js';
-import { MAP_TYPE } from '../object/kinds.js';
 
 /** What one element lookup during a dump gave: the element, or the errno it failed with. */
 type Looked = { entry: MapDumpEntry } | { key: Uint8Array; errno: number };

@@ -1,7 +1,5 @@
-import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/kinds.js';
-import { MapCreateError } from '../vm/maps/create-error.js';
-import type { LoadedMap } from '../vm/loaded.js';
-import type { MapAttrs } from '../vm/maps/types.js';
+import { bpftoolMapTypeName, MAP_TYPE, mapTypeId } from '../object/index.js';
+import { MapCreateError, type LoadedMap, type MapAttrs } from '../vm/index.js';
 import { parseMap, parseProg, requireArgs, strtoulU32, Words } from './common.js';
 import { jsonNull, type CliContext } from './context.js';
 import { parseElement } from './map-data.js';

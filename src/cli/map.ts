@@ -1,14 +1,11 @@
-import { bpftoolMapTypeName, progTypeName } from '../object/kinds.js';
-import { mapJson, mapPlain, type MapInfo } from '../render/map-info.js';
-import type { LoadedMap } from '../vm/loaded.js';
-import { createdFlags } from '../vm/maps/create.js';
-import { mapMemlock, memlockCountsElements } from '../vm/memlock.js';
+import { bpftoolMapTypeName, progTypeName } from '../object/index.js';
+import { mapJson, mapPlain, type MapInfo, mapTable } from '../render/index.js';
+import { type LoadedMap, createdFlags, mapMemlock, memlockCountsElements } from '../vm/index.js';
 import type { CommandTable } from './command-table.js';
 import { parseMaps, showSubset, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { mapDump, mapGetNext, mapLookup, mapPop } from './map-dump.js';
 import { mapCreate, mapDelete, mapFreeze, mapPin, mapUpdate } from './map-update.js';
-import { mapTable } from '../render/table.js';
 import { MAP_USAGE } from './usage.js';
 
 export function mapInfo(m: LoadedMap, memlock: number): MapInfo {

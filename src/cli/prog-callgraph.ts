@@ -1,6 +1,6 @@
-import { MAP_TYPE, progTypeName } from '../object/kinds.js';
-import { callGraphDot, programCalls, type ProgArrayContents } from '../render/dot-callgraph.js';
-import type { LoadedProgram } from '../vm/loaded.js';
+import { MAP_TYPE, progTypeName } from '../object/index.js';
+import { callGraphDot, programCalls, type ProgArrayContents } from '../render/index.js';
+import type { LoadedProgram } from '../vm/index.js';
 import { parseProgs, showSubset, type Words } from './common.js';
 import { emitDot, type CliContext } from './context.js';
 import { xlatedProgram } from './prog-dump.js';

@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { calleeSymbolsAt, type BpftoolNames } from '../isa/disasm-bpftool.js';
-import type { XlatedProgram } from '../render/xlated-model.js';
-import { progHeaderJson, progHeaderPlain } from '../render/prog-info.js';
-import { xlatedVisual } from '../render/dot-visual.js';
-import { writeXlatedJson, xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/xlated.js';
-import type { LoadedProgram } from '../vm/loaded.js';
+import { calleeSymbolsAt, type BpftoolNames } from '../isa/index.js';
+import { type XlatedProgram, progHeaderJson, progHeaderPlain, xlatedVisual, writeXlatedJson, xlatedBytes, xlatedJson, xlatedText, type XlatedListingOptions } from '../render/index.js';
+import type { LoadedProgram } from '../vm/index.js';
 import { parseProgs, type Words } from './common.js';
 import { emitDot, jsonWriter, type CliContext } from './context.js';
 import { progInfo } from './prog-show.js';

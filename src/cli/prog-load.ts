@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { BpfscopeError } from '../errors.js';
-import { openObject } from '../object/open.js';
-import { loadTarget } from '../object/target.js';
-import { programKindForSection, supportedSectionNames } from '../object/section-defs.js';
-import type { LoadedObject } from '../vm/loaded.js';
+import { openObject, loadTarget, programKindForSection, supportedSectionNames } from '../object/index.js';
+import type { LoadedObject } from '../vm/index.js';
 import { parseMap, parseProg, requireArgs, strtoul, type Words } from './common.js';
 import { jsonNull, type CliContext } from './context.js';
 import { pinObject } from './map-update.js';

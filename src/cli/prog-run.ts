@@ -1,10 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { nodeErrorText as strerror } from '../errno.js';
 import { NotModelledError, UsageError } from '../errors.js';
-import { TestRunError } from '../vm/context/errors.js';
-import type { LoadedObject } from '../vm/loaded.js';
-import { runProgram, type RunOutput } from '../vm/run.js';
-import { Runtime } from '../vm/runtime/runtime.js';
+import { TestRunError, type LoadedObject, runProgram, type RunOutput, Runtime } from '../vm/index.js';
 import { isPrefix, parseProg, requireArgs, strtoulU32, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
 import { fail } from './report.js';

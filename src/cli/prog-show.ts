@@ -1,10 +1,9 @@
-import type { LoadedProgram } from '../vm/loaded.js';
-import { progTypeName } from '../object/kinds.js';
-import { progJson, progPlain, type ProgInfo } from '../render/prog-info.js';
-import { progTable } from '../render/table.js';
+import type { LoadedProgram } from '../vm/index.js';
+import { progTypeName } from '../object/index.js';
+import { progJson, progPlain, type ProgInfo, progTable } from '../render/index.js';
 import { fullProgramName, parseProgs, showSubset, type Words } from './common.js';
 import { jsonWriter, type CliContext } from './context.js';
-import { INSN_SIZE } from '../isa/insn.js';
+import { INSN_SIZE } from '../isa/index.js';
 
 /** The VM's view of a program as bpftool's prog info. */
 export function progInfo(p: LoadedProgram): ProgInfo {

@@ -1,5 +1,5 @@
 import { BpfscopeError } from '../errors.js';
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 export { strerror as errnoText } from '../errno.js';
 import type { CliContext } from './context.js';
 

@@ -1,4 +1,4 @@
-import { PersistentStore } from '../store/persistent-store.js';
+import { PersistentStore } from '../store/index.js';
 import { BpfscopeError } from '../errors.js';
 import type { CommandTable } from './command-table.js';
 import type { Words } from './common.js';

@@ -1,8 +1,6 @@
 import { ObjectError } from '../errors.js';
 import { SHF_EXECINSTR, STB_LOCAL, STT_FUNC, STT_NOTYPE, type ElfFile, type ElfSection } from '../elf/index.js';
-import { decodeInsns } from '../isa/decode.js';
-import type { Insn } from '../isa/insn.js';
-import { INSN_SIZE } from '../isa/insn.js';
+import { decodeInsns, type Insn, INSN_SIZE } from '../isa/index.js';
 
 /** One function symbol's code within an executable section, before linking. */
 export interface SectionFunction {

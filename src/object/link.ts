@@ -1,7 +1,5 @@
 import { ObjectError } from '../errors.js';
-import type { Insn } from '../isa/insn.js';
-import { BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
-import { callKind, isLdImm64 } from '../isa/slots.js';
+import { type Insn, BPF_PSEUDO_FUNC, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, callKind, isLdImm64 } from '../isa/index.js';
 import type { CodeSection, SectionFunction } from './functions.js';
 import type { CodeRelocation } from './relocations.js';
 import type { ExternReference, FunctionSpec, MapReference } from './spec.js';

@@ -1,8 +1,7 @@
 import { BpfscopeError } from '../errors.js';
 import { STB_GLOBAL, STB_WEAK, STT_OBJECT, type ElfFile, type ElfSymbol } from '../elf/index.js';
-import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfCoreRelo, type BtfExtInfo, type DatasecFacts } from '../btf/index.js';
+import { fixDatasecs, parseBtf, parseBtfExt, type Btf, type BtfCoreRelo, type BtfExtInfo, type DatasecFacts, funcSignature } from '../btf/index.js';
 import { btfMapSpecs } from './btf-maps.js';
-import { funcSignature } from '../btf/index.js';
 import type { SectionFunction } from './functions.js';
 import type { FuncInfoSpec, LineInfoSpec, MapSpec, FunctionSpec } from './spec.js';
 

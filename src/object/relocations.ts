@@ -1,8 +1,6 @@
 import { RelocationError, type ErrorContext } from '../errors.js';
 import { SHF_EXECINSTR, SHN_UNDEF, type ElfFile, type ElfSymbol } from '../elf/index.js';
-import { INSN_SIZE, type Insn } from '../isa/insn.js';
-import { BPF_PSEUDO_FUNC } from '../isa/opcodes.js';
-import { callKind, isLdImm64 } from '../isa/slots.js';
+import { INSN_SIZE, type Insn, BPF_PSEUDO_FUNC, callKind, isLdImm64 } from '../isa/index.js';
 import type { CodeSection } from './functions.js';
 import type { ExternReference } from './spec.js';
 

@@ -1,5 +1,5 @@
 import type { Btf } from '../btf/index.js';
-import type { Insn } from '../isa/insn.js';
+import type { Insn } from '../isa/index.js';
 import type { SectionProgramKind } from './section-defs.js';
 
 /**

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Insn } from '../isa/insn.js';
-import { encodeInsns } from '../isa/encode.js';
-import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../isa/opcodes.js';
-import { callKind, isCallbackRef, isLdImm64, isSecondSlot } from '../isa/slots.js';
+import { type Insn, encodeInsns, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, callKind, isCallbackRef, isLdImm64, isSecondSlot } from '../isa/index.js';
 
 
 /** Linux 6.18 hashes with SHA-256 (for signed programs); earlier kernels used SHA-1. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { release } from 'node:os';
 import { BpfscopeError, ObjectError } from '../errors.js';
-import { findElfSection } from '../elf/find-section.js';
+import { findElfSection } from '../elf/index.js';
 import { parseBtf, type Btf } from '../btf/index.js';
 
 /**

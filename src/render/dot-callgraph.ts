@@ -1,7 +1,4 @@
-import { buildCfg } from '../isa/cfg.js';
-import { helperName } from '../isa/helpers.js';
-import type { Insn } from '../isa/insn.js';
-import { tailCallSites } from '../isa/tail-calls.js';
+import { buildCfg, helperName, type Insn, tailCallSites } from '../isa/index.js';
 import type { XlatedProgram } from './xlated-model.js';
 
 /**

@@ -1,9 +1,4 @@
-import { buildCfg, lastInsnPc, type CfgBlock, type CfgFunction } from '../isa/cfg.js';
-import { disasmInsn, type DisasmOptions } from '../isa/disasm.js';
-import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.js';
-import type { Insn } from '../isa/insn.js';
-import { lookupOpcode, printedAs } from '../isa/opcodes.js';
-import { forEachInsn, localCallTarget } from '../isa/slots.js';
+import { buildCfg, lastInsnPc, type CfgBlock, type CfgFunction, disasmInsn, type DisasmOptions, bpftoolXlatedOptions, type BpftoolNames, type Insn, lookupOpcode, printedAs, forEachInsn, localCallTarget } from '../isa/index.js';
 import type { XlatedProgram } from './xlated-model.js';
 
 /** bpftool's fixed block numbers: ENTRY and EXIT come first, real blocks from 2 on. */

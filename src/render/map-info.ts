@@ -1,4 +1,4 @@
-import type { JsonWriter } from '../text/json-writer.js';
+import type { JsonWriter } from '../text/index.js';
 
 /** What `map show` prints of one map. */
 export interface MapInfo {

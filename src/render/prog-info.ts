@@ -1,4 +1,4 @@
-import type { JsonWriter } from '../text/json-writer.js';
+import type { JsonWriter } from '../text/index.js';
 
 /** What `prog show` prints of one program (bpftool's struct bpf_prog_info, as far as we hold it). */
 export interface ProgInfo {

@@ -1,4 +1,4 @@
-import type { Insn } from '../isa/insn.js';
+import type { Insn } from '../isa/index.js';
 
 /**
  * What `prog dump xlated` needs of a program: its instructions as the kernel would hand

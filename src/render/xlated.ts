@@ -1,10 +1,6 @@
-import { disasmInsn } from '../isa/disasm.js';
-import { bpftoolXlatedOptions, type BpftoolNames } from '../isa/disasm-bpftool.js';
-import { encodeInsns } from '../isa/encode.js';
-import { INSN_SIZE, type Insn } from '../isa/insn.js';
-import { slotCount } from '../isa/slots.js';
+import { disasmInsn, bpftoolXlatedOptions, type BpftoolNames, encodeInsns, INSN_SIZE, type Insn, slotCount } from '../isa/index.js';
 import type { XlatedFunc, XlatedLine, XlatedProgram } from './xlated-model.js';
-import { JsonWriter } from '../text/json-writer.js';
+import { JsonWriter } from '../text/index.js';
 
 /** The keywords of `prog dump xlated` that change the listing (bpftool takes one at a time). */
 export interface XlatedListingOptions {

@@ -1,16 +1,8 @@
 import { cpus as hostCpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { ObjectError } from '../errors.js';
-import { progTypeName, type ProgTypeName } from '../object/kinds.js';
-import { openObject } from '../object/open.js';
-import { loadTarget, type LoadTargetOptions } from '../object/target.js';
-import { mapMemlock } from '../vm/memlock.js';
-import type { MapSpec, ObjectSpec } from '../object/spec.js';
-import { loadObject, type LoadOptions } from '../vm/load.js';
-import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from '../vm/loaded.js';
-import { createMapFromSpec } from '../vm/maps/create.js';
-import { ProgArrayMap } from '../vm/maps/fd-array.js';
-import type { MapAttrs, MapOptions, SlotKind, VmMap } from '../vm/maps/types.js';
+import { progTypeName, type ProgTypeName, openObject, loadTarget, type LoadTargetOptions, type MapSpec, type ObjectSpec } from '../object/index.js';
+import { mapMemlock, loadObject, type LoadOptions, type IdSource, type LoadedMap, type LoadedObject, type LoadedProgram, createMapFromSpec, ProgArrayMap, type MapAttrs, type MapOptions, type SlotKind, type VmMap } from '../vm/index.js';
 import { EEXIST, ENOTDIR } from '../errno.js';
 import { normalizePinPath, type PinTarget } from './pins.js';
 

@@ -1,5 +1,5 @@
-import type { LoadTargetOptions } from '../object/target.js';
-import type { MapSnapshot } from '../vm/maps/snapshot.js';
+import type { LoadTargetOptions } from '../object/index.js';
+import type { MapSnapshot } from '../vm/index.js';
 import { damaged } from './errors.js';
 import type { PinTarget } from './pins.js';
 

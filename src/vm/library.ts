@@ -1,12 +1,10 @@
 import { BpfscopeError, UsageError } from '../errors.js';
-import { mapTypeName } from '../object/kinds.js';
-import { openObject } from '../object/open.js';
-import type { ObjectSpec } from '../object/spec.js';
+import { mapTypeName, openObject, type ObjectSpec } from '../object/index.js';
 import type { LoadedMap } from './loaded.js';
 import { ENOENT, strerror } from '../errno.js';
 import type { VmMap } from './maps/types.js';
 import { load, type LoadForRunOptions, type RunnableObject, type RunnableProgram } from './run.js';
-import { decodeBtf, encodeBtf, type BtfValue } from '../btf/value-codec.js';
+import { decodeBtf, encodeBtf, type BtfValue } from '../btf/index.js';
 
 /** A map operation the kernel would refuse: `errno` is what bpf() would return (positive). */
 export class MapOperationError extends BpfscopeError {

@@ -1,5 +1,4 @@
-import { MAP_TYPE } from '../object/kinds.js';
-import type { MapSpec, ObjectSpec } from '../object/spec.js';
+import { MAP_TYPE, type MapSpec, type ObjectSpec } from '../object/index.js';
 import type { IdSource, LoadedMap } from './loaded.js';
 import { checkMapAttrs, mapFamily } from './maps/create.js';
 import { MapCreateError } from './maps/create-error.js';

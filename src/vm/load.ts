@@ -1,12 +1,6 @@
-import { POISON_HELPER_ID } from '../object/core/patch.js';
+import { POISON_HELPER_ID, type ObjectSpec, type ProgramSpec, subprogramTag, isLoadable } from '../object/index.js';
 import { BpfscopeError, VerifierError } from '../errors.js';
-import { helperName } from '../isa/helpers.js';
-import type { Insn } from '../isa/insn.js';
-import { BPF_PSEUDO_BTF_ID } from '../isa/opcodes.js';
-import { callbackTarget, callKind, forEachInsn, isLdImm64, localCallTarget } from '../isa/slots.js';
-import type { ObjectSpec, ProgramSpec } from '../object/spec.js';
-import { subprogramTag } from '../object/tag.js';
-import { isLoadable } from '../object/program-kinds.js';
+import { helperName, type Insn, BPF_PSEUDO_BTF_ID, callbackTarget, callKind, forEachInsn, isLdImm64, localCallTarget } from '../isa/index.js';
 import type { IdSource, LoadedMap, LoadedObject, LoadedProgram } from './loaded.js';
 import { cpus } from 'node:os';
 import { createObjectMaps } from './load-maps.js';

@@ -1,6 +1,6 @@
-import type { Insn } from '../isa/insn.js';
+import type { Insn } from '../isa/index.js';
 import type { KernelProfile } from './fixups/kernel-profile.js';
-import type { FuncInfoSpec, LineInfoSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
+import type { FuncInfoSpec, LineInfoSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/index.js';
 
 /** A map as the VM holds it once created. */
 export interface LoadedMap {

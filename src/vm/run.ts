@@ -1,8 +1,7 @@
-import { progTypeName } from '../object/kinds.js';
+import { progTypeName, type ObjectSpec } from '../object/index.js';
 import { NotModelledError } from '../errors.js';
 import { contextKind, kernelTestRuns, type RunInput } from './context/index.js';
 import { refuse } from './context/errors.js';
-import type { ObjectSpec } from '../object/spec.js';
 import { loadObject, type LoadOptions } from './load.js';
 import type { IdSource, LoadedObject, LoadedProgram } from './loaded.js';
 import type { VmMap } from './maps/types.js';

@@ -1,8 +1,5 @@
 import { VmFault } from '../errors.js';
-import { disasmInsn } from '../isa/disasm.js';
-import { helperName } from '../isa/helpers.js';
-import type { Insn } from '../isa/insn.js';
-import { callbackTarget, type CallForm } from '../isa/slots.js';
+import { disasmInsn, helperName, type Insn, callbackTarget, type CallForm } from '../isa/index.js';
 import { createMachine, MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, MAY_GOTO_LOOPS, Stop, type Engine, type Machine } from './engine/machine.js';
 import { callbackAddress, decodeProgram, type DecodedProgram } from './engine/program.js';
 import { Registers } from './engine/registers.js';

@@ -1,6 +1,6 @@
 import { BpfscopeError, RelocationError } from '../../errors.js';
 import { CORE_RELO_KINDS, type Btf, type BtfCoreRelo, type BtfExtInfo } from '../../btf/index.js';
-import { INSN_SIZE } from '../../isa/insn.js';
+import { INSN_SIZE } from '../../isa/index.js';
 import type { CodeSection } from '../functions.js';
 import type { LoadTarget } from '../target.js';
 import { CandidateCache } from './candidates.js';

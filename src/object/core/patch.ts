@@ -1,8 +1,5 @@
 import { RelocationError } from '../../errors.js';
-import type { Insn } from '../../isa/insn.js';
-import { callHelper } from '../../isa/build.js';
-import { opcodeOf, partsOf, SIZE_BYTES, sizeOfBytes } from '../../isa/opcode-parts.js';
-import { isLdImm64, isSecondSlot } from '../../isa/slots.js';
+import { type Insn, callHelper, opcodeOf, partsOf, SIZE_BYTES, sizeOfBytes, isLdImm64, isSecondSlot } from '../../isa/index.js';
 import type { CoreResult } from './calc.js';
 
 /**

@@ -1,7 +1,6 @@
 import { EINVAL, ENOENT, ESRCH } from '../../errno.js';
 import { BpfscopeError, ExternError, type ErrorContext } from '../../errors.js';
-import { BTF_INT_ENCODING, BTF_LINKAGE, type Btf, type BtfFunc, type BtfVar } from '../../btf/index.js';
-import { Layout } from '../../btf/c-layout.js';
+import { BTF_INT_ENCODING, BTF_LINKAGE, type Btf, type BtfFunc, type BtfVar, Layout } from '../../btf/index.js';
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE, type ElfFile, type ElfSymbol } from '../../elf/index.js';
 import { KCONFIG_SEC, KSYMS_SEC, type Extern, type KconfigExtern, type KconfigType } from './model.js';
 

@@ -1,8 +1,7 @@
 import { ExternError, RelocationError, type ErrorContext } from '../../errors.js';
 import type { Btf } from '../../btf/index.js';
 import type { ElfFile, ElfSymbol } from '../../elf/index.js';
-import type { Insn } from '../../isa/insn.js';
-import { BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL } from '../../isa/opcodes.js';
+import { type Insn, BPF_CALL_INSN as CALL, BPF_LD_IMM64 as LD_IMM64, BPF_PSEUDO_BTF_ID, BPF_PSEUDO_KFUNC_CALL } from '../../isa/index.js';
 import { internalMapName } from '../data-maps.js';
 import { MAP_FLAG, MAP_TYPE } from '../kinds.js';
 import type { CodeRelocation } from '../relocations.js';

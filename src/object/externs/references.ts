@@ -1,6 +1,6 @@
 import type { ErrorContext } from '../../errors.js';
 import { SHF_EXECINSTR, STT_FUNC, type ElfFile } from '../../elf/index.js';
-import { INSN_SIZE } from '../../isa/insn.js';
+import { INSN_SIZE } from '../../isa/index.js';
 
 /**
  * Where each symbol is first used by code, in section and relocation order: the

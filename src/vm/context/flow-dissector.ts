@@ -1,4 +1,4 @@
-import { helperId } from '../../isa/helpers.js';
+import { helperId } from '../../isa/index.js';
 import type { Helper } from '../vm.js';
 import { beginRun, checkRoom, ctxInit, endRun, errno, putU64, RunRegions, type ContextKind } from './common.js';
 import { refuse } from './errors.js';

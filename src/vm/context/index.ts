@@ -1,4 +1,4 @@
-import { progTypeId } from '../../object/kinds.js';
+import { progTypeId } from '../../object/index.js';
 import type { ContextKind } from './common.js';
 import { FLOW_DISSECTOR } from './flow-dissector.js';
 import { CGROUP_SKB, LWT_IN_OUT, LWT_XMIT, SOCKET_FILTER, TC } from './skb.js';

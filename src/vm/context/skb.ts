@@ -1,5 +1,5 @@
 import { EFAULT, EINVAL, ENOMEM } from '../../errno.js';
-import { helperId } from '../../isa/helpers.js';
+import { helperId } from '../../isa/index.js';
 import type { Helper } from '../vm.js';
 import type { KernelFunction, KernelProfile } from '../fixups/kernel-profile.js';
 import { activeRun, align, beginRun, changesPacket, checkRoom, ctxInit, endRun, errno, loopbackDevice, putU64, RunRegions, type ContextKind, type RunEnv, type RunInput } from './common.js';

@@ -1,6 +1,6 @@
 import { EACCES, EINVAL } from '../../errno.js';
 import { NotModelledError, VmFault } from '../../errors.js';
-import { helperId } from '../../isa/helpers.js';
+import { helperId } from '../../isa/index.js';
 import { BPF_F_BROADCAST, isRedirectMap } from '../maps/redirect.js';
 import type { Helper } from '../vm.js';
 import type { KernelProfile } from '../fixups/kernel-profile.js';

@@ -1,4 +1,4 @@
-import { OPCODES, opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
+import { OPCODES, opcodeByName, type OpcodeSpec } from '../../isa/index.js';
 
 /**
  * Rows the VM knows but does not run, and why; reaching one is a fault saying so. A

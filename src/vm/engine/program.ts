@@ -1,6 +1,4 @@
-import type { Insn } from '../../isa/insn.js';
-import { lookupOpcode, opcodeNamed, regsWritten, type OpcodeSpec } from '../../isa/opcodes.js';
-import { jumpTarget, localCallTarget, type CallForm } from '../../isa/slots.js';
+import { type Insn, lookupOpcode, opcodeNamed, regsWritten, type OpcodeSpec, jumpTarget, localCallTarget, type CallForm } from '../../isa/index.js';
 import { notExecuted, type Dispatch } from './executed.js';
 
 /**

@@ -1,8 +1,6 @@
 import { VerifierError } from '../../errors.js';
-import type { Insn } from '../../isa/insn.js';
-import { ATTACH_TYPE_NAMES, progTypeId } from '../../object/kinds.js';
-import { aluImm, jmpImm, ldx, movImm, resized, type AccessBytes as Size } from '../../isa/build.js';
-import { accessBytes, lookupOpcode } from '../../isa/opcodes.js';
+import { type Insn, aluImm, jmpImm, ldx, movImm, resized, type AccessBytes as Size, accessBytes, lookupOpcode } from '../../isa/index.js';
+import { ATTACH_TYPE_NAMES, progTypeId } from '../../object/index.js';
 import type { KernelField, KernelProfile } from './kernel-profile.js';
 
 /**

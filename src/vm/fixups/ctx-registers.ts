@@ -1,7 +1,4 @@
-import type { Insn } from '../../isa/insn.js';
-import { SIZE_BYTES } from '../../isa/opcode-parts.js';
-import { lookupOpcode, regsWritten } from '../../isa/opcodes.js';
-import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/slots.js';
+import { type Insn, SIZE_BYTES, lookupOpcode, regsWritten, callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/index.js';
 
 /**
  * Where the context pointer is: the part of the verifier's register tracking that

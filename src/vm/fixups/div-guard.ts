@@ -1,7 +1,4 @@
-import { aluImm, aluReg, ja, jmpImm, movImm, movReg, neg } from '../../isa/build.js';
-import type { Insn } from '../../isa/insn.js';
-import { isAluClass } from '../../isa/opcode-parts.js';
-import { lookupOpcode } from '../../isa/opcodes.js';
+import { aluImm, aluReg, ja, jmpImm, movImm, movReg, neg, type Insn, isAluClass, lookupOpcode } from '../../isa/index.js';
 
 /**
  * do_misc_fixups' guards around division and modulo, so that no divisor the verifier

@@ -1,5 +1,5 @@
-import { attachTypeId, progTypeId, type AttachTypeName, type ProgTypeName } from '../../object/kinds.js';
-import { helperId } from '../../isa/helpers.js';
+import { attachTypeId, progTypeId, type AttachTypeName, type ProgTypeName } from '../../object/index.js';
+import { helperId } from '../../isa/index.js';
 
 /**
  * Helpers whose implementation depends on the program type: the bpf_func_proto a

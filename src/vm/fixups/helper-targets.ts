@@ -1,7 +1,5 @@
-import { helperName } from '../../isa/helpers.js';
-import type { Insn } from '../../isa/insn.js';
-import { callKind } from '../../isa/slots.js';
-import type { SectionProgramKind } from '../../object/section-defs.js';
+import { helperName, type Insn, callKind } from '../../isa/index.js';
+import type { SectionProgramKind } from '../../object/index.js';
 import { mapFamily } from '../maps/create.js';
 import { INLINED, type MapOpHelper } from '../maps/family.js';
 import type { MapAttrs } from '../maps/types.js';

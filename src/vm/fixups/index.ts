@@ -1,8 +1,6 @@
 import { BpfscopeError, VerifierError } from '../../errors.js';
-import type { Insn } from '../../isa/insn.js';
-import { accessBytes, lookupOpcode } from '../../isa/opcodes.js';
-import { callbackTarget, jumpTarget, localCallTarget } from '../../isa/slots.js';
-import type { SectionProgramKind } from '../../object/section-defs.js';
+import { type Insn, accessBytes, lookupOpcode, callbackTarget, jumpTarget, localCallTarget } from '../../isa/index.js';
+import type { SectionProgramKind } from '../../object/index.js';
 import { contextLayout, convertContextAccess } from './ctx-access.js';
 import { contextAccesses, memoryBase } from './ctx-registers.js';
 import type { KernelProfile } from './kernel-profile.js';

@@ -1,8 +1,6 @@
 import { VerifierError } from '../../errors.js';
-import { aluImm, aluReg, callHelper, exit, jmpImm, movImm, movReg } from '../../isa/build.js';
-import type { Insn } from '../../isa/insn.js';
-import { accessBytes, lookupOpcode } from '../../isa/opcodes.js';
-import { progTypeId } from '../../object/kinds.js';
+import { aluImm, aluReg, callHelper, exit, jmpImm, movImm, movReg, type Insn, accessBytes, lookupOpcode } from '../../isa/index.js';
+import { progTypeId } from '../../object/index.js';
 import type { KernelFunction, KernelProfile } from './kernel-profile.js';
 
 /**

@@ -1,8 +1,4 @@
-import { helperId } from '../../isa/helpers.js';
-import type { Insn } from '../../isa/insn.js';
-import { SIZE_BYTES } from '../../isa/opcode-parts.js';
-import { lookupOpcode, opcodeNamed, regsWritten } from '../../isa/opcodes.js';
-import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/slots.js';
+import { helperId, type Insn, SIZE_BYTES, lookupOpcode, opcodeNamed, regsWritten, callbackTarget, forEachInsn, jumpTarget, localCallTarget, slotCount } from '../../isa/index.js';
 
 /**
  * Which map each helper call's first argument is: the part of the verifier's register

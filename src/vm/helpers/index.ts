@@ -1,4 +1,4 @@
-import { helperId } from '../../isa/helpers.js';
+import { helperId } from '../../isa/index.js';
 import { forEachMapElem, loop, tailCall } from './control.js';
 import { csumDiff } from './csum.js';
 import type { RuntimeHelper } from './env.js';

@@ -1,5 +1,5 @@
 import { VmFault } from '../../errors.js';
-import { MAP_TYPE } from '../../object/kinds.js';
+import { MAP_TYPE } from '../../object/index.js';
 import { isSlotMap } from '../maps/slots.js';
 import type { VmMap } from '../maps/types.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';

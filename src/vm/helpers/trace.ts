@@ -1,5 +1,5 @@
 import { EINVAL } from '../../errno.js';
-import { progTypeId } from '../../object/kinds.js';
+import { progTypeId } from '../../object/index.js';
 import type { Registers, Vm } from '../vm.js';
 import { bprintf } from './bprintf.js';
 import type { HelperEnv, RuntimeHelper } from './env.js';

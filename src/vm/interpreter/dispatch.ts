@@ -1,4 +1,4 @@
-import { opcodeByName, type OpcodeSpec } from '../../isa/opcodes.js';
+import { opcodeByName, type OpcodeSpec } from '../../isa/index.js';
 import { EXECUTED_ROWS, type Dispatch } from '../engine/executed.js';
 import { Op } from './execute.js';
 

@@ -1,4 +1,4 @@
-import type { OpcodeSpec } from '../../isa/opcodes.js';
+import type { OpcodeSpec } from '../../isa/index.js';
 import { atomic32, atomic64 } from '../engine/atomics.js';
 import { bswap16, bswap32, div32, mod32, sdiv32, sdivmod64, smod32, udivmod64 } from '../engine/int64.js';
 import { MAY_GOTO_LOOPS, Stop, type Engine } from '../engine/machine.js';

@@ -1,5 +1,4 @@
-import { isAluClass, SIZE_BYTES, type AtomicOp } from '../../isa/opcode-parts.js';
-import type { OpcodeSpec } from '../../isa/opcodes.js';
+import { isAluClass, SIZE_BYTES, type AtomicOp, type OpcodeSpec } from '../../isa/index.js';
 import { Atomic } from '../engine/atomics.js';
 
 /**

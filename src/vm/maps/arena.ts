@@ -1,4 +1,4 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG } from '../../object/index.js';
 import { E2BIG, EINVAL, EOPNOTSUPP, ERANGE } from '../../errno.js';
 import { refuse, type MapFamily, type Refusal } from './family.js';
 import { KERNEL_MAP_STRUCTS as S } from './kernel-structs.js';

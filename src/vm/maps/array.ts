@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, round8, u32Bytes } from './bytes.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT } from '../../errno.js';

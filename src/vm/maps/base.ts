@@ -1,4 +1,4 @@
-import { MAP_FLAG, mapTypeName } from '../../object/kinds.js';
+import { MAP_FLAG, mapTypeName } from '../../object/index.js';
 import { need } from './bytes.js';
 import { EACCES, EBUSY, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM } from '../../errno.js';
 import { UPDATE_FLAG } from './flags.js';

@@ -1,4 +1,4 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG } from '../../object/index.js';
 import { BaseMap } from './base.js';
 import { round8 } from './bytes.js';
 import { E2BIG, EINVAL, ENOENT, EOPNOTSUPP } from '../../errno.js';

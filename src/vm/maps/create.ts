@@ -1,5 +1,4 @@
-import { MAP_FLAG, MAP_TYPE, mapTypeName } from '../../object/kinds.js';
-import type { MapSpec } from '../../object/spec.js';
+import { MAP_FLAG, MAP_TYPE, mapTypeName, type MapSpec } from '../../object/index.js';
 import { arrayFamily } from './array.js';
 import { bloomFilterFamily } from './bloom-filter.js';
 import { u32Bytes } from './bytes.js';

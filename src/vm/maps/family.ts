@@ -1,4 +1,4 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG } from '../../object/index.js';
 import { ENOMEM } from '../../errno.js';
 import type { MapAttrs, ResolvedOptions, SlotKind, VmMap } from './types.js';
 

@@ -1,4 +1,4 @@
-import { MAP_FLAG, progTypeId } from '../../object/kinds.js';
+import { MAP_FLAG, progTypeId } from '../../object/index.js';
 import { checkArrayAttrs, pointerArrayMemlock } from './array.js';
 import { UnmodelledMap } from './unmodelled.js';
 import { BaseMap } from './base.js';

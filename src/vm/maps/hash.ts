@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { BaseMap } from './base.js';
 import { keyString, round8 } from './bytes.js';
 import { PERCPU_VALUE_MAX } from './array.js';

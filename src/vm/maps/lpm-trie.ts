@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { BaseMap } from './base.js';
 import { readU32, writeU32 } from './bytes.js';
 import { EEXIST, EINVAL, ENOENT, ENOSPC } from '../../errno.js';

@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { EINVAL, ENOMEM } from '../../errno.js';
 import { INLINED, type MapFamily } from './family.js';
 import { UPDATE_FLAG } from './flags.js';

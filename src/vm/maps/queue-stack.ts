@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { BaseMap } from './base.js';
 import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, checkMemory, refuse, type MapFamily } from './family.js';

@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { DEFAULT_KERNEL_PROFILE } from '../fixups/kernel-profile.js';
 import { BaseMap } from './base.js';
 import { nextArrayKey, readU32, u32Bytes } from './bytes.js';

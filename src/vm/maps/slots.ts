@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { EBADF, EINVAL } from '../../errno.js';
 import { refuse, type Refusal } from './family.js';
 import type { MapAttrs, SlotKind, VmMap } from './types.js';

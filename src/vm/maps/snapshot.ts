@@ -1,5 +1,5 @@
 import { ObjectError } from '../../errors.js';
-import { MAP_TYPE } from '../../object/kinds.js';
+import { MAP_TYPE } from '../../object/index.js';
 import { createMap } from './create.js';
 import { strerror } from '../../errno.js';
 import type { MapAttrs, MapOptions, VmMap } from './types.js';

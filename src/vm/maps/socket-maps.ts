@@ -1,4 +1,4 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG } from '../../object/index.js';
 import { checkArrayAttrs } from './array.js';
 import { readU32 } from './bytes.js';
 import { E2BIG, EINVAL, ENOENT, ENOSPC } from '../../errno.js';

@@ -1,4 +1,4 @@
-import { MAP_FLAG } from '../../object/kinds.js';
+import { MAP_FLAG } from '../../object/index.js';
 import { readU32 } from './bytes.js';
 import { E2BIG, EINVAL, ENOENT } from '../../errno.js';
 import { checkMemory, refuse, type MapFamily, type Refusal } from './family.js';

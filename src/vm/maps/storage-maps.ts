@@ -1,4 +1,4 @@
-import { MAP_FLAG, MAP_TYPE } from '../../object/kinds.js';
+import { MAP_FLAG, MAP_TYPE } from '../../object/index.js';
 import { PERCPU_VALUE_MAX } from './array.js';
 import { E2BIG, EINVAL, ENOENT, ENOTSUPP } from '../../errno.js';
 import { ACCESS_MASK, accessFlagsOk, refuse, type MapFamily, type Refusal } from './family.js';

@@ -1,8 +1,6 @@
 import { NotModelledError } from '../../errors.js';
-import { POISON_HELPER_ID } from '../../object/core/patch.js';
-import { helperName } from '../../isa/helpers.js';
-import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
-import { forEachInsn, isLdImm64 } from '../../isa/slots.js';
+import { POISON_HELPER_ID } from '../../object/index.js';
+import { helperName, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, forEachInsn, isLdImm64 } from '../../isa/index.js';
 import type { LoadedProgram } from '../loaded.js';
 import { isUnmodelledMap } from '../maps/unmodelled.js';
 import type { VmMap } from '../maps/types.js';

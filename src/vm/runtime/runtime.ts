@@ -1,15 +1,13 @@
 import { VmFault, type NotModelledError } from '../../errors.js';
 import type { Btf } from '../../btf/index.js';
-import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../../isa/opcodes.js';
-import { isLdImm64 } from '../../isa/slots.js';
-import type { Insn } from '../../isa/insn.js';
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, isLdImm64, type Insn } from '../../isa/index.js';
 import { Vm, type EngineName, type Helper, type HelperTable, type VmOptions } from '../vm.js';
 import type { LoadedMap, LoadedObject, LoadedProgram } from '../loaded.js';
 import { createMapFromSpec } from '../maps/create.js';
 import { ProgArrayMap } from '../maps/fd-array.js';
 import type { MapAttrs, SlotKind, VmMap } from '../maps/types.js';
 import { AddressSpace } from '../memory/address-space.js';
-import { POISON_HELPER_ID } from '../../object/core/patch.js';
+import { POISON_HELPER_ID } from '../../object/index.js';
 import { RUNTIME_HELPERS, type HelperEnv, type TaskInfo } from '../helpers/index.js';
 import { RecordMemory } from './records.js';
 import { MapMemory } from './map-memory.js';

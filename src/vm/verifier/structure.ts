@@ -1,8 +1,5 @@
 import { VerifierError } from '../../errors.js';
-import type { Insn } from '../../isa/insn.js';
-import { lookupOpcode } from '../../isa/opcodes.js';
-import { callbackTarget, forEachInsn, jumpTarget, localCallTarget, secondSlots } from '../../isa/slots.js';
-import { validateInsns } from '../../isa/validate.js';
+import { type Insn, lookupOpcode, callbackTarget, forEachInsn, jumpTarget, localCallTarget, secondSlots, validateInsns } from '../../isa/index.js';
 
 /**
  * The verifier's first pass: every instruction is one the ISA has, with its unused

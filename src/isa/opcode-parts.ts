@@ -116,7 +116,6 @@ export const BPF_PSEUDO_MAP_FD = 1;
 export const BPF_PSEUDO_MAP_VALUE = 2;
 export const BPF_PSEUDO_BTF_ID = 3;
 export const BPF_PSEUDO_FUNC = 4;
-export const BPF_PSEUDO_MAP_IDX = 5;
 export const BPF_PSEUDO_MAP_IDX_VALUE = 6;
 
 /** src of a call: a helper (0), a bpf-to-bpf call (1), a kernel function (2). */

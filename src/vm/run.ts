@@ -18,6 +18,8 @@ export interface RunOutput {
   ctxOut?: Uint8Array;
   /** Wall time per run in nanoseconds (the kernel's average over `repeat`). */
   durationNs: number;
+  /** Instructions the last run executed (tail-called programs' included, a helper call counting as one); the kernel does not report it. */
+  executed: number;
 }
 
 /**
@@ -56,15 +58,16 @@ export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunI
   try {
     const repeat = Math.max(1, input.repeat ?? 1);
     let r0 = 0n;
+    let executed = 0;
     const start = process.hrtime.bigint();
     for (let i = 0; i < repeat; i++) {
       prepared.beforeEach?.();
-      r0 = vm.run([prepared.ctx]).r0;
+      ({ r0, executed } = vm.run([prepared.ctx]));
       prepared.afterEach?.();
     }
     const elapsed = process.hrtime.bigint() - start;
     const out = prepared.finish();
-    return { retval: Number(r0 & 0xffffffffn), ...out, durationNs: prepared.untimed ? 0 : Number(elapsed / BigInt(repeat)) };
+    return { retval: Number(r0 & 0xffffffffn), ...out, durationNs: prepared.untimed ? 0 : Number(elapsed / BigInt(repeat)), executed };
   } finally {
     prepared.release();
   }

@@ -65,6 +65,8 @@ export class ObjectError extends BpfscopeError {}
 export class VerifierError extends BpfscopeError {}
 /** A program stopped at run time (bad access, budget exceeded, ...). */
 export class VmFault extends BpfscopeError {}
+/** A packet or context a builder cannot make: a bad address, a value out of its field's range, layers in an order no wire carries. */
+export class BuilderError extends BpfscopeError {}
 /** The command line asked for something that does not exist or is malformed. */
 export class UsageError extends BpfscopeError {}
 /**

@@ -42,6 +42,7 @@ export { Btf, decodeBtf, encodeBtf, parseBtf, parseBtfExt, type BtfValue } from 
 export {
   BpfscopeError,
   BtfError,
+  BuilderError,
   ElfError,
   ExternError,
   InsnError,
@@ -115,7 +116,6 @@ export {
 export {
   packet,
   PacketBuilder,
-  BuilderError,
   internetChecksum,
   skbContext,
   xdpContext,

@@ -1,6 +1,7 @@
 const UNDERSCORE = 0x5f;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** FNV-1a's 32-bit offset basis and prime: the hash of names here and in StringTable.hashAt. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
 /**
  * A name without its flavor: everything before the last `___` that has a character

@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { BtfError } from '../errors.js';
-import { essentialHashOf, essentialName } from './essential-name.js';
+import { essentialHashOf, essentialName, FNV_OFFSET, FNV_PRIME } from './essential-name.js';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -111,8 +111,8 @@ export class StringTable {
   hashAt(off: number): number {
     if (off < this.start) return this.base!.hashAt(off);
     const bytes = this.bytes;
-    let h = 0x811c9dc5;
-    for (let i = off - this.start, c = bytes[i]!; c !== 0; c = bytes[++i]!) h = Math.imul(h ^ c, 0x01000193);
+    let h = FNV_OFFSET;
+    for (let i = off - this.start, c = bytes[i]!; c !== 0; c = bytes[++i]!) h = Math.imul(h ^ c, FNV_PRIME);
     return h >>> 0;
   }
 

@@ -31,22 +31,17 @@ export const BPF_CALL_INSN = opcodeOf({ cls: 'jmp', op: 'call', source: 'K' });
 
 export const OPCODES: readonly OpcodeSpec[] = buildRows();
 
-const byCode = new Map<number, OpcodeSpec[]>();
+/** The rows of each opcode byte, by byte: every walk over a program looks each instruction up, several times. */
+const rowsByByte: OpcodeSpec[][] = Array.from({ length: 256 }, () => []);
 const byName = new Map<string, OpcodeSpec>();
 for (const spec of OPCODES) {
-  const list = byCode.get(spec.code) ?? [];
-  list.push(spec);
-  byCode.set(spec.code, list);
+  rowsByByte[spec.code]!.push(spec);
   byName.set(spec.name, spec);
 }
 
-const NO_ROWS: readonly OpcodeSpec[] = [];
-/** The rows of each opcode byte, by byte: every walk over a program looks each instruction up, several times. */
-const rowsByByte: readonly (readonly OpcodeSpec[])[] = Array.from({ length: 256 }, (_, code) => byCode.get(code) ?? NO_ROWS);
-
 /** The rows that share an opcode byte (empty when the byte is no instruction). */
 export function opcodeRows(code: number): readonly OpcodeSpec[] {
-  return rowsByByte[code & 0xff] ?? NO_ROWS;
+  return rowsByByte[code & 0xff]!;
 }
 
 /** The row an instruction is, judged by its opcode and selecting field; undefined if none. */

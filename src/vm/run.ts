@@ -1,6 +1,6 @@
 import { progTypeName, type ObjectSpec } from '../object/index.js';
 import { NotModelledError } from '../errors.js';
-import { contextKind, kernelTestRuns, type RunInput } from './context/index.js';
+import { contextKind, kernelTestRuns, type ContextKind, type RunInput } from './context/index.js';
 import { refuse } from './context/errors.js';
 import { loadObject, type LoadOptions } from './load.js';
 import type { IdSource, LoadedObject, LoadedProgram } from './loaded.js';
@@ -23,6 +23,33 @@ export interface RunOutput {
 }
 
 /**
+ * The context a test run of the program is built in, or why it cannot have one: the
+ * kernel has no test run for its type (ENOTSUPP), or the kernel has and bpfscope does
+ * not model it.
+ */
+function runContext(runtime: Runtime, program: LoadedProgram): { kind: ContextKind } | { kernelRefuses: string } | { unmodelled: NotModelledError } {
+  const progType = program.spec.kind.progType;
+  const kind = contextKind(progType);
+  if (kind) return { kind };
+  const what = `${progTypeName(progType)} programs`;
+  if (!kernelTestRuns(progType)) return { kernelRefuses: `the kernel has no test run for ${what}` };
+  const where = { file: runtime.object.spec.fileName, section: program.spec.sectionName, program: program.spec.name };
+  return { unmodelled: new NotModelledError(`BPF_PROG_TEST_RUN of ${what}`, where) };
+}
+
+/**
+ * What a run of the program would need that the VM does not model, by subject
+ * (`helper bpf_get_current_task#35`, `kfunc ...`, `stack_trace map stacks`,
+ * `BPF_PROG_TEST_RUN of sk_lookup programs`): runProgram fails on the first. Empty for
+ * a program type neither the kernel nor bpfscope runs, whose run is the kernel's ENOTSUPP.
+ */
+export function runNeeds(runtime: Runtime, program: LoadedProgram): string[] {
+  const c = runContext(runtime, program);
+  if ('kind' in c) return runtime.unmodelled(program, c.kind.helpers(program.kernelProfile)).map((e) => e.subject);
+  return 'unmodelled' in c ? [c.unmodelled.subject] : [];
+}
+
+/**
  * BPF_PROG_TEST_RUN: builds the program type's context and packet in the runtime's
  * memory, runs the program `repeat` times on them (maps and packet changes carry over
  * from one run to the next), and hands back r0, the packet and the context as the
@@ -31,27 +58,11 @@ export interface RunOutput {
  * type without a context here, a helper, kfunc or map type the VM lacks) throws a
  * NotModelledError naming it, before anything runs.
  */
-/**
- * What a run of the program would need that the VM does not model, by subject
- * (`helper bpf_get_current_task#35`, `kfunc ...`, `stack_trace map stacks`,
- * `BPF_PROG_TEST_RUN of sk_lookup programs`): runProgram fails on the first. Empty for
- * a program type neither the kernel nor bpfscope runs, whose run is the kernel's ENOTSUPP.
- */
-export function runNeeds(runtime: Runtime, program: LoadedProgram): string[] {
-  const progType = program.spec.kind.progType;
-  const kind = contextKind(progType);
-  if (!kind) return kernelTestRuns(progType) ? [`BPF_PROG_TEST_RUN of ${progTypeName(progType)} programs`] : [];
-  return runtime.unmodelled(program, kind.helpers(program.kernelProfile)).map((e) => e.subject);
-}
-
 export function runProgram(runtime: Runtime, program: LoadedProgram, input: RunInput = {}): RunOutput {
-  const progType = program.spec.kind.progType;
-  const kind = contextKind(progType);
-  if (!kind && !kernelTestRuns(progType)) refuse('ENOTSUPP', `the kernel has no test run for ${progTypeName(progType)} programs`);
-  if (!kind) {
-    const { fileName } = runtime.object.spec;
-    throw new NotModelledError(`BPF_PROG_TEST_RUN of ${progTypeName(progType)} programs`, { file: fileName, section: program.spec.sectionName, program: program.spec.name });
-  }
+  const c = runContext(runtime, program);
+  if ('kernelRefuses' in c) refuse('ENOTSUPP', c.kernelRefuses);
+  if ('unmodelled' in c) throw c.unmodelled;
+  const { kind } = c;
   const profile = program.kernelProfile;
   const vm = runtime.instance(program, kind.helpers(profile));
   const prepared = kind.prepare(input, { runtime, memory: runtime.memory, program, profile });

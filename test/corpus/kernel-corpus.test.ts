@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, missing, REPO, skipReason } from '../helpers/env.js';
 import { corpusMissing, corpusObjects, partload } from '../helpers/corpus.js';
-import { checkAgainstObjdump, hasObjdump, programSymbols } from '../helpers/objdump-compare.js';
+import { checkAgainstObjdump, programSymbols } from '../helpers/objdump-compare.js';
 import { openObject } from '../../src/object/open.js';
 import { NO_TARGET } from '../../src/object/target.js';
 // @ts-expect-error: a plain ES module shared with compare.mjs, without types
@@ -74,7 +74,7 @@ describe.skipIf(skip)('the corpus against the kernel', () => {
     if (passed + failed.length > 200) expect(fixed).toEqual([]);
   }, 600_000);
 
-  it.skipIf(skipReason(hasObjdump() ? undefined : 'llvm-objdump is not installed (apt-get install llvm)', 'refused corpus objects against llvm-objdump'))(
+  it.skipIf(skipReason(missing({ objdump: true }), 'refused corpus objects against llvm-objdump'))(
     'opens the objects libbpf refuses, with the programs their sections hold, as llvm-objdump shows them',
     () => {
       const refused = readdirSync(refDir)

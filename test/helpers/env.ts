@@ -16,14 +16,16 @@ function has(cmd: string): boolean {
 export const hasClang = has('clang');
 export const hasBpftool = has('bpftool');
 export const hasDot = has('dot');
+export const hasObjdump = has('llvm-objdump');
 export const isRoot = process.getuid?.() === 0;
 export const hasShared = existsSync(join(SHARED, 'README.md'));
 
 /** Why a test that needs these things cannot run here, or undefined when it can. */
-export function missing(needs: { clang?: boolean; bpftool?: boolean; root?: boolean; shared?: boolean; dot?: boolean; file?: string }): string | undefined {
+export function missing(needs: { clang?: boolean; bpftool?: boolean; root?: boolean; shared?: boolean; dot?: boolean; objdump?: boolean; file?: string }): string | undefined {
   if (needs.clang && !hasClang) return 'clang is not installed (apt-get install clang)';
   if (needs.bpftool && !hasBpftool) return 'bpftool is not installed (apt-get install bpftool)';
   if (needs.dot && !hasDot) return 'graphviz is not installed (apt-get install graphviz)';
+  if (needs.objdump && !hasObjdump) return 'llvm-objdump is not installed (apt-get install llvm)';
   if (needs.root && !isRoot) return 'needs root';
   if (needs.shared && !hasShared) return `../shared is missing (${SHARED})`;
   if (needs.file && !existsSync(needs.file)) return `${needs.file} is missing`;

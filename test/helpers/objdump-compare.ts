@@ -12,16 +12,6 @@ import type { ObjectSpec } from '../../src/object/spec.js';
  * instruction as compiled.
  */
 
-/** Whether llvm-objdump runs here. */
-export function hasObjdump(): boolean {
-  try {
-    execFileSync('llvm-objdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** llvm-objdump -d: every section's bytes by instruction index, from the raw-bytes column. */
 function objdumpSections(file: string): Map<string, Map<number, number[]>> {
   const text = execFileSync('llvm-objdump', ['-d', file], { encoding: 'utf8', maxBuffer: 1 << 28 });

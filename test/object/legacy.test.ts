@@ -8,7 +8,7 @@ import { openObject } from '../../src/object/open.js';
 import { NO_TARGET } from '../../src/object/target.js';
 import { bpfscope } from '../helpers/cli.js';
 import { compileBpf, missing, OBJECTS, REPO, skipReason } from '../helpers/env.js';
-import { checkAgainstObjdump, hasObjdump } from '../helpers/objdump-compare.js';
+import { checkAgainstObjdump } from '../helpers/objdump-compare.js';
 
 /**
  * Objects libbpf 1.x refuses to open (legacy maps, static programs, sections without FUNC
@@ -19,7 +19,7 @@ import { checkAgainstObjdump, hasObjdump } from '../helpers/objdump-compare.js';
  */
 const SRC = join(REPO, 'test', 'object', 'legacy');
 const buildReason = missing({ clang: true });
-const objdumpReason = hasObjdump() ? undefined : 'llvm-objdump is not installed (apt-get install llvm)';
+const objdumpReason = missing({ objdump: true });
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfscope-legacy-'));
 let built: Record<string, string> | undefined;

@@ -6,14 +6,14 @@ import { openObject } from '../../src/object/open.js';
 import { NO_TARGET } from '../../src/object/target.js';
 import { bpfscope } from '../helpers/cli.js';
 import { missing, REPO, skipReason } from '../helpers/env.js';
-import { checkAgainstObjdump, hasObjdump, programSymbols } from '../helpers/objdump-compare.js';
+import { checkAgainstObjdump, programSymbols } from '../helpers/objdump-compare.js';
 
 /** Objects another project ships prebuilt (test/object/prebuilt/README.md). */
 const DIR = join(REPO, 'test', 'object', 'prebuilt');
 const objects = readdirSync(DIR).filter((f) => /\.(o|elf)$/.test(f)).sort();
 
 describe('prebuilt objects of cilium/ebpf', () => {
-  it.skipIf(skipReason(hasObjdump() ? undefined : 'llvm-objdump is not installed (apt-get install llvm)', 'prebuilt objects against llvm-objdump'))(
+  it.skipIf(skipReason(missing({ objdump: true }), 'prebuilt objects against llvm-objdump'))(
     'open with every program their sections hold, instruction for instruction as llvm-objdump shows them, in both byte orders',
     () => {
       for (const name of objects) {

@@ -1,4 +1,4 @@
-import { BuilderError } from './errors.js';
+import { BuilderError } from '../../errors.js';
 
 /** A MAC address as `aa:bb:cc:dd:ee:ff` or its six bytes. */
 export type Mac = string | Uint8Array;

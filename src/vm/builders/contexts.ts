@@ -1,4 +1,4 @@
-import { BuilderError } from './errors.js';
+import { BuilderError } from '../../errors.js';
 
 /** One field of a UAPI context struct: byte offset, size, and how many elements (cb[5], remote_ip6[4]). */
 type FieldSpec = readonly [offset: number, size: 1 | 2 | 4 | 8, count?: number];

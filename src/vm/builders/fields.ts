@@ -1,4 +1,4 @@
-import { BuilderError } from './errors.js';
+import { BuilderError } from '../../errors.js';
 
 /** A field's value, checked against its width: a builder never wraps silently. */
 export function field(value: number | undefined, fallback: number, bits: number, what: string): number {

@@ -1,6 +1,6 @@
 import { ipv4Bytes, ipv6Bytes, macBytes, type Ipv4Address, type Ipv6Address, type Mac } from './addresses.js';
 import { internetChecksum } from './checksum.js';
-import { BuilderError } from './errors.js';
+import { BuilderError } from '../../errors.js';
 import { field, putU16, Writer } from './fields.js';
 
 export interface EthernetFields {
@@ -128,10 +128,14 @@ export function vlan(f: VlanFields): Layer {
   };
 }
 
-function padded(options: Uint8Array | undefined, to: number): Uint8Array {
-  const o = options ?? new Uint8Array(0);
-  const out = new Uint8Array(Math.ceil(o.length / to) * to);
-  out.set(o);
+/**
+ * `bytes` zero-padded so that, after the `before` bytes of header that precede them,
+ * they end on a multiple of `to`.
+ */
+function padded(bytes: Uint8Array | undefined, to: number, before = 0): Uint8Array {
+  const b = bytes ?? new Uint8Array(0);
+  const out = new Uint8Array(Math.ceil((b.length + before) / to) * to - before);
+  out.set(b);
   return out;
 }
 
@@ -192,15 +196,13 @@ const EXTENSION_PROTOCOL = { 'hop-by-hop': 0, routing: 43, fragment: 44, destina
 
 /** Options padded to the 8-byte multiple an extension header needs (6 bytes after its first two), with Pad1 or PadN. */
 function paddedOptions(options: Uint8Array | undefined): Uint8Array {
-  const o = options ?? new Uint8Array(0);
-  const length = Math.ceil((o.length + 2) / 8) * 8 - 2;
-  const out = new Uint8Array(length);
-  out.set(o);
-  const pad = length - o.length;
-  if (pad === 1) out[o.length] = 0;
+  const out = padded(options, 8, 2);
+  const at = options?.length ?? 0;
+  const pad = out.length - at;
+  if (pad === 1) out[at] = 0;
   else if (pad > 1) {
-    out[o.length] = 1;
-    out[o.length + 1] = pad - 2;
+    out[at] = 1;
+    out[at + 1] = pad - 2;
   }
   return out;
 }
@@ -221,16 +223,10 @@ export function ipv6Extension(f: Ipv6ExtensionFields): Layer {
         return w.u8(0).u16((offset << 3) | (f.more ? 1 : 0)).u32(field(f.id, 0, 32, 'IPv6 fragment id')).done();
       }
       const body = f.type === 'routing' ? new Writer().u8(field(f.routingType, 0, 8, 'routing type')).u8(field(f.segmentsLeft, 0, 8, 'segments left')).raw(f.data ?? new Uint8Array(0)).done() : new Uint8Array(0);
-      const rest = f.type === 'routing' ? padRouting(body) : paddedOptions(f.options);
+      const rest = f.type === 'routing' ? padded(body, 8, 2) : paddedOptions(f.options);
       return w.u8((rest.length + 2) / 8 - 1).raw(rest).done();
     },
   };
-}
-
-function padRouting(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.ceil((body.length + 2) / 8) * 8 - 2);
-  out.set(body);
-  return out;
 }
 
 /** The IPv4 or IPv6 pseudo-header of a transport checksum, from the nearest IP layer before it. */

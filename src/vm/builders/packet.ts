@@ -1,4 +1,4 @@
-import { BuilderError } from './errors.js';
+import { BuilderError } from '../../errors.js';
 import * as L from './layers.js';
 
 /**

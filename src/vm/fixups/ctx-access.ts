@@ -138,6 +138,7 @@ const SCHED_ACT = progTypeId('sched_act');
 const CB = ['cb[0]', 'cb[1]', 'cb[2]', 'cb[3]', 'cb[4]'];
 const CGROUP_SKB = progTypeId('cgroup_skb');
 const LWT_TYPES = (['lwt_in', 'lwt_out', 'lwt_xmit', 'lwt_seg6local'] as const).map(progTypeId);
+const CGROUP_AND_LWT_ACCESS = { hidden: new Set(['tc_classid', 'data_meta']), writable: new Set(['mark', 'priority', ...CB]) };
 
 /**
  * Each skb program type's is_valid_access, for the fields SKB_FIELDS knows: what it may
@@ -148,10 +149,8 @@ const SKB_ACCESS = new Map<number, { hidden: ReadonlySet<string>; writable: Read
   [SOCKET_FILTER, { hidden: new Set(['tc_classid', 'data', 'data_meta', 'data_end']), writable: new Set(CB) }],
   // tc_cls_act_is_valid_access.
   ...[SCHED_CLS, SCHED_ACT].map((t) => [t, { hidden: new Set<string>(), writable: new Set(['mark', 'tc_index', 'priority', 'tc_classid', ...CB]) }] as const),
-  // cg_skb_is_valid_access.
-  [CGROUP_SKB, { hidden: new Set(['tc_classid', 'data_meta']), writable: new Set(['mark', 'priority', ...CB]) }],
-  // lwt_is_valid_access.
-  ...LWT_TYPES.map((t) => [t, { hidden: new Set(['tc_classid', 'data_meta']), writable: new Set(['mark', 'priority', ...CB]) }] as const),
+  // cg_skb_is_valid_access and lwt_is_valid_access agree on the fields SKB_FIELDS knows.
+  ...[CGROUP_SKB, ...LWT_TYPES].map((t) => [t, CGROUP_AND_LWT_ACCESS] as const),
 ]);
 
 /** tc_cls_act_convert_ctx_access: a tc program's skb always has its device. */
